@@ -1,0 +1,39 @@
+# Two commands for a fresh machine: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.requirements-installed
+
+.PHONY: run test setup install db lint clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Database, seed and demo accounts for the embedded mode (SQLite, no Redis).
+db: install
+	@mkdir -p var
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_agenda
+	DEBUG=1 $(PY) manage.py create_demo_users
+
+setup: db
+
+run: setup
+	@echo "Serving the board on http://127.0.0.1:$(PORT)/ (demo accounts are in the README)"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	@mkdir -p var
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 db.sqlite3-* staticfiles

@@ -1,0 +1,13 @@
+"""Top-level URLs: the admin, the health check and the tracker's doors."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from tracker import health
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("health/", health.liveness, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

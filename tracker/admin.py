@@ -1,0 +1,403 @@
+"""The admin: data entry for clerks and coordinators. Activity and milestone writes go through the services,
+and who may do what comes from tracker/permissions.py, exactly as on the web board and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from tracker import permissions, services, workflow
+from tracker.errors import DomainError
+from tracker.imports import ActivityResource
+from tracker.models import (
+    Activity,
+    ApiClient,
+    Body,
+    Channel,
+    MemberState,
+    Milestone,
+    Presidency,
+    Priority,
+    ProgressUpdate,
+    StaffProfile,
+)
+from tracker.permissions import Actor
+from tracker.workflow import Status
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user, Channel.ADMIN)
+
+
+class RoleGatedAdmin(admin.ModelAdmin):
+    """Admin access follows the agenda's roles: everyone with a role reads, coordinators manage."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_staff and permissions.role_of(request.user) is not None
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return permissions.can_manage_agenda(_actor(request))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.can_manage_agenda(_actor(request))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.can_manage_agenda(_actor(request))
+
+
+# --- Reference data ------------------------------------------------------------------------------------
+
+@admin.register(MemberState)
+class MemberStateAdmin(RoleGatedAdmin):
+    list_display = ["code", "name", "name_ru", "is_member"]
+    list_filter = ["is_member"]
+    search_fields = ["code", "name", "name_ru"]
+
+
+@admin.register(Body)
+class BodyAdmin(RoleGatedAdmin):
+    list_display = ["code", "name", "kind", "state"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["state"]
+    search_fields = ["code", "name", "name_ru"]
+
+
+# --- Presidency and priorities -------------------------------------------------------------------------
+
+class PriorityInline(admin.StackedInline):
+    model = Priority
+    extra = 0
+    fields = ["number", "order", "title", "title_ru", "summary", "summary_ru", "source_quote"]
+
+
+@admin.register(Presidency)
+class PresidencyAdmin(RoleGatedAdmin):
+    list_display = ["code", "organisation_short", "chair_state", "period_start", "period_end", "slogan"]
+    list_select_related = ["chair_state"]
+    search_fields = ["code", "slogan", "organisation"]
+    inlines = [PriorityInline]
+
+
+class ActivityInline(admin.TabularInline):
+    """The activities of a priority, read here and edited on their own page, where the workflow applies."""
+
+    model = Activity
+    extra = 0
+    fields = ["code", "title", "status", "due_date", "progress", "responsible_body"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    ordering = ["due_date", "id"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Activity]:
+        return super().get_queryset(request).select_related("responsible_body")
+
+
+@admin.register(Priority)
+class PriorityAdmin(RoleGatedAdmin):
+    list_display = ["__str__", "presidency", "number", "order"]
+    list_filter = ["presidency"]
+    list_select_related = ["presidency__chair_state"]
+    search_fields = ["title", "title_ru", "summary"]
+    inlines = [ActivityInline]
+
+
+# --- Activities ----------------------------------------------------------------------------------------
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+        overdue = workflow.overdue_q(timezone.localdate())
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
+
+
+class ActivityAdminForm(forms.ModelForm):
+    """Refuses, next to the field, what the services would refuse on save: a disallowed status change,
+    a body the user may not write for, a version someone else has changed meanwhile."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "priority", "code", "title", "title_ru", "kind", "status", "progress", "start_date", "due_date",
+            "responsible_body", "lead_state", "participating_states", "location", "watchers", "description",
+            "description_ru", "external_source", "external_id",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        actor: Actor | None = getattr(self, "actor", None)
+        if self.instance.pk:
+            current = Activity.objects.filter(pk=self.instance.pk).values_list("version", "status").first()
+            loaded = cleaned.get("loaded_version")
+            if current and loaded is not None and current[0] != loaded:
+                raise forms.ValidationError(
+                    _("Someone else changed this activity while you were editing it. Reload the page to see "
+                      "their change, then apply yours again.")
+                )
+            new_status = cleaned.get("status")
+            if current and new_status and new_status != current[1]:
+                try:
+                    workflow.check_transition(current[1], new_status)
+                except DomainError as exc:
+                    self.add_error("status", exc.message)
+        body = cleaned.get("responsible_body")
+        if actor is not None and body is not None and not permissions.can_create_activity(actor, body.pk):
+            self.add_error("responsible_body", _("You may not manage activities of this body."))
+        return cleaned
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["order", "title", "title_ru", "due_date", "done"]
+
+
+def _transition_action(target: str, description: str):
+    def action(modeladmin: ActivityAdmin, request: HttpRequest, queryset: QuerySet[Activity]) -> None:
+        actor = _actor(request)
+        moved = 0
+        for activity in queryset.order_by("id"):
+            try:
+                services.activity_transition(
+                    actor=actor, activity=activity, status=target, note=_("Bulk action in the admin")
+                )
+                moved += 1
+            except DomainError as exc:
+                modeladmin.message_user(request, f"{activity}: {exc.message}", messages.WARNING)
+        if moved:
+            modeladmin.message_user(
+                request,
+                ngettext("%(count)d activity moved to %(status)s.", "%(count)d activities moved to %(status)s.",
+                         moved) % {"count": moved, "status": workflow.label(target).lower()},
+                messages.SUCCESS,
+            )
+
+    action.__name__ = f"mark_{target}"
+    return admin.action(description=description)(action)
+
+
+@admin.register(Activity)
+class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    form = ActivityAdminForm
+    resource_classes = [ActivityResource]
+    formats = [CSV, XLSX]
+    list_display = ["title", "code", "priority", "status", "due_date", "progress", "responsible_body", "lead_state"]
+    list_filter = [
+        "priority__presidency", "priority", "status", "kind", "responsible_body", "participating_states",
+        OverdueFilter,
+    ]
+    list_select_related = ["priority__presidency", "responsible_body", "lead_state"]
+    search_fields = ["title", "title_ru", "description", "code", "external_id"]
+    date_hierarchy = "due_date"
+    autocomplete_fields = []
+    filter_horizontal = ["participating_states", "watchers"]
+    readonly_fields = ["version", "completed_date", "created_at", "updated_at"]
+    inlines = [MilestoneInline]
+    actions = [
+        _transition_action(Status.IN_PROGRESS, _("Start the selected activities")),
+        _transition_action(Status.AT_RISK, _("Mark the selected activities at risk")),
+        _transition_action(Status.DONE, _("Mark the selected activities done")),
+    ]
+    fieldsets = [
+        (None, {"fields": ["priority", "code", "title", "title_ru", "kind", "status", "progress", "loaded_version"]}),
+        (_("Dates"), {"fields": ["start_date", "due_date", "completed_date"]}),
+        (_("Who"), {"fields": ["responsible_body", "lead_state", "participating_states", "location", "watchers"]}),
+        (_("Description"), {"fields": ["description", "description_ru"]}),
+        (_("Other systems"), {"fields": ["external_source", "external_id", "version", "created_at", "updated_at"]}),
+    ]
+
+    # Permissions: anyone with a role reads; editors change their body's activities; coordinators all.
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_staff and permissions.role_of(request.user) is not None
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_staff and permissions.can_create_activity(_actor(request))
+
+    def has_change_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+        actor = _actor(request)
+        if not request.user.is_staff:
+            return False
+        if obj is None:
+            return permissions.can_create_activity(actor)
+        return permissions.can_edit_activity(actor, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+        actor = _actor(request)
+        return request.user.is_staff and actor.is_coordinator and (
+            obj is None or permissions.can_delete_activity(actor, obj)
+        )
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return self.has_add_permission(request)
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def get_form(self, request: HttpRequest, obj: Activity | None = None, change: bool = False, **kwargs: Any):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        actor = _actor(request)
+        return type(form_class.__name__, (form_class,), {"actor": actor})
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The form refuses what it can foresee; a refusal the services raise later (a race with another
+        # writer) rolls the whole save back and comes back as a message, never as a server error.
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request: HttpRequest, obj: Activity, form: forms.ModelForm, change: bool) -> None:
+        actor = _actor(request)
+        writable = services.ACTIVITY_FIELDS
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data if name in writable}
+            services.activity_update(
+                actor=actor, activity=obj, changes=changes, expected_version=form.cleaned_data.get("loaded_version")
+            )
+        else:
+            data = {name: value for name, value in form.cleaned_data.items() if name in writable}
+            created = services.activity_create(actor=actor, data=data)
+            obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+        watchers = form.cleaned_data.get("watchers")
+        if watchers is not None and "watchers" in form.changed_data:
+            obj.watchers.set(watchers)  # who is told about deadlines: not part of the agenda's versioned content
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool) -> None:
+        # The activity's own many-to-many fields were saved by the service; milestones go through services too.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool) -> None:
+        if formset.model is not Milestone:
+            return super().save_formset(request, form, formset, change)
+        actor = _actor(request)
+        activity = form.instance
+        for milestone_form in formset.forms:
+            if not milestone_form.has_changed() and milestone_form.instance.pk is None:
+                continue
+            data = milestone_form.cleaned_data
+            if not data:
+                continue
+            if data.get("DELETE") and milestone_form.instance.pk:
+                services.milestone_delete(actor=actor, milestone=milestone_form.instance)
+            elif milestone_form.instance.pk is None:
+                services.milestone_create(
+                    actor=actor, activity=activity, title=data["title"], title_ru=data.get("title_ru", ""),
+                    due_date=data.get("due_date"), order=data.get("order"), done=data.get("done", False),
+                )
+            elif milestone_form.has_changed():
+                changes = {name: data[name] for name in milestone_form.changed_data if name in data}
+                changes.pop("DELETE", None)
+                services.milestone_update(actor=actor, milestone=milestone_form.instance, changes=changes)
+
+    def delete_model(self, request: HttpRequest, obj: Activity) -> None:
+        services.activity_delete(actor=_actor(request), activity=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Activity]) -> None:
+        for activity in queryset:
+            services.activity_delete(actor=_actor(request), activity=activity)
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(admin.ModelAdmin):
+    """The append-only log: readable, never editable."""
+
+    list_display = ["created_at", "activity", "actor_name", "channel", "old_status", "new_status",
+                    "old_progress", "new_progress", "note"]
+    list_filter = ["channel", "new_status"]
+    list_select_related = ["activity"]
+    search_fields = ["activity__title", "actor_name", "note"]
+    date_hierarchy = "created_at"
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_staff and permissions.role_of(request.user) is not None
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(RoleGatedAdmin):
+    list_display = ["user", "role", "body", "language", "wants_digest"]
+    list_filter = ["role", "body"]
+    list_select_related = ["user", "body"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = []
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(RoleGatedAdmin):
+    """A new client's key is shown once, in the confirmation message; only its hash is stored."""
+
+    list_display = ["name", "scope", "key_prefix", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["scope"]
+    readonly_fields = ["key_prefix", "last_used_at", "created_at", "created_by"]
+    filter_horizontal = ["bodies"]
+    actions = ["revoke"]
+
+    def save_model(self, request: HttpRequest, obj: ApiClient, form: forms.ModelForm, change: bool) -> None:
+        new_key = None
+        if not obj.key_hash:
+            new_key = obj.set_new_key()
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if new_key:
+            self.message_user(
+                request,
+                _("The key for %(name)s is %(key)s — copy it now: it is not stored and will not be shown again.")
+                % {"name": obj.name, "key": new_key},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Revoke the selected clients' keys"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, ngettext("%(n)d key revoked.", "%(n)d keys revoked.", count) % {"n": count})
+

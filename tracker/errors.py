@@ -1,0 +1,51 @@
+"""The one family of errors the domain raises. Each door turns them into its own kind of answer:
+the API into a problem-details 4xx, the web board and the admin into a message next to the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A write the agenda refuses. `message` is written for the person who asked; `field` names the input
+    at fault when there is one; `code` is stable for machines."""
+
+    code = "refused"
+
+    def __init__(self, message: Any, *, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.field = field
+
+
+class TransitionNotAllowed(DomainError):
+    """The workflow does not allow this change of status."""
+
+    code = "transition_not_allowed"
+
+
+class NotPermitted(DomainError):
+    """The actor may not make this change."""
+
+    code = "permission_denied"
+
+
+class StaleVersion(DomainError):
+    """The writer based its change on a version that is no longer current."""
+
+    code = "stale_version"
+
+    def __init__(self, message: Any, *, current_version: int) -> None:
+        super().__init__(message, field="version")
+        self.current_version = current_version
+
+
+class InvalidInput(DomainError):
+    """Field values that fail validation; `errors` maps each field to its messages."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        first_field, messages = next(iter(errors.items()))
+        super().__init__(messages[0], field=first_field)
+        self.errors = errors

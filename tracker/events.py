@@ -1,0 +1,64 @@
+"""The transactional outbox: events are rows written in the same transaction as the change they describe.
+
+A change that commits always has its events; a change that rolls back never does. Delivery (webhooks)
+reads these rows after the commit; see tracker/webhooks.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+
+from tracker.models import Activity, OutboxEvent
+
+ACTIVITY_CREATED = "activity.created"
+ACTIVITY_UPDATED = "activity.updated"
+ACTIVITY_STATUS_CHANGED = "activity.status_changed"
+ACTIVITY_OVERDUE = "activity.overdue"
+ACTIVITY_DELETED = "activity.deleted"
+MILESTONE_COMPLETED = "milestone.completed"
+PROGRESS_REPORTED = "progress.reported"
+
+EVENT_TYPES = [
+    ACTIVITY_CREATED,
+    ACTIVITY_UPDATED,
+    ACTIVITY_STATUS_CHANGED,
+    ACTIVITY_OVERDUE,
+    ACTIVITY_DELETED,
+    MILESTONE_COMPLETED,
+    PROGRESS_REPORTED,
+]
+
+#: Called after commit with the ids of the events just committed; the delivery machinery registers here.
+after_commit_listeners: list[Callable[[list[str]], None]] = []
+
+
+def activity_summary(activity: Activity) -> dict[str, Any]:
+    return {
+        "id": activity.pk,
+        "code": activity.code,
+        "version": activity.version,
+        "status": activity.status,
+        "progress": activity.progress,
+        "due_date": activity.due_date.isoformat() if activity.due_date else None,
+        "external_source": activity.external_source,
+        "external_id": activity.external_id,
+    }
+
+
+def emit(event_type: str, activity: Activity | None, data: dict[str, Any] | None = None) -> OutboxEvent:
+    """Write an event row inside the caller's transaction and announce it once that transaction commits."""
+    payload: dict[str, Any] = dict(data or {})
+    if activity is not None:
+        payload.setdefault("activity", activity_summary(activity))
+    event = OutboxEvent.objects.create(event_type=event_type, activity=activity, payload=payload)
+    event_id = str(event.pk)
+    transaction.on_commit(lambda: _announce([event_id]))
+    return event
+
+
+def _announce(event_ids: list[str]) -> None:
+    for listener in after_commit_listeners:
+        listener(event_ids)

@@ -1,0 +1,78 @@
+"""FilterSets shared by the web board and the API, so a filter means the same thing at both doors."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tracker import workflow
+from tracker.models import Activity, Body, MemberState, Presidency, Priority
+from tracker.workflow import Status
+
+
+class ActivityFilter(django_filters.FilterSet):
+    presidency = django_filters.ModelChoiceFilter(
+        field_name="priority__presidency", queryset=Presidency.objects.all(), label=_("Presidency")
+    )
+    priority = django_filters.ModelMultipleChoiceFilter(queryset=Priority.objects.all(), label=_("Priority"))
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
+    kind = django_filters.MultipleChoiceFilter(choices=Activity.Kind.choices, label=_("Kind"))
+    body = django_filters.ModelMultipleChoiceFilter(
+        field_name="responsible_body", queryset=Body.objects.all(), label=_("Responsible body")
+    )
+    state = django_filters.ModelChoiceFilter(
+        queryset=MemberState.objects.all(), method="filter_state", label=_("State (lead or participating)")
+    )
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due on or after"))
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due on or before"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated at or after (ISO 8601)")
+    )
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("due_date", "due_date"),
+            ("updated_at", "updated"),
+            ("priority__number", "priority"),
+            ("title", "title"),
+        ),
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = Activity
+        fields: list[str] = []
+
+    def filter_state(self, queryset: QuerySet[Activity], name: str, value: MemberState | None) -> QuerySet[Activity]:
+        if value is None:
+            return queryset
+        in_activity = Activity.objects.filter(participating_states=value).values("pk")
+        return queryset.filter(Q(lead_state=value) | Q(pk__in=in_activity))
+
+    def filter_overdue(self, queryset: QuerySet[Activity], name: str, value: bool | None) -> QuerySet[Activity]:
+        if value is None:
+            return queryset
+        overdue = workflow.overdue_q(timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_search(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
+        terms = value.split()
+        for term in terms:
+            queryset = queryset.filter(
+                Q(title__icontains=term) | Q(title_ru__icontains=term)
+                | Q(description__icontains=term) | Q(description_ru__icontains=term)
+                | Q(code__icontains=term)
+            )
+        return queryset
+
+    @property
+    def qs(self) -> QuerySet[Activity]:
+        # A stable order whatever the chosen ordering: ties are broken by id, so pages never skip or repeat.
+        queryset = super().qs
+        ordering = list(queryset.query.order_by) or ["due_date"]
+        if "id" not in ordering and "-id" not in ordering:
+            ordering.append("id")
+        return queryset.order_by(*ordering)

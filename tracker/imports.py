@@ -1,0 +1,107 @@
+"""Spreadsheet import and export of activities (django-import-export), writing through the services.
+
+A file is imported whole or not at all: any bad row rolls the whole file back, and the report names each
+bad row with its fields. Rows are matched to existing activities by their `code`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from tracker import services
+from tracker.errors import DomainError, InvalidInput
+from tracker.models import Activity, Body, Channel, MemberState, Priority
+from tracker.permissions import Actor
+
+
+class PriorityWidget(widgets.Widget):
+    """A priority is named by its presidency's code (column `presidency`) and its number (column `priority`)."""
+
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> Priority | None:
+        if value in (None, ""):
+            return None
+        presidency_code = (row or {}).get("presidency") or ""
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(_("Priority must be a number from 1 to 4, got “%(value)s”.") % {"value": value}) from None
+        try:
+            return Priority.objects.select_related("presidency").get(
+                presidency__code=presidency_code, number=number
+            )
+        except Priority.DoesNotExist:
+            raise ValueError(
+                _("No priority %(number)s in presidency “%(code)s”.") % {"number": number, "code": presidency_code}
+            ) from None
+
+    def render(self, value: Priority | None, obj: Any = None, **kwargs: Any) -> str:
+        return "" if value is None else str(value.number)
+
+
+class ActivityResource(resources.ModelResource):
+    presidency = fields.Field(attribute="priority__presidency__code", column_name="presidency", readonly=True)
+    priority = fields.Field(attribute="priority", column_name="priority", widget=PriorityWidget())
+    responsible_body = fields.Field(
+        attribute="responsible_body", column_name="responsible_body",
+        widget=widgets.ForeignKeyWidget(Body, field="code"),
+    )
+    lead_state = fields.Field(
+        attribute="lead_state", column_name="lead_state", widget=widgets.ForeignKeyWidget(MemberState, field="code")
+    )
+    participating_states = fields.Field(
+        attribute="participating_states", column_name="participating_states",
+        widget=widgets.ManyToManyWidget(MemberState, field="code", separator=","),
+    )
+
+    class Meta:
+        model = Activity
+        import_id_fields = ["code"]
+        fields = (
+            "code", "presidency", "priority", "title", "title_ru", "description", "description_ru", "kind",
+            "status", "start_date", "due_date", "progress", "responsible_body", "lead_state",
+            "participating_states", "location", "external_source", "external_id",
+        )
+        export_order = fields
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = False
+        use_transactions = True
+
+    def get_queryset(self):
+        return Activity.objects.select_related(
+            "priority__presidency", "responsible_body", "lead_state"
+        ).prefetch_related("participating_states")
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
+                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+        # All or nothing: an invalid row rolls back every row, not only the broken one.
+        return super().import_data(
+            dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True,
+            collect_failed_rows=collect_failed_rows, rollback_on_validation_errors=True, **kwargs,
+        )
+
+    def save_instance(self, instance: Activity, is_create: bool, row: dict, **kwargs: Any) -> None:
+        user = kwargs.get("user")
+        actor = Actor.for_user(user, Channel.ADMIN) if user is not None else Actor.system()
+        data = {name: getattr(instance, name) for name in services.ACTIVITY_FIELDS if name != "participating_states"}
+        if "participating_states" in row:
+            data["participating_states"] = list(self.fields["participating_states"].clean(row) or [])
+        try:
+            if is_create:
+                created = services.activity_create(actor=actor, data=data, note=_("Imported from a file"))
+                instance.pk = created.pk
+            else:
+                services.activity_update(
+                    actor=actor, activity=instance, changes=data, note=_("Imported from a file")
+                )
+        except InvalidInput as exc:
+            raise ValidationError(exc.errors) from None
+        except DomainError as exc:
+            raise ValidationError({exc.field or "status": [exc.message]}) from None
+
+    def save_m2m(self, instance: Activity, row: dict, **kwargs: Any) -> None:
+        """States were saved by the service in save_instance."""

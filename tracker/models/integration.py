@@ -1,0 +1,88 @@
+"""Other systems: API clients with hashed, scoped keys, and the events they are sent."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tracker.models.reference import Body
+
+KEY_PREFIX_LENGTH = 8
+
+
+def hash_api_key(key: str) -> str:
+    # Keys are 256-bit random strings, so a fast hash is safe; a slow KDF would only slow every request.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiClient(models.Model):
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Read and write")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    bodies = models.ManyToManyField(
+        Body, verbose_name=_("limited to bodies"), blank=True, related_name="api_clients",
+        help_text=_("Leave empty to allow every body."),
+    )
+    key_prefix = models.CharField(_("key prefix"), max_length=KEY_PREFIX_LENGTH, db_index=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_new_key(self) -> str:
+        """Give the client a fresh key and return it; only its hash is kept, so show it once."""
+        key = f"pat_{secrets.token_urlsafe(32)}"
+        self.key_prefix = key[:KEY_PREFIX_LENGTH]
+        self.key_hash = hash_api_key(key)
+        return key
+
+    def is_active(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE
+
+
+class OutboxEvent(models.Model):
+    """An event written in the same transaction as the change it describes; delivered after commit."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event_type = models.CharField(_("type"), max_length=50, db_index=True)
+    activity = models.ForeignKey(
+        "tracker.Activity", verbose_name=_("activity"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.id}"

@@ -1,0 +1,137 @@
+"""Who may do what: roles, API client scopes and the object rules, shared by every door.
+
+The web board, the API, the admin and the background jobs all describe the caller as an `Actor` and ask
+the functions below. Services call the `ensure_*` functions themselves, so no door can forget them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext as _
+
+from tracker.errors import NotPermitted
+from tracker.models import Activity, ApiClient, Channel, Role, StaffProfile
+
+
+def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str | None:
+    """The user's role on the agenda; None for anonymous or inactive users."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.COORDINATOR
+    profile = _profile(user)
+    return profile.role if profile else Role.VIEWER
+
+
+def _profile(user: AbstractBaseUser) -> StaffProfile | None:
+    try:
+        return user.staff_profile
+    except StaffProfile.DoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Whoever is making a change: a staff member, another system's API client, or the tracker itself."""
+
+    channel: str
+    user: AbstractBaseUser | None = None
+    api_client: ApiClient | None = None
+    role: str | None = None
+    #: Bodies whose activities this actor may write; None means every body.
+    body_ids: frozenset[int] | None = field(default=None)
+
+    @classmethod
+    def for_user(cls, user: AbstractBaseUser, channel: str = Channel.WEB) -> Actor:
+        role = role_of(user)
+        body_ids: frozenset[int] | None = None
+        if role == Role.EDITOR:
+            profile = _profile(user)
+            body_ids = frozenset({profile.body_id}) if profile and profile.body_id else frozenset()
+        elif role != Role.COORDINATOR:
+            body_ids = frozenset()
+        return cls(channel=channel, user=user, role=role, body_ids=body_ids)
+
+    @classmethod
+    def for_client(cls, client: ApiClient) -> Actor:
+        limited = frozenset(client.bodies.values_list("pk", flat=True))
+        if not client.can_write:
+            body_ids: frozenset[int] | None = frozenset()
+        else:
+            body_ids = limited or None
+        return cls(channel=Channel.API, api_client=client, body_ids=body_ids, role=None)
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(channel=Channel.SYSTEM, body_ids=None, role=Role.COORDINATOR)
+
+    @property
+    def name(self) -> str:
+        if self.api_client is not None:
+            return self.api_client.name
+        if self.user is not None:
+            return self.user.get_username()
+        return "system"
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    @property
+    def can_read(self) -> bool:
+        if self.api_client is not None:
+            return self.api_client.is_active()
+        return self.role is not None
+
+    def may_write_body(self, body_id: int | None) -> bool:
+        if not self.can_read:
+            return False
+        if self.body_ids is None:
+            return True
+        return body_id in self.body_ids
+
+
+# --- Questions every door asks --------------------------------------------------------------------------
+
+def can_edit_activity(actor: Actor, activity: Activity) -> bool:
+    return actor.may_write_body(activity.responsible_body_id)
+
+
+def can_create_activity(actor: Actor, responsible_body_id: int | None = None) -> bool:
+    """Without a body: may this actor create activities at all? With one: for that body?"""
+    if responsible_body_id is None:
+        return actor.can_read and (actor.body_ids is None or bool(actor.body_ids))
+    return actor.may_write_body(responsible_body_id)
+
+
+def can_delete_activity(actor: Actor, activity: Activity) -> bool:
+    return actor.is_coordinator and actor.api_client is None
+
+
+def can_manage_agenda(actor: Actor) -> bool:
+    """Presidencies, priorities, reference data, webhooks and API clients are the coordinators' to change."""
+    return actor.is_coordinator and actor.api_client is None
+
+
+# --- The same questions, raising the domain error services use --------------------------------------------
+
+def ensure_can_edit_activity(actor: Actor, activity: Activity) -> None:
+    if can_edit_activity(actor, activity):
+        return
+    if actor.can_read and actor.body_ids:
+        raise NotPermitted(_("You may not change this activity: another body is responsible for it."))
+    raise NotPermitted(_("You have read-only access: ask a coordinator to change this activity."))
+
+
+def ensure_can_create_activity(actor: Actor, responsible_body_id: int | None) -> None:
+    if not can_create_activity(actor, responsible_body_id):
+        raise NotPermitted(
+            _("You may not create activities for this body."), field="responsible_body"
+        )
+
+
+def ensure_can_delete_activity(actor: Actor, activity: Activity) -> None:
+    if not can_delete_activity(actor, activity):
+        raise NotPermitted(_("Only coordinators may delete activities."))
