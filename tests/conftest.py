@@ -72,3 +72,36 @@ def coordinator_actor(coordinator):
 @pytest.fixture
 def editor_actor(editor):
     return Actor.for_user(editor, Channel.WEB)
+
+
+# --- Real services --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A reachable Redis for tests (TEST_REDIS_URL, else REDIS_URL, else the local server's db 15)."""
+    from tests.support import redis_is_up, redis_url_for_tests, unavailable
+
+    url = redis_url_for_tests()
+    if not redis_is_up(url):
+        unavailable(f"Redis is not reachable at {url}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """The path of Debian's Chromium for browser tests."""
+    from tests.support import chromium_path, unavailable
+
+    path = chromium_path()
+    if path is None:
+        unavailable("Chromium is not installed (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture
+def postgres_only(db):
+    """For behaviour only PostgreSQL has; the SQLite pass of the suite skips these."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: runs in the PostgreSQL pass (DATABASE_URL=postgres://...)")

@@ -11,7 +11,6 @@ from tracker import events, services
 from tracker.errors import InvalidInput, NotPermitted, StaleVersion, TransitionNotAllowed
 from tracker.models import Activity, Channel, OutboxEvent, ProgressUpdate
 from tracker.permissions import Actor
-from tracker.workflow import Status
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create the demo accounts listed in the README (development only: refuses when DEBUG is off)."
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("Demo accounts are only created when DEBUG is on.")
         User = get_user_model()

@@ -8,10 +8,10 @@ from tracker.seed import DEFAULT_SEED, load_seed
 class Command(BaseCommand):
     help = "Load the presidency agenda seed. Safe to run again: existing rows are never changed."
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("--file", type=Path, default=DEFAULT_SEED, help="Seed file (Django JSON fixture).")
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         created = load_seed(options["file"])
         if not created:
             self.stdout.write("Agenda seed: nothing to add, everything is already there.")
