@@ -171,6 +171,10 @@ AGENDA_DATE_SLACK_DAYS = env_int("AGENDA_DATE_SLACK_DAYS", 92, minimum=0)
 # An activity is "due soon" on the board when its deadline is this close.
 AGENDA_DUE_SOON_DAYS = env_int("AGENDA_DUE_SOON_DAYS", 14, minimum=0)
 
+# --- Webhooks -------------------------------------------------------------------------------------------
+# Private, loopback and link-local targets are refused unless this is on (development and tests only).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG or TESTING)
+
 # --- Logging --------------------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {

@@ -1,7 +1,7 @@
 """The tracker's models, one module per area; import them from here."""
 
 from tracker.models.agenda import Activity, Channel, Milestone, Presidency, Priority, ProgressUpdate
-from tracker.models.integration import ApiClient, OutboxEvent, hash_api_key
+from tracker.models.integration import ApiClient, OutboxEvent, WebhookSubscription, hash_api_key
 from tracker.models.people import Role, StaffProfile
 from tracker.models.reference import Body, MemberState
 
@@ -18,5 +18,6 @@ __all__ = [
     "ProgressUpdate",
     "Role",
     "StaffProfile",
+    "WebhookSubscription",
     "hash_api_key",
 ]

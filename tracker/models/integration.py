@@ -7,6 +7,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -86,3 +87,51 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.id}"
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WebhookSubscription(models.Model):
+    """Another system's endpoint that is sent the agenda's events, signed with the shared secret."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(
+        _("secret"), max_length=128, default=new_webhook_secret,
+        help_text=_("Shared with the receiver, which uses it to check the signature."),
+    )
+    events = models.JSONField(_("events"), default=list, help_text=_("Event types to send; empty means all."))
+    active = models.BooleanField(_("active"), default=True)
+    disabled_reason = models.CharField(_("why disabled"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.url}"
+
+    def clean(self) -> None:
+        from tracker.events import EVENT_TYPES
+        from tracker.webhook_urls import validate_target_url
+
+        if self.url:
+            try:
+                validate_target_url(self.url)
+            except ValidationError as exc:
+                raise ValidationError({"url": exc.messages}) from None
+        unknown = [e for e in (self.events or []) if e not in EVENT_TYPES]
+        if not isinstance(self.events, list) or unknown:
+            raise ValidationError({"events": _("Unknown event types: %(events)s. Choose from: %(choices)s.") % {
+                "events": ", ".join(map(str, unknown)) or str(self.events), "choices": ", ".join(EVENT_TYPES)}})
+
+    def wants(self, event_type: str) -> bool:
+        return self.active and (not self.events or event_type in self.events)
