@@ -77,7 +77,23 @@ class BodyAdmin(RoleGatedAdmin):
 
 # --- Presidency and priorities -------------------------------------------------------------------------
 
-class PriorityInline(admin.StackedInline):
+class RoleGatedInline:
+    """Inline rows follow the same roles as their parent page."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_staff and permissions.role_of(request.user) is not None
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.can_manage_agenda(_actor(request))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.can_manage_agenda(_actor(request))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.can_manage_agenda(_actor(request))
+
+
+class PriorityInline(RoleGatedInline, admin.StackedInline):
     model = Priority
     extra = 0
     fields = ["number", "order", "title", "title_ru", "summary", "summary_ru", "source_quote"]
@@ -91,7 +107,7 @@ class PresidencyAdmin(RoleGatedAdmin):
     inlines = [PriorityInline]
 
 
-class ActivityInline(admin.TabularInline):
+class ActivityInline(RoleGatedInline, admin.TabularInline):
     """The activities of a priority, read here and edited on their own page, where the workflow applies."""
 
     model = Activity
@@ -179,9 +195,21 @@ class ActivityAdminForm(forms.ModelForm):
 
 
 class MilestoneInline(admin.TabularInline):
+    """An activity's checklist; whoever may edit the activity may edit its milestones."""
+
     model = Milestone
     extra = 0
     fields = ["order", "title", "title_ru", "due_date", "done"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+        return request.user.is_staff and permissions.role_of(request.user) is not None
+
+    def has_change_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+        actor = _actor(request)
+        return permissions.can_edit_activity(actor, obj) if obj else permissions.can_create_activity(actor)
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
 
 
 def _transition_action(target: str, description: str):
@@ -310,23 +338,27 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
             return super().save_formset(request, form, formset, change)
         actor = _actor(request)
         activity = form.instance
+        # The admin's change message reads these three lists, as BaseModelFormSet.save() would fill them.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for milestone_form in formset.forms:
-            if not milestone_form.has_changed() and milestone_form.instance.pk is None:
+            data = getattr(milestone_form, "cleaned_data", None)
+            if not data or (milestone_form.instance.pk is None and not milestone_form.has_changed()):
                 continue
-            data = milestone_form.cleaned_data
-            if not data:
-                continue
-            if data.get("DELETE") and milestone_form.instance.pk:
-                services.milestone_delete(actor=actor, milestone=milestone_form.instance)
+            if data.get("DELETE"):
+                if milestone_form.instance.pk:
+                    services.milestone_delete(actor=actor, milestone=milestone_form.instance)
+                    formset.deleted_objects.append(milestone_form.instance)
             elif milestone_form.instance.pk is None:
-                services.milestone_create(
+                created = services.milestone_create(
                     actor=actor, activity=activity, title=data["title"], title_ru=data.get("title_ru", ""),
                     due_date=data.get("due_date"), order=data.get("order"), done=data.get("done", False),
                 )
+                formset.new_objects.append(created)
             elif milestone_form.has_changed():
                 changes = {name: data[name] for name in milestone_form.changed_data if name in data}
                 changes.pop("DELETE", None)
-                services.milestone_update(actor=actor, milestone=milestone_form.instance, changes=changes)
+                updated = services.milestone_update(actor=actor, milestone=milestone_form.instance, changes=changes)
+                formset.changed_objects.append((updated, list(changes)))
 
     def delete_model(self, request: HttpRequest, obj: Activity) -> None:
         services.activity_delete(actor=_actor(request), activity=obj)

@@ -111,7 +111,7 @@ def progress_report(
     if not changes and not note:
         raise InvalidInput({"progress": [_("Report a progress value, a status or a note.")]})
     activity = _apply(locked, actor, changes, note=note, force_log=True)
-    events.emit(events.PROGRESS_REPORTED, activity, {"note": note})
+    events.emit(events.PROGRESS_REPORTED, activity, {"note": str(note)})
     return activity
 
 
@@ -311,6 +311,7 @@ def _assign(activity: Activity, values: Mapping[str, Any]) -> None:
 def _apply(
     activity: Activity, actor: Actor, changes: dict[str, Any], *, note: str, force_log: bool = False
 ) -> Activity:
+    note = str(note)  # callers may pass lazy translations
     before = {name: getattr(activity, name) for name in _LOGGED_FIELDS}
     requested_status = changes.pop("status", None)
     m2m = {

@@ -1,0 +1,65 @@
+"""Settings come from the environment and a malformed value stops the process at start, naming it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _start_django(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    environment.update({"DJANGO_SETTINGS_MODULE": "presidency.settings", "TESTING": "0", "DEBUG": "1"})
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+                               "print(settings.DATABASES['default']['ENGINE'])"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+    )
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/db", "not a url", "postgres://localhost:notaport/db"])
+def test_a_malformed_database_url_is_refused_at_start(url):
+    result = _start_django(DATABASE_URL=url)
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_sqlite_is_the_default_database():
+    result = _start_django()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.db.backends.sqlite3"
+
+
+def test_postgres_url_selects_postgresql():
+    result = _start_django(DATABASE_URL="postgres://postgres@127.0.0.1:5432/test")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _start_django(DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(("name", "value"), [("DEBUG", "maybe"), ("REDIS_URL", "http://localhost:6379"),
+                                             ("AGENDA_DATE_SLACK_DAYS", "ninety")])
+def test_malformed_values_are_refused_by_name(name, value):
+    result = _start_django(**{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
+
+
+def test_sqlite_runs_immediate_transactions_in_wal_mode(db):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: checks the embedded default's settings")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
