@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test setup install db lint clean
+.PHONY: run test setup install db lint clean prod prod-stop
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ run: setup
 test: install
 	@mkdir -p var
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The production stack on this machine: PostgreSQL, Redis, gunicorn, Celery worker and beat (docs/operations.md).
+prod: install
+	scripts/prod start
+
+prod-stop:
+	scripts/prod stop
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("health/", health.liveness, name="health"),
+    path("health/ready/", health.readiness, name="health-ready"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

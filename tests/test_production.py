@@ -1,0 +1,98 @@
+"""Production defaults: secure headers, deploy checks, login throttling, request ids, readiness."""
+
+import json
+import logging
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _production_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update({"DEBUG": "0", "TESTING": "0", "SECRET_KEY": secrets.token_urlsafe(50),
+                "ALLOWED_HOSTS": "tracker.example.org", "DJANGO_SETTINGS_MODULE": "presidency.settings"})
+    env.update(extra)
+    return env
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_are_strict():
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, "
+            "s.LOG_FORMAT, s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'])")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_production_env(),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True True True True json [\"'self'\"]"
+
+
+def test_responses_carry_security_headers(client, db):
+    response = client.get("/accounts/login/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+
+
+def test_every_response_has_a_request_id_and_keeps_a_sane_incoming_one(client, db):
+    generated = client.get("/health/")["X-Request-ID"]
+    assert len(generated) == 32
+    assert client.get("/health/", headers={"X-Request-ID": "proxy-abc-12345"})["X-Request-ID"] == "proxy-abc-12345"
+    assert client.get("/health/", headers={"X-Request-ID": "bad id\n"})["X-Request-ID"] != "bad id\n"
+
+
+def test_json_log_lines_carry_the_request_id():
+    from pythonjsonlogger.json import JsonFormatter
+
+    from tracker.observability import RequestIdFilter, _request_id
+
+    formatter = JsonFormatter("%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s")
+    record = logging.LogRecord("tracker", logging.INFO, __file__, 1, "activity moved", None, None)
+    token = _request_id.set("abc123def456")
+    try:
+        RequestIdFilter().filter(record)
+    finally:
+        _request_id.reset(token)
+    line = json.loads(formatter.format(record))
+    assert (line["request_id"], line["message"]) == ("abc123def456", "activity moved")
+
+
+def test_readiness_reports_the_database_ok(client, db):
+    response = client.get("/health/ready/")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
+
+
+def test_readiness_names_redis_when_it_is_down(client, db):
+    with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
+        response = client.get("/health/ready/")
+    assert response.status_code == 503
+    assert response.json()["down"] == ["redis"]
+
+
+@pytest.mark.django_db
+def test_login_is_locked_after_repeated_wrong_passwords(client):
+    factories.UserFactory(username="clerk", password="right-password-2023")
+    with override_settings(AXES_ENABLED=True):
+        for _ in range(5):
+            client.post("/accounts/login/", {"username": "clerk", "password": "wrong"})
+        response = client.post("/accounts/login/", {"username": "clerk", "password": "right-password-2023"})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
