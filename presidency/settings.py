@@ -184,3 +184,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# --- Web board --------------------------------------------------------------------------------------------
+# English dates in the organisation's style (30 September 2023); Russian uses Django's own formats.
+FORMAT_MODULE_PATH = ["tracker.web.formats"]

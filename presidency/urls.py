@@ -10,4 +10,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("health/", health.liveness, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The staff web board (dashboard, board, timeline, calendar, activities, reports) at the root.
+    path("", include("tracker.web.urls")),
 ]

@@ -1,0 +1,36 @@
+/* Shared behaviour of every page: dismissable messages, the print button, and a message when the server
+   fails (htmx does not swap a 5xx answer). No framework; htmx comes from django-htmx. */
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var dismiss = event.target.closest("[data-dismiss-message]");
+    if (dismiss) {
+      var message = dismiss.closest(".message");
+      if (message) message.remove();
+      return;
+    }
+    if (event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
+  function showError(text) {
+    var region = document.getElementById("messages");
+    if (!region) return;
+    var box = document.createElement("div");
+    box.className = "message message--error";
+    box.setAttribute("role", "alert");
+    var p = document.createElement("p");
+    p.textContent = text;
+    box.appendChild(p);
+    region.replaceChildren(box);
+  }
+
+  document.addEventListener("htmx:responseError", function () {
+    showError(document.body.dataset.errorText || "Something went wrong. Reload the page and try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showError(document.body.dataset.offlineText || "The server could not be reached. Check the connection and try again.");
+  });
+})();
