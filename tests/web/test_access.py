@@ -35,7 +35,8 @@ def test_login_page_and_health_are_public(client, db):
 
 def test_logging_in_leads_to_the_page_asked_for(client, agenda, coordinator):
     response = client.post(
-        "/accounts/login/?next=/board/", {"username": "coordinator", "password": "pass-for-tests-2023", "next": "/board/"}
+        "/accounts/login/?next=/board/",
+        {"username": "coordinator", "password": "pass-for-tests-2023", "next": "/board/"},
     )
     assert response.status_code == 302 and response["Location"] == "/board/"
 

@@ -25,7 +25,7 @@ def test_the_dashboard_shows_the_presidency_its_slogan_and_how_far_into_the_year
     assert "The presidency period ended on 31 December 2023: 100% of the year has passed." in html
 
 
-def test_each_priority_card_shows_progress_counts_overdue_and_the_roll_up_figures(signed_in, viewer, agenda, priorities):
+def test_each_priority_card_shows_progress_counts_overdue_and_the_roll_up_figures(signed_in, viewer, agenda):
     html = signed_in(viewer).get("/").content.decode()
     cards = html.split('<li class="priority-card">')[1:]
     assert len(cards) == 4
