@@ -27,6 +27,17 @@
     region.replaceChildren(box);
   }
 
+  // Filter forms leave out the filters that are not set, so the URL (a bookmark) says only what matters.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (event.detail.verb !== "get" || !form.matches || !form.matches("form.filters")) return;
+    var data = event.detail.formData;
+    if (!data) return;
+    Array.from(new Set(Array.from(data.keys()))).forEach(function (key) {
+      if (data.getAll(key).every(function (value) { return value === ""; })) data.delete(key);
+    });
+  });
+
   document.addEventListener("htmx:responseError", function () {
     showError(document.body.dataset.errorText || "Something went wrong. Reload the page and try again.");
   });
