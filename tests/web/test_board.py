@@ -223,3 +223,11 @@ def test_the_board_with_2000_activities_draws_only_the_first_cards_of_each_colum
     assert "2000 activities shown" in html
     counts = [int(n) for n in re.findall(r'<span class="sr-only">\(</span>(\d+)<span class="sr-only">\)</span>', html)]
     assert len(counts) == len(priorities) * len(Status.values) and sum(counts) == 2000
+
+
+def test_filtering_by_priority_shows_only_that_priorities_lanes(signed_in, coordinator, agenda, priorities):
+    url = f"/board/?priority={priorities[2].pk}&priority={priorities[3].pk}"
+    html = signed_in(coordinator).get(url).content.decode()
+    assert [int(n) for n in re.findall(r'<section class="lane" id="lane-(\d+)"', html)] == [
+        priorities[2].pk, priorities[3].pk
+    ]

@@ -47,8 +47,13 @@ def _lanes(
     request: HttpRequest, presidency: Presidency, query: QueryDict, priority_ids: list[int] | None = None
 ) -> tuple:
     filterset = board_filterset(query, presidency, selectors.activity_list(presidency=presidency))
+    activities = filterset.qs  # validates the filters
+    chosen = getattr(filterset.form, "cleaned_data", {}).get("priority")  # a bound filter's valid choice
+    if priority_ids is None and chosen:
+        # Filtering by priority shows only those priorities' lanes, not empty lanes for the others.
+        priority_ids = [priority.pk for priority in chosen]
     limit = None if query.get("full") == "1" else CELL_LIMIT
-    lanes = selectors.board_columns(presidency, filterset.qs, today=today(), limit=limit, priority_ids=priority_ids)
+    lanes = selectors.board_columns(presidency, activities, today=today(), limit=limit, priority_ids=priority_ids)
     _decorate(lanes, actor_for(request))
     return filterset, lanes
 
