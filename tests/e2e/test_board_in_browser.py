@@ -229,6 +229,7 @@ def test_the_board_and_dashboard_are_usable_on_a_phone(browser, live_server, see
         page.goto(f"{page.base}/board/")
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         expect(page.locator(".card__move").first).to_be_visible()
+        page.locator(".lane").first.scroll_into_view_if_needed()
         screenshot(page, "board-phone", full_page=False)
     finally:
         context.close()
