@@ -18,6 +18,7 @@ install: $(STAMP)
 # Database, seed and demo accounts for the embedded mode (SQLite, no Redis).
 db: install
 	@mkdir -p var
+	DEBUG=1 $(PY) manage.py compile_translations
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_agenda
 	DEBUG=1 $(PY) manage.py create_demo_users

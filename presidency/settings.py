@@ -232,6 +232,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
+        # Bars and the timeline position elements with style="width: N%"; an attribute cannot run script.
+        "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
@@ -265,3 +267,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Web board --------------------------------------------------------------------------------------------
+# English dates in the organisation's style (30 September 2023); Russian uses Django's own formats.
+FORMAT_MODULE_PATH = ["tracker.web.formats"]

@@ -11,4 +11,6 @@ urlpatterns = [
     path("health/", health.liveness, name="health"),
     path("health/ready/", health.readiness, name="health-ready"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The staff web board (dashboard, board, timeline, calendar, activities, reports) at the root.
+    path("", include("tracker.web.urls")),
 ]

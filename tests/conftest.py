@@ -74,6 +74,14 @@ def editor_actor(editor):
     return Actor.for_user(editor, Channel.WEB)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile the .po catalogues (the .mo files are not committed), so Russian shows on a fresh clone."""
+    from tracker.management.commands.compile_translations import compile_catalogues
+
+    compile_catalogues()
+
+
 # --- Real services --------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")

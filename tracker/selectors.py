@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from tracker import workflow
@@ -166,3 +168,398 @@ def recent_updates(presidency: Presidency, limit: int = 10) -> list[ProgressUpda
         .select_related("activity", "activity__priority")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+# --- The web board's reads ------------------------------------------------------------------------------
+# Each function below runs a fixed number of queries whatever the number of activities; the web views
+# (tracker/web/) call them and only arrange the results on the page. `today` is injectable everywhere so
+# that tests are deterministic.
+
+
+def mark_dates(activity: Activity, today: dt.date) -> Activity:
+    """Attach the derived date states a card shows (`overdue`, `due_soon`, `days_remaining`)."""
+    activity.overdue = workflow.is_overdue(status=activity.status, due_date=activity.due_date, today=today)
+    activity.due_soon = workflow.is_due_soon(
+        status=activity.status, due_date=activity.due_date, today=today, within_days=settings.AGENDA_DUE_SOON_DAYS
+    )
+    activity.days_remaining = workflow.days_left(due_date=activity.due_date, today=today)
+    return activity
+
+
+@dataclass
+class BoardColumn:
+    """One status within one priority's lane: how many activities it holds and the first of them."""
+
+    status: str
+    label: str
+    count: int
+    cards: list[Activity]
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
+
+
+@dataclass
+class BoardLane:
+    priority: Priority
+    columns: list[BoardColumn]
+
+    @property
+    def total(self) -> int:
+        return sum(column.count for column in self.columns)
+
+
+def board_columns(
+    presidency: Presidency,
+    activities: QuerySet[Activity],
+    *,
+    today: dt.date | None = None,
+    limit: int | None = 25,
+    priority_ids: list[int] | None = None,
+) -> list[BoardLane]:
+    """The kanban board: a lane per priority, a column per status, with true counts and at most `limit`
+    cards per column (soonest deadline first). `activities` is the (filtered) set to show. Three queries."""
+    today = today or timezone.localdate()
+    priorities = list(presidency.priorities.all())
+    if priority_ids is not None:
+        priorities = [p for p in priorities if p.pk in priority_ids]
+    lane_ids = [p.pk for p in priorities]
+    scoped = activities.filter(priority_id__in=lane_ids).order_by()
+    counts = {
+        (row["priority_id"], row["status"]): row["n"]
+        for row in scoped.values("priority_id", "status").annotate(n=Count("id"))
+    }
+    cards_qs = scoped.select_related(None).prefetch_related(None).select_related("responsible_body", "lead_state")
+    if limit is not None:
+        # Only the first `limit` cards of each cell leave the database, however many the board holds.
+        cards_qs = cards_qs.annotate(
+            cell_rank=Window(
+                RowNumber(), partition_by=[F("priority_id"), F("status")], order_by=[F("due_date").asc(), F("id").asc()]
+            )
+        ).filter(cell_rank__lte=limit)
+    cells: dict[tuple[int, str], list[Activity]] = {}
+    for card in cards_qs.order_by("due_date", "id"):
+        cells.setdefault((card.priority_id, card.status), []).append(mark_dates(card, today))
+    return [
+        BoardLane(
+            priority=priority,
+            columns=[
+                BoardColumn(
+                    status=status, label=str(label), count=counts.get((priority.pk, status), 0),
+                    cards=cells.get((priority.pk, status), []),
+                )
+                for status, label in Status.choices
+            ],
+        )
+        for priority in priorities
+    ]
+
+
+def next_deadline_by_priority(presidency: Presidency, today: dt.date | None = None) -> dict[int, Activity]:
+    """For each priority, its open activity with the soonest deadline from today on. One query."""
+    today = today or timezone.localdate()
+    rows = (
+        Activity.objects.filter(
+            priority__presidency=presidency, due_date__gte=today, status__in=list(workflow.OPEN_STATUSES)
+        )
+        .annotate(rank=Window(RowNumber(), partition_by=[F("priority_id")], order_by=[F("due_date").asc(), F("id")]))
+        .filter(rank=1)
+        .order_by()
+    )
+    return {activity.priority_id: mark_dates(activity, today) for activity in rows}
+
+
+@dataclass
+class TimelineGroup:
+    priority: Priority
+    rows: list[Activity]
+
+
+def timeline_rows(
+    presidency: Presidency, activities: QuerySet[Activity], *, today: dt.date | None = None
+) -> list[TimelineGroup]:
+    """Every activity of `activities`, grouped by priority in the presidency's order, with its milestones
+    (as `timeline_milestones`). Three queries."""
+    today = today or timezone.localdate()
+    priorities = list(presidency.priorities.all())
+    rows = (
+        activities.filter(priority__presidency=presidency)
+        .select_related(None)
+        .prefetch_related(None)
+        .select_related("responsible_body")
+        .prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.order_by("order", "id"), to_attr="timeline_milestones")
+        )
+        .order_by("start_date", "due_date", "id")
+    )
+    by_priority: dict[int, list[Activity]] = {}
+    for activity in rows:
+        by_priority.setdefault(activity.priority_id, []).append(mark_dates(activity, today))
+    return [TimelineGroup(priority=p, rows=by_priority.get(p.pk, [])) for p in priorities]
+
+
+@dataclass(frozen=True)
+class BurnupPoint:
+    day: dt.date
+    planned: int  # activities (not cancelled) whose deadline has come by `day`
+    done: int | None  # activities completed by `day`; None for days still ahead
+
+
+@dataclass(frozen=True)
+class BurnupSeries:
+    start: dt.date
+    end: dt.date
+    today: dt.date
+    scope: int  # every activity not cancelled
+    points: list[BurnupPoint]
+
+
+def burnup_series(presidency: Presidency, today: dt.date | None = None, step_days: int = 7) -> BurnupSeries:
+    """Done versus planned through the presidency period, one point a week and one at the end. Deadlines
+    before the period count from its start; deadlines and completions after it count at its end. Two queries.
+    """
+    today = today or timezone.localdate()
+    scoped = Activity.objects.filter(priority__presidency=presidency).order_by()
+    due_counts = dict(
+        scoped.exclude(status=Status.CANCELLED).values_list("due_date").annotate(n=Count("id")).values_list(
+            "due_date", "n"
+        )
+    )
+    done_counts = dict(
+        scoped.filter(status=Status.DONE, completed_date__isnull=False)
+        .values_list("completed_date")
+        .annotate(n=Count("id"))
+        .values_list("completed_date", "n")
+    )
+    start, end = presidency.period_start, presidency.period_end
+    days = [start + dt.timedelta(days=offset) for offset in range(0, (end - start).days + 1, step_days)]
+    if days[-1] != end:
+        days.append(end)
+    points = []
+    for day in days:
+        last = day == end
+        planned = sum(n for due, n in due_counts.items() if last or due <= day)
+        if day > today:
+            done = None
+        else:
+            cutoff = today if last else day  # completions after the period show at its end
+            done = sum(n for completed, n in done_counts.items() if completed <= cutoff)
+        points.append(BurnupPoint(day=day, planned=planned, done=done))
+    if start <= today < end:
+        # A point for today, so the done line reaches the present.
+        done_today = sum(n for completed, n in done_counts.items() if completed <= today)
+        planned_today = sum(n for due, n in due_counts.items() if due <= today)
+        points.append(BurnupPoint(day=today, planned=planned_today, done=done_today))
+        points.sort(key=lambda point: point.day)
+    scope = sum(due_counts.values())
+    return BurnupSeries(start=start, end=end, today=today, scope=scope, points=points)
+
+
+@dataclass
+class CalendarItem:
+    kind: str  # "deadline", "milestone" or "start"
+    day: dt.date
+    activity: Activity
+    milestone: Milestone | None = None
+
+    @property
+    def title(self) -> str:
+        return self.milestone.display_title if self.milestone else self.activity.display_title
+
+
+@dataclass
+class CalendarDay:
+    day: dt.date
+    in_month: bool
+    is_today: bool
+    items: list[CalendarItem]
+
+
+@dataclass
+class CalendarMonth:
+    year: int
+    month: int
+    weeks: list[list[CalendarDay]]
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def previous(self) -> dt.date:
+        return (self.first - dt.timedelta(days=1)).replace(day=1)
+
+    @property
+    def next(self) -> dt.date:
+        return (self.first + dt.timedelta(days=32)).replace(day=1)
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(day.items) for week in self.weeks for day in week if day.in_month)
+
+
+#: Kinds of activity that happen on a date (a start worth a calendar entry), unlike documents or programmes.
+EVENT_KINDS = frozenset({Activity.Kind.EXERCISE, Activity.Kind.MEETING, Activity.Kind.DIALOGUE})
+
+
+def calendar_month(
+    activities: QuerySet[Activity], year: int, month: int, *, today: dt.date | None = None
+) -> CalendarMonth:
+    """A month grid (weeks from Monday) with the deadlines, milestones and event starts of `activities`
+    that fall on each day shown. Two queries."""
+    import calendar
+
+    today = today or timezone.localdate()
+    grid = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    first_day, last_day = grid[0][0], grid[-1][-1]
+    base = activities.select_related(None).prefetch_related(None).select_related("responsible_body").order_by()
+    in_range = Q(due_date__range=(first_day, last_day)) | Q(
+        start_date__range=(first_day, last_day), kind__in=list(EVENT_KINDS)
+    )
+    items: dict[dt.date, list[CalendarItem]] = {}
+    for activity in base.filter(in_range).order_by("due_date", "id"):
+        mark_dates(activity, today)
+        if first_day <= activity.due_date <= last_day:
+            items.setdefault(activity.due_date, []).append(CalendarItem("deadline", activity.due_date, activity))
+        if (
+            activity.kind in EVENT_KINDS and activity.start_date and activity.start_date != activity.due_date
+            and first_day <= activity.start_date <= last_day
+        ):
+            items.setdefault(activity.start_date, []).append(CalendarItem("start", activity.start_date, activity))
+    milestones = (
+        Milestone.objects.filter(activity__in=base.values("pk"), due_date__range=(first_day, last_day))
+        .select_related("activity")
+        .order_by("due_date", "order", "id")
+    )
+    for milestone in milestones:
+        items.setdefault(milestone.due_date, []).append(
+            CalendarItem("milestone", milestone.due_date, milestone.activity, milestone)
+        )
+    weeks = [
+        [CalendarDay(day=day, in_month=day.month == month, is_today=day == today, items=items.get(day, []))
+         for day in week]
+        for week in grid
+    ]
+    return CalendarMonth(year=year, month=month, weeks=weeks)
+
+
+def activity_log(activity: Activity, limit: int = 50) -> list[ProgressUpdate]:
+    """The activity's progress updates, newest first. One query."""
+    return list(activity.progress_updates.order_by("-created_at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: dt.datetime
+    who: str
+    kind: str  # "+" created, "~" changed, "-" deleted
+    changes: list[FieldChange]
+
+
+_HISTORY_HIDDEN_FIELDS = frozenset({"version", "created_at", "completed_date", "participating_states"})
+
+
+def activity_history(activity: Activity, limit: int = 20) -> list[HistoryEntry]:
+    """The activity's field history, newest first: what changed, from what to what, by whom. At most five
+    queries: the history rows, their participating states, and the names of the referenced rows."""
+    from tracker.models import Body, MemberState
+
+    history_model = Activity.history.model
+    records = list(
+        Activity.history.filter(id=activity.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    m2m_model = history_model._meta.get_field("historicalactivity_participating_states").related_model
+    states_by_record: dict[int, set[int]] = {}
+    for history_id, state_id in m2m_model.objects.filter(history__in=[r.history_id for r in records]).values_list(
+        "history_id", "memberstate_id"
+    ):
+        states_by_record.setdefault(history_id, set()).add(state_id)
+
+    pairs = [(records[i], records[i + 1] if i + 1 < len(records) else None) for i in range(min(limit, len(records)))]
+    raw: list[tuple] = []
+    wanted: dict[str, set] = {"priority": set(), "responsible_body": set(), "lead_state": set()}
+    state_ids: set[int] = set()
+    for new, old in pairs:
+        changes = []
+        if old is not None:
+            delta = new.diff_against(old, excluded_fields=list(_HISTORY_HIDDEN_FIELDS))
+            for change in delta.changes:
+                changes.append((change.field, change.old, change.new))
+                if change.field in wanted:
+                    wanted[change.field].update(v for v in (change.old, change.new) if v is not None)
+            old_states, new_states = states_by_record.get(old.history_id, set()), states_by_record.get(
+                new.history_id, set()
+            )
+            if old_states != new_states:
+                changes.append(("participating_states", old_states, new_states))
+                state_ids |= old_states | new_states
+        raw.append((new, changes))
+
+    names: dict[str, dict[int, str]] = {
+        "priority": {p.pk: str(p) for p in Priority.objects.filter(pk__in=wanted["priority"])}
+        if wanted["priority"] else {},
+        "responsible_body": {b.pk: b.display_name for b in Body.objects.filter(pk__in=wanted["responsible_body"])}
+        if wanted["responsible_body"] else {},
+    }
+    state_names = (
+        {s.pk: s.display_name for s in MemberState.objects.filter(pk__in=wanted["lead_state"] | state_ids)}
+        if wanted["lead_state"] or state_ids else {}
+    )
+    names["lead_state"] = state_names
+
+    def show(field: str, value: object) -> str:
+        if value is None or value == "":
+            return "—"
+        if field in names:
+            return names[field].get(value, f"#{value}")
+        if field == "participating_states":
+            return ", ".join(sorted(state_names.get(pk, f"#{pk}") for pk in value)) or "—"
+        model_field = Activity._meta.get_field(field)
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return str(value)
+
+    entries = []
+    for record, changes in raw:
+        who = record.history_change_reason or (record.history_user.get_username() if record.history_user else "")
+        entries.append(HistoryEntry(
+            when=record.history_date,
+            who=who,
+            kind=record.history_type,
+            changes=[
+                FieldChange(
+                    field=f, label=str(Activity._meta.get_field(f).verbose_name), old=show(f, o), new=show(f, n)
+                )
+                for f, o, n in changes
+            ],
+        ))
+    return entries
+
+
+def year_report(presidency: Presidency, today: dt.date | None = None) -> list[tuple[Priority, Rollup, list[Activity]]]:
+    """Each priority with its roll-up and its activities (deadline order), for the printable report. Three
+    queries (roll-ups, priorities, activities)."""
+    today = today or timezone.localdate()
+    rollups = priority_rollups(presidency, today)
+    by_priority: dict[int, list[Activity]] = {}
+    activities = (
+        Activity.objects.filter(priority__presidency=presidency)
+        .select_related("responsible_body", "lead_state")
+        .order_by("due_date", "id")
+    )
+    for activity in activities:
+        by_priority.setdefault(activity.priority_id, []).append(mark_dates(activity, today))
+    return [(priority, rollup, by_priority.get(priority.pk, [])) for priority, rollup in rollups]

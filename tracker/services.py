@@ -224,12 +224,15 @@ def milestone_create(
 
 
 @transaction.atomic
-def milestone_update(*, actor: Actor, milestone: Milestone, changes: Mapping[str, Any]) -> Milestone:
+def milestone_update(
+    *, actor: Actor, milestone: Milestone, changes: Mapping[str, Any], expected_version: int | None = None
+) -> Milestone:
+    """Change a milestone. `expected_version` is the activity's version the caller saw, if it checks one."""
     allowed = {"title", "title_ru", "due_date", "order", "done"}
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidInput({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
-    locked = _lock(milestone.activity, None)
+    locked = _lock(milestone.activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     current = Milestone.objects.select_for_update().get(pk=milestone.pk)
     was_done = current.done
@@ -252,10 +255,15 @@ def milestone_update(*, actor: Actor, milestone: Milestone, changes: Mapping[str
     return current
 
 
-def milestone_toggle(*, actor: Actor, milestone: Milestone, done: bool | None = None) -> Milestone:
-    """Tick or untick a milestone; without `done`, flip it."""
+def milestone_toggle(
+    *, actor: Actor, milestone: Milestone, done: bool | None = None, expected_version: int | None = None
+) -> Milestone:
+    """Tick or untick a milestone; without `done`, flip it. With `expected_version` (the activity's version
+    the caller saw), a change someone else made meanwhile raises StaleVersion instead of being overridden."""
     target = (not milestone.done) if done is None else done
-    return milestone_update(actor=actor, milestone=milestone, changes={"done": target})
+    return milestone_update(
+        actor=actor, milestone=milestone, changes={"done": target}, expected_version=expected_version
+    )
 
 
 @transaction.atomic

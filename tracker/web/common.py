@@ -1,0 +1,83 @@
+"""What every web view shares: the caller as an Actor, today's date, the presidency on screen, login for
+htmx requests, and the translation of domain errors into HTTP answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
+
+from tracker import selectors
+from tracker.errors import DomainError, InvalidInput, NotPermitted, StaleVersion, TransitionNotAllowed
+from tracker.models import Channel, Presidency
+from tracker.permissions import Actor
+
+
+def actor_for(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user, Channel.WEB)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def presidency_on_screen(day: dt.date) -> Presidency | None:
+    return selectors.current_presidency(day)
+
+
+def web_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """login_required that also works for htmx: a fragment request from an expired session sends the whole
+    page to the login form instead of swapping the login page into a card."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if getattr(request, "htmx", False):
+            page = request.htmx.current_url_abs_path or request.get_full_path()
+            login = resolve_url(settings.LOGIN_URL)
+            return HttpResponseClientRedirect(redirect_to_login(page, login)["Location"])
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+def status_for(error: DomainError) -> int:
+    """The HTTP status a refused write answers with on the web board."""
+    if isinstance(error, NotPermitted):
+        return 403
+    if isinstance(error, StaleVersion | TransitionNotAllowed):
+        return 409
+    if isinstance(error, InvalidInput):
+        return 400
+    return 400
+
+
+def safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str:
+    """Where to send the browser after a plain (non-htmx) form post: `candidate` if it is on this site."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def edit_refusal(request: HttpRequest, activity) -> NotPermitted | None:
+    """The refusal a person meets when they may not change `activity` (checked before reading their input,
+    so that a read-only person is always answered 403), else None. The services check it again."""
+    from tracker import permissions
+
+    try:
+        permissions.ensure_can_edit_activity(actor_for(request), activity)
+    except NotPermitted as refusal:
+        return refusal
+    return None

@@ -1,0 +1,23 @@
+"""The web board's URLs, included at the site's root."""
+
+from django.urls import path
+
+from tracker.web.views import activity, board, calendar, dashboard, reports, timeline
+
+app_name = "web"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("board/", board.board, name="board"),
+    path("activities/<int:pk>/", activity.activity_detail, name="activity"),
+    path("activities/<int:pk>/move/", board.activity_move, name="activity-move"),
+    path("activities/<int:pk>/update/", activity.activity_update, name="activity-update"),
+    path("milestones/<int:pk>/toggle/", activity.milestone_toggle, name="milestone-toggle"),
+    path("timeline/", timeline.timeline, name="timeline"),
+    path("calendar/", calendar.calendar_month, name="calendar"),
+    path("calendar/feed/reset/", calendar.calendar_feed_reset, name="calendar-feed-reset"),
+    path("calendar/feed/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/activities.csv", reports.export_csv, name="export-csv"),
+    path("reports/year/", reports.year_report, name="year-report"),
+]

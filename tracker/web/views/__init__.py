@@ -1,0 +1,1 @@
+"""The web board's views, one module per page."""

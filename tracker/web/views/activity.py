@@ -1,0 +1,128 @@
+"""One activity: its facts, milestones as a checklist, the progress log, the field history, and the quick
+update form. Writes go through services.progress_report and services.milestone_toggle with the version
+the page was rendered with, so a change someone else made meanwhile is reported, never overwritten."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tracker import permissions, selectors, services
+from tracker.errors import DomainError, StaleVersion
+from tracker.models import Activity, Milestone
+from tracker.web.common import actor_for, edit_refusal, status_for, today, web_login_required
+from tracker.web.forms import MilestoneToggleForm, QuickUpdateForm
+
+LOG_SHOWN = 50
+HISTORY_SHOWN = 20
+
+
+def _load(pk: int) -> Activity:
+    try:
+        return selectors.activity_detail(pk)
+    except Activity.DoesNotExist:
+        raise Http404(_("No such activity.")) from None
+
+
+def _render(
+    request: HttpRequest, activity: Activity, *, form: QuickUpdateForm | None = None, status: int = 200
+) -> HttpResponse:
+    day = today()
+    selectors.mark_dates(activity, day)
+    milestones = list(activity.milestones.all())
+    actor = actor_for(request)
+    can_edit = permissions.can_edit_activity(actor, activity)
+    if form is None and can_edit:
+        form = QuickUpdateForm(activity=activity, has_milestones=bool(milestones))
+    context: dict[str, Any] = {
+        "page": "board",
+        "activity": activity,
+        "milestones": milestones,
+        "milestones_done": sum(1 for m in milestones if m.done),
+        "can_edit": can_edit,
+        "form": form if can_edit else None,
+        "log": selectors.activity_log(activity, LOG_SHOWN),
+        "history": selectors.activity_history(activity, HISTORY_SHOWN),
+        "today": day,
+    }
+    # An htmx form on the page swaps only the page's main part; a plain request gets the whole page.
+    template = "tracker/partials/activity_main.html" if request.htmx else "tracker/activity_detail.html"
+    return render(request, template, context, status=status)
+
+
+@web_login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render(request, _load(pk))
+
+
+@require_POST
+@web_login_required
+def activity_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """The quick update form: status, progress and a note, reported through services.progress_report."""
+    activity = _load(pk)
+    refusal = edit_refusal(request, activity)
+    if refusal:
+        messages.error(request, refusal.message)
+        return _render(request, activity, status=403)
+    has_milestones = bool(activity.milestones.all())  # prefetched by the selector: no query
+    form = QuickUpdateForm(request.POST, activity=activity, has_milestones=has_milestones)
+    if not form.is_valid():
+        return _render(request, activity, form=form, status=400)
+    changes = form.changes()
+    try:
+        services.progress_report(
+            actor=actor_for(request), activity=activity, progress=changes["progress"], status=changes["status"],
+            note=changes["note"], expected_version=form.cleaned_data["expected_version"],
+        )
+    except DomainError as error:
+        fresh = _load(pk)
+        data = request.POST.copy()
+        if isinstance(error, StaleVersion):
+            # Keep what the person typed, shown next to the current facts; sending it again is then a
+            # deliberate choice made knowing what changed.
+            data["expected_version"] = str(error.current_version)
+        form = QuickUpdateForm(data, activity=fresh, has_milestones=has_milestones)
+        form.is_valid()
+        form.add_domain_error(error)
+        return _render(request, fresh, form=form, status=status_for(error))
+    messages.success(request, _("Update saved."))
+    if not request.htmx:
+        return redirect("web:activity", pk=pk)
+    return _render(request, _load(pk))
+
+
+@require_POST
+@web_login_required
+def milestone_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone.objects.select_related("activity"), pk=pk)
+    activity_id = milestone.activity_id
+    form = MilestoneToggleForm(request.POST)
+    status = 200
+    refusal = edit_refusal(request, milestone.activity)
+    if refusal:
+        status = 403
+        messages.error(request, refusal.message)
+    elif not form.is_valid():
+        status = 400
+        messages.error(request, _("The change could not be read; reload the page and try again."))
+    else:
+        done = form.cleaned_data["done"]
+        try:
+            services.milestone_toggle(
+                actor=actor_for(request), milestone=milestone, done=done,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except DomainError as error:
+            status = status_for(error)
+            messages.error(request, error.message)
+        else:
+            text = _("Milestone “%(title)s” ticked.") if done else _("Milestone “%(title)s” unticked.")
+            messages.success(request, text % {"title": milestone.display_title})
+    if not request.htmx and status == 200:
+        return redirect("web:activity", pk=activity_id)
+    return _render(request, _load(activity_id), status=status)

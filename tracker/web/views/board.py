@@ -1,0 +1,120 @@
+"""The kanban board (a lane per priority, a column per status) and the card move it offers.
+
+The filters are the shared ActivityFilter read from the query string, so a filtered board is a URL that
+can be bookmarked. A move calls services.activity_transition with the version the card was rendered
+with: a refused move or a card changed meanwhile answers with the workflow's or the conflict's message,
+and the lane is drawn again from the database, so the card is back where it really is.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tracker import permissions, selectors, services, workflow
+from tracker.errors import DomainError
+from tracker.models import Activity, Presidency
+from tracker.permissions import Actor
+from tracker.web.common import (
+    actor_for,
+    edit_refusal,
+    presidency_on_screen,
+    safe_next,
+    status_for,
+    today,
+    web_login_required,
+)
+from tracker.web.forms import MoveForm, active_filter_count, board_filterset
+
+#: Cards drawn per column of a lane; the column's count stays true and a link shows them all.
+CELL_LIMIT = 25
+
+
+def _decorate(lanes: list[selectors.BoardLane], actor: Actor) -> None:
+    """What each card offers this person: whether they may move it, and where to."""
+    for lane in lanes:
+        for column in lane.columns:
+            for card in column.cards:
+                card.can_edit = permissions.can_edit_activity(actor, card)
+                card.targets = " ".join(workflow.allowed_targets(card.status)) if card.can_edit else ""
+
+
+def _lanes(
+    request: HttpRequest, presidency: Presidency, query: QueryDict, priority_ids: list[int] | None = None
+) -> tuple:
+    filterset = board_filterset(query, presidency, selectors.activity_list(presidency=presidency))
+    activities = filterset.qs  # validates the filters
+    chosen = getattr(filterset.form, "cleaned_data", {}).get("priority")  # a bound filter's valid choice
+    if priority_ids is None and chosen:
+        # Filtering by priority shows only those priorities' lanes, not empty lanes for the others.
+        priority_ids = [priority.pk for priority in chosen]
+    limit = None if query.get("full") == "1" else CELL_LIMIT
+    lanes = selectors.board_columns(presidency, activities, today=today(), limit=limit, priority_ids=priority_ids)
+    _decorate(lanes, actor_for(request))
+    return filterset, lanes
+
+
+@web_login_required
+def board(request: HttpRequest) -> HttpResponse:
+    presidency = presidency_on_screen(today())
+    if presidency is None:
+        return render(request, "tracker/empty.html", {"page": "board"})
+    filterset, lanes = _lanes(request, presidency, request.GET)
+    context = {
+        "page": "board",
+        "presidency": presidency,
+        "filter_form": filterset.form,
+        "active_filters": active_filter_count(filterset),
+        "lanes": lanes,
+        "total": sum(lane.total for lane in lanes),
+        "filter_query": request.GET,
+        "filters": request.GET.urlencode(),
+        "status_labels": {status: str(label) for status, label in workflow.Status.choices},
+        "can_edit_any": permissions.can_create_activity(actor_for(request)),
+    }
+    return render(request, "tracker/board.html", context)
+
+
+@require_POST
+@web_login_required
+def activity_move(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(Activity.objects.select_related("priority__presidency"), pk=pk)
+    form = MoveForm(request.POST)
+    status = 200
+    refusal = edit_refusal(request, activity)
+    if refusal:
+        status = 403
+        messages.error(request, refusal.message)
+    elif not form.is_valid():
+        status = 400
+        messages.error(request, _("The move could not be read; reload the board and try again."))
+    else:
+        target = form.cleaned_data["status"]
+        try:
+            services.activity_transition(
+                actor=actor_for(request), activity=activity, status=target,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except DomainError as error:
+            status = status_for(error)
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("“%(title)s” moved to %(status)s.") % {
+                "title": activity.display_title, "status": workflow.label(target).lower()})
+
+    filters = form.data.get("filters", "")
+    board_url = reverse("web:board") + (f"?{filters}" if filters else "")
+    if not request.htmx:
+        if refusal:
+            return render(request, "tracker/forbidden.html", {"message": refusal.message, "back": board_url},
+                          status=403)
+        return redirect(safe_next(request, form.data.get("next"), board_url))
+    # htmx: draw the card's lane again from the database, with the board's filters, plus the message.
+    query = QueryDict(filters)
+    lanes = _lanes(request, activity.priority.presidency, query, priority_ids=[activity.priority_id])[1]
+    context = {"lane": lanes[0] if lanes else None, "filter_query": query, "filters": filters, "moved_id": pk}
+    return render(request, "tracker/partials/board_lane_response.html", context, status=status)

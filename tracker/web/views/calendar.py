@@ -1,0 +1,129 @@
+"""The calendar: a month of deadlines, milestones and event starts, and each person's private iCalendar
+feed of deadlines. The feed's URL carries the person's token; resetting the token revokes the old URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tracker import permissions, selectors, workflow
+from tracker.models import Milestone, Role, StaffProfile
+from tracker.models.people import new_feed_token
+from tracker.web import ical
+from tracker.web.common import presidency_on_screen, today, web_login_required
+from tracker.web.forms import active_filter_count, board_filterset
+
+
+def _month(value: str | None, default: dt.date) -> dt.date:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return dt.date(year, month, 1)
+    except (TypeError, ValueError):
+        return default.replace(day=1)
+
+
+def profile_for(user) -> StaffProfile:
+    """The user's staff profile, created (as a viewer) the first time a feed link is asked for."""
+    try:
+        return user.staff_profile
+    except StaffProfile.DoesNotExist:
+        profile, _created = StaffProfile.objects.get_or_create(user=user, defaults={"role": Role.VIEWER})
+        return profile
+
+
+@web_login_required
+def calendar_month(request: HttpRequest) -> HttpResponse:
+    day = today()
+    presidency = presidency_on_screen(day)
+    if presidency is None:
+        return render(request, "tracker/empty.html", {"page": "calendar"})
+    # Default to this month, kept inside the presidency's period (after it ends: its last month).
+    default = min(max(day, presidency.period_start), presidency.period_end)
+    first = _month(request.GET.get("month"), default)
+    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
+    month = selectors.calendar_month(filterset.qs, first.year, first.month, today=day)
+    profile = profile_for(request.user)
+    feed_url = request.build_absolute_uri(reverse("web:calendar-feed", args=[profile.calendar_token]))
+    context = {
+        "page": "calendar",
+        "presidency": presidency,
+        "month": month,
+        "filter_form": filterset.form,
+        "active_filters": active_filter_count(filterset),
+        "filters": request.GET.urlencode(),
+        "filter_query": request.GET,
+        "feed_url": feed_url,
+        "body_feed_url": f"{feed_url}?body={profile.body_id}" if profile.body_id else "",
+        "body": profile.body,
+        "weekdays": [dt.date(2023, 1, 2) + dt.timedelta(days=n) for n in range(7)],  # a Monday, then the week
+    }
+    return render(request, "tracker/calendar.html", context)
+
+
+@require_POST
+@web_login_required
+def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
+    """Give the person a new feed token: the old feed URL stops working at once."""
+    profile = profile_for(request.user)
+    profile.calendar_token = new_feed_token()
+    profile.save(update_fields=["calendar_token"])
+    messages.success(request, _("Your calendar link was reset. The old link no longer works; subscribe again "
+                                "with the new one."))
+    return redirect("web:calendar")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The deadlines (and milestones) of the current presidency as iCalendar, for the token's owner. Public
+    URL, private token: no session is needed, as calendar programs cannot log in."""
+    profile = StaffProfile.objects.select_related("user", "body").filter(calendar_token=token).first()
+    if profile is None or permissions.role_of(profile.user) is None:
+        raise Http404(_("No such calendar."))
+    day = today()
+    presidency = presidency_on_screen(day)
+    if presidency is None:
+        raise Http404(_("No such calendar."))
+    with translation.override(profile.language):
+        filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
+        activities = list(filterset.qs.select_related(None).prefetch_related(None).select_related("responsible_body"))
+        milestones = Milestone.objects.filter(
+            activity__in=[a.pk for a in activities], due_date__isnull=False
+        ).select_related("activity").order_by("due_date", "order")
+        host = request.get_host().split(":")[0]
+        events = []
+        for activity in activities:
+            url = request.build_absolute_uri(reverse("web:activity", args=[activity.pk]))
+            state = workflow.label(activity.status)
+            events.append(ical.Event(
+                uid=f"activity-{activity.pk}-due@{host}",
+                day=activity.due_date,
+                summary=_("Deadline: %(title)s") % {"title": activity.display_title},
+                description=_("Status: %(status)s. Progress: %(progress)s%%. Responsible: %(body)s.") % {
+                    "status": state, "progress": activity.progress, "body": activity.responsible_body.display_name},
+                url=url,
+                categories=state,
+                stamp=activity.updated_at,
+            ))
+        for milestone in milestones:
+            events.append(ical.Event(
+                uid=f"milestone-{milestone.pk}@{host}",
+                day=milestone.due_date,
+                summary=(_("Milestone: %(title)s") % {"title": milestone.display_title})
+                + (" ✓" if milestone.done else ""),
+                description=milestone.activity.display_title,
+                url=request.build_absolute_uri(reverse("web:activity", args=[milestone.activity_id])),
+            ))
+        name = _("%(organisation)s %(year)s deadlines") % {
+            "organisation": presidency.organisation_short, "year": presidency.period_start.year}
+        body = ical.calendar(name, events, now=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,42 @@
+"""The dashboard: where each priority stands, what is late or about to be, and what changed."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tracker import selectors
+from tracker.web import charts
+from tracker.web.common import presidency_on_screen, today, web_login_required
+
+DEADLINES_SHOWN = 10
+UPDATES_SHOWN = 10
+
+
+@web_login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    day = today()
+    presidency = presidency_on_screen(day)
+    if presidency is None:
+        return render(request, "tracker/empty.html", {"page": "dashboard"})
+    next_by_priority = selectors.next_deadline_by_priority(presidency, day)
+    priority_cards = [
+        {"priority": priority, "rollup": rollup, "next": next_by_priority.get(priority.pk)}
+        for priority, rollup in selectors.priority_rollups(presidency, day)
+    ]
+    overdue = selectors.overdue_activities(presidency, day)
+    context = {
+        "page": "dashboard",
+        "presidency": presidency,
+        "today": day,
+        "elapsed": presidency.year_elapsed_percent(day),
+        "period_over": day > presidency.period_end,
+        "rollup": selectors.presidency_rollup(presidency, day),
+        "priority_cards": priority_cards,
+        "upcoming": [selectors.mark_dates(a, day) for a in selectors.upcoming_deadlines(presidency, day,
+                                                                                       DEADLINES_SHOWN)],
+        "overdue": [selectors.mark_dates(a, day) for a in overdue[:DEADLINES_SHOWN]],
+        "updates": selectors.recent_updates(presidency, UPDATES_SHOWN),
+        "burnup": charts.burnup_chart(selectors.burnup_series(presidency, day)),
+    }
+    return render(request, "tracker/dashboard.html", context)

@@ -1,0 +1,98 @@
+"""Reports: progress per priority and per body, the CSV export of the (filtered) board, and the printable
+year report of the presidency."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from tracker import selectors
+from tracker.models import Body
+from tracker.web.common import presidency_on_screen, today, web_login_required
+from tracker.web.forms import board_filterset
+
+CSV_COLUMNS = [
+    "id", "code", "priority", "title", "title_ru", "kind", "status", "start_date", "due_date", "completed_date",
+    "progress", "overdue", "responsible_body", "lead_state", "participating_states", "location",
+    "external_source", "external_id", "version", "updated_at",
+]
+
+
+@web_login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    day = today()
+    presidency = presidency_on_screen(day)
+    if presidency is None:
+        return render(request, "tracker/empty.html", {"page": "reports"})
+    by_body = selectors.rollups_by_body(presidency, day)
+    bodies = Body.objects.in_bulk([body_id for body_id, _ in by_body])
+    body_rows = sorted(
+        ((bodies[body_id], rollup) for body_id, rollup in by_body if body_id in bodies),
+        key=lambda row: row[0].display_name,
+    )
+    context = {
+        "page": "reports",
+        "presidency": presidency,
+        "rollup": selectors.presidency_rollup(presidency, day),
+        "priority_rows": selectors.priority_rollups(presidency, day),
+        "body_rows": body_rows,
+        "today": day,
+    }
+    return render(request, "tracker/reports.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@web_login_required
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The board's activities as CSV, with the board's filters from the query string. Stable, machine-
+    readable columns (codes, ISO dates) in UTF-8 with a byte-order mark, which spreadsheet programs need
+    to read Cyrillic."""
+    day = today()
+    presidency = presidency_on_screen(day)
+    if presidency is None:
+        return HttpResponse("\ufeff" + ",".join(CSV_COLUMNS) + "\r\n", content_type="text/csv; charset=utf-8")
+    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
+    activities = filterset.qs
+
+    def rows():
+        writer = csv.writer(_Echo())
+        yield "\ufeff" + writer.writerow(CSV_COLUMNS)
+        for a in activities:
+            overdue = a.is_overdue(day)
+            yield writer.writerow([
+                a.pk, a.code or "", a.priority.number, a.title, a.title_ru, a.kind, a.status,
+                a.start_date.isoformat() if a.start_date else "", a.due_date.isoformat(),
+                a.completed_date.isoformat() if a.completed_date else "", a.progress, "yes" if overdue else "no",
+                a.responsible_body.code, a.lead_state.code if a.lead_state else "",
+                " ".join(s.code for s in a.participating_states.all()), a.location,
+                a.external_source, a.external_id, a.version, a.updated_at.isoformat(),
+            ])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="activities-{stamp}.csv"'
+    return response
+
+
+@web_login_required
+def year_report(request: HttpRequest) -> HttpResponse:
+    day = today()
+    presidency = presidency_on_screen(day)
+    if presidency is None:
+        return render(request, "tracker/empty.html", {"page": "reports"})
+    context = {
+        "page": "reports",
+        "presidency": presidency,
+        "rollup": selectors.presidency_rollup(presidency, day),
+        "sections": selectors.year_report(presidency, day),
+        "today": day,
+        "generated": timezone.localtime(),
+    }
+    return render(request, "tracker/year_report.html", context)
