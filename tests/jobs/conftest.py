@@ -46,3 +46,9 @@ def receiver():
 @pytest.fixture
 def subscription(db, receiver):
     return WebhookSubscription.objects.create(name="Planning system", url=receiver.url, secret="s3cret-for-tests")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The shared fixtures create several users each; the real hasher costs ~0.3 s per user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
