@@ -71,7 +71,13 @@ class DeliveryAttemptInline(admin.TabularInline):
     readonly_fields = fields
     ordering = ["number", "id"]
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_staff and permissions.can_manage_agenda(_actor(request))
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
