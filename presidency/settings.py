@@ -179,7 +179,7 @@ WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBU
 # With REDIS_URL, Redis is the broker. Without it (embedded mode, `make run`), kombu's filesystem transport
 # under var/broker/ needs no server; tests use the in-memory transport unless a test points elsewhere.
 # Nothing is lost when the broker is: the database holds every job's state and a periodic sweep catches up.
-BROKER_DIR = VAR_DIR / "broker"
+BROKER_DIR = Path(env_str("CELERY_BROKER_DIR") or VAR_DIR / "broker")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or ("memory://" if TESTING else "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -153,8 +153,9 @@ def next_attempt_at(
 
 
 def lease_seconds() -> int:
-    # Longer than one request can take, so a lease only expires when its worker is really gone.
-    return max(settings.WEBHOOK_LEASE_SECONDS, settings.WEBHOOK_TIMEOUT_SECONDS + 10)
+    # Longer than one request can take (connect, then read, each up to the timeout), so that a lease only
+    # expires when its worker is really gone.
+    return max(settings.WEBHOOK_LEASE_SECONDS, 2 * settings.WEBHOOK_TIMEOUT_SECONDS + 5)
 
 
 # --- Fan-out and the sweep ------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def running_receiver(**options) -> Iterator[Receiver]:
 
 
 @contextlib.contextmanager
-def broker(url: str) -> Iterator[None]:
+def broker(url: str, transport_options: dict | None = None) -> Iterator[None]:
     """Point this process's Celery app at `url` (publishing only), then back."""
     from presidency.celery import app
 
@@ -114,7 +114,9 @@ def broker(url: str) -> Iterator[None]:
 
     previous = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager)
     app.conf.broker_url = url
-    app.conf.broker_transport_options = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 0}
+    app.conf.broker_transport_options = transport_options or {
+        "socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 0,
+    }
     app.conf.task_always_eager = False
     reset()
     try:
