@@ -54,7 +54,9 @@ def enqueue(task: Task, *args: Any, **options: Any) -> bool:
 
 def announce_events(event_ids: list[str]) -> None:
     """The outbox's after-commit listener (registered in TrackerConfig.ready)."""
-    enqueue(webhooks_fan_out, [str(event_id) for event_id in event_ids])
+    ids = [str(event_id) for event_id in event_ids]
+    for start in range(0, len(ids), 500):  # a bulk write's events in a few messages
+        enqueue(webhooks_fan_out, ids[start:start + 500])
 
 
 # --- Webhooks -------------------------------------------------------------------------------------------

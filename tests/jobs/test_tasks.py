@@ -75,3 +75,29 @@ def test_enqueue_is_best_effort_when_the_broker_is_down():
 
     with broker("redis://127.0.0.1:9/0"):
         assert tasks.enqueue(tasks.worker_heartbeat) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_events_of_one_commit_are_announced_together_without_rolled_back_ones(activity, editor_actor):
+    from django.db import transaction
+
+    from tracker import events, services
+    from tracker.models import OutboxEvent
+
+    heard: list[list[str]] = []
+    events.after_commit_listeners.append(heard.append)
+    try:
+        with transaction.atomic():
+            services.activity_update(actor=editor_actor, activity=activity, changes={"location": "Minsk"})
+            try:
+                with transaction.atomic():
+                    services.activity_update(actor=editor_actor, activity=activity, changes={"location": "Brest"})
+                    raise RuntimeError("this part is rolled back")
+            except RuntimeError:
+                pass
+            services.activity_transition(actor=editor_actor, activity=activity, status="in_progress")
+    finally:
+        events.after_commit_listeners.remove(heard.append)
+    assert len(heard) == 1
+    assert sorted(heard[0]) == sorted(str(pk) for pk in OutboxEvent.objects.values_list("pk", flat=True))
+    assert len(heard[0]) == 3  # the update, then the transition's update and status change
