@@ -56,6 +56,13 @@ def _wait_for_heartbeat(worker: Worker, *, after: float = 0.0, timeout: float = 
         raise AssertionError(f"{exc}\n{worker.output()}") from None
 
 
+def _received(receiver, count: int, worker: Worker, timeout: float):
+    try:
+        return receiver.wait_for(count, timeout=timeout)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n--- worker log ---\n{worker.output()}") from None
+
+
 def _start_activity(activity, editor_actor):
     return services.activity_transition(actor=editor_actor, activity=activity, status="in_progress", note="Go")
 
@@ -72,7 +79,7 @@ def test_a_change_reaches_the_receiver_signed_through_a_real_worker(activity, ed
 
         _start_activity(activity, editor_actor)
 
-        (request,) = receiver.wait_for(1, timeout=20)
+        (request,) = _received(receiver, 1, worker, timeout=20)
         assert documented_verifier()(subscription.secret, request.headers, request.body)
         assert request.json["activity"]["status"] == "in_progress"
         event = OutboxEvent.objects.get(event_type=events.ACTIVITY_STATUS_CHANGED)
@@ -99,7 +106,7 @@ def test_an_event_whose_worker_is_killed_mid_delivery_arrives_after_a_restart(
         restart = time.time()
         second = workers(env)
         _wait_for_heartbeat(second, after=restart)
-        requests = receiver.wait_for(2, timeout=25)
+        requests = _received(receiver, 2, second, timeout=25)
         assert {r.event_id for r in requests} == {event_id}  # at least once, always the same event id
         wait_until(lambda: _delivery_status(event_id) == "delivered", timeout=10, what="the delivery's record")
 
@@ -125,7 +132,7 @@ def test_writes_succeed_while_redis_is_down_and_their_events_arrive_once_it_is_b
         assert event.dispatched_at is None  # nobody heard of it: only the outbox row remembers it
 
         server.start()  # an empty Redis: whatever was queued before is gone; the outbox is not
-        (request,) = receiver.wait_for(1, timeout=30)
+        (request,) = _received(receiver, 1, worker, timeout=30)
         assert request.event_id == event_id
         wait_until(lambda: _delivery_status(event_id) == "delivered", timeout=10, what="the delivery's record")
 
@@ -146,5 +153,5 @@ def test_embedded_mode_runs_the_jobs_on_the_filesystem_broker_without_any_server
         _wait_for_heartbeat(worker)  # beat scheduled it and the worker ran it: the periodic jobs run
 
         _start_activity(activity, editor_actor)
-        (request,) = receiver.wait_for(1, timeout=20)
+        (request,) = _received(receiver, 1, worker, timeout=20)
         assert request.json["type"] == events.ACTIVITY_STATUS_CHANGED
