@@ -193,6 +193,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Short socket timeouts: enqueueing after a commit must fail fast when Redis is down (the sweep delivers
     # later), never hold a web request. The visibility timeout must exceed the longest task (minutes).
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        CELERY_BROKER_TRANSPORT = "presidency.broker:Transport"  # survives Redis restarts; see broker.py
     # max_retries 0: a publisher gives up at once instead of retrying the connection for seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600, "max_retries": 0,

@@ -21,6 +21,16 @@ from django.db import connection
 BASE_DIR = Path(settings.BASE_DIR)
 
 
+def _die_with_parent() -> None:
+    """Linux: the child is killed if the test run dies, so no worker or Redis outlives an aborted run."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def wait_until(predicate: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.1) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -63,7 +73,8 @@ class Worker:
         ]
         with open(self.log, "ab") as output:
             self.process = subprocess.Popen(
-                command, cwd=BASE_DIR, env=self.env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+                command, cwd=BASE_DIR, env=self.env, stdout=output, stderr=subprocess.STDOUT,
+                start_new_session=True, preexec_fn=_die_with_parent,
             )
         return self
 
@@ -114,7 +125,7 @@ class RedisServer:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent,
         )
         import redis
 

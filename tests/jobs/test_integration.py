@@ -12,6 +12,7 @@ import redis
 
 from tests.jobs.processes import RedisServer, Worker, private_redis, wait_until, worker_env
 from tests.jobs.support import broker, documented_verifier, running_receiver
+from tests.support import unavailable
 from tracker import events, services
 from tracker.models import OutboxEvent, WebhookDelivery, WebhookSubscription, WorkerHeartbeat
 
@@ -115,7 +116,7 @@ def test_writes_succeed_while_redis_is_down_and_their_events_arrive_once_it_is_b
     activity, editor_actor, workers
 ):
     if not RedisServer.available():
-        pytest.skip("redis-server is not installed")
+        unavailable("redis-server is not installed (apt-get install redis-server)")
     with private_redis() as server, running_receiver() as receiver, broker(server.url):
         WebhookSubscription.objects.create(name="Receiver", url=receiver.url, events=ONLY_STATUS)
         worker = workers(worker_env(broker_env={"REDIS_URL": server.url}))
