@@ -156,3 +156,62 @@ def test_embedded_mode_runs_the_jobs_on_the_filesystem_broker_without_any_server
         _start_activity(activity, editor_actor)
         (request,) = _received(receiver, 1, worker, timeout=20)
         assert request.json["type"] == events.ACTIVITY_STATUS_CHANGED
+
+
+def test_make_run_starts_a_worker_beside_the_web_server_and_stops_it_with_the_server(transactional_db, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.jobs.processes import BASE_DIR, free_port, test_database_url
+
+    port = free_port()
+    env = {**os.environ, "PY": sys.executable, "PORT": str(port), "DATABASE_URL": test_database_url(),
+           "CELERY_BROKER_URL": "filesystem://", "CELERY_BROKER_DIR": str(tmp_path / "broker"),
+           "WORKER_HEARTBEAT_SECONDS": "1", "TESTING": "1"}
+    env.pop("REDIS_URL", None)
+    script = subprocess.Popen([str(BASE_DIR / "scripts" / "run-embedded")], cwd=BASE_DIR, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def children(pid: int) -> list[int]:
+        path = Path(f"/proc/{pid}/task/{pid}/children")
+        return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+    try:
+        wait_until(lambda: WorkerHeartbeat.objects.exists(), timeout=25, what="the embedded worker's heartbeat")
+        health = wait_until(lambda: _get(port, "/health/"), timeout=15, what="the web server")
+        assert health == 200
+        by_command = {Path(f"/proc/{pid}/cmdline").read_bytes(): pid for pid in children(script.pid)}
+        worker_pid = next(pid for command, pid in by_command.items() if b"celery" in command)
+        server_pid = next(pid for command, pid in by_command.items() if b"runserver" in command)
+        os.kill(server_pid, signal.SIGTERM)  # the web server stops (as with Ctrl-C)...
+        script.wait(20)
+        wait_until(lambda: not Path(f"/proc/{worker_pid}").exists() or _zombie(worker_pid), timeout=15,
+                   what="the worker to stop with the web server")
+    finally:
+        if script.poll() is None:
+            os.killpg(script.pid, signal.SIGKILL)
+            script.wait(5)
+
+
+def _get(port: int, path: str) -> int | None:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status
+    except OSError:
+        return None
+    finally:
+        connection.close()
+
+
+def _zombie(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except OSError:
+        return True
