@@ -27,7 +27,7 @@ setup: db
 
 run: setup
 	@echo "Serving the board on http://127.0.0.1:$(PORT)/ (demo accounts are in the README)"
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PY=$(PY) PORT=$(PORT) DEBUG=1 scripts/run-embedded
 
 test: install
 	@mkdir -p var

@@ -203,6 +203,91 @@ AGENDA_DUE_SOON_DAYS = env_int("AGENDA_DUE_SOON_DAYS", 14, minimum=0)
 # Private, loopback and link-local targets are refused unless this is on (development and tests only).
 WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG or TESTING)
 
+# --- Background jobs: Celery, reminders, digests, snapshots, webhook delivery (docs/operations.md) -------
+# With REDIS_URL, Redis is the broker. Without it (embedded mode, `make run`), kombu's filesystem transport
+# under var/broker/ needs no server; tests use the in-memory transport unless a test points elsewhere.
+# Nothing is lost when the broker is: the database holds every job's state and a periodic sweep catches up.
+BROKER_DIR = Path(env_str("CELERY_BROKER_DIR") or VAR_DIR / "broker")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or ("memory://" if TESTING else "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),  # one folder: producers and the worker share the queue
+        "control_folder": str(BROKER_DIR / "control"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+        "polling_interval": 0.2,  # seconds between looks at the folder (the default, 1 s, is sluggish)
+    }
+else:
+    # Short socket timeouts: enqueueing after a commit must fail fast when Redis is down (the sweep delivers
+    # later), never hold a web request. The visibility timeout must exceed the longest task (minutes).
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        CELERY_BROKER_TRANSPORT = "presidency.broker:Transport"  # survives Redis restarts; see broker.py
+    # max_retries 0: a publisher gives up at once instead of retrying the connection for seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600, "max_retries": 0,
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True  # jobs write their outcome to the database; nobody waits on results
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered; every task is safe to run twice
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 15 * 60  # defaults; each task sets its own tighter limits
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Seconds between sweeps of the outbox and of webhook deliveries due for a retry.
+WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 60, minimum=1)
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30, minimum=1)
+
+
+def _beat_schedule() -> dict:
+    from celery.schedules import crontab
+
+    def job(task: str, schedule, expires: int) -> dict:
+        # expires: a run that waited out a broker outage is dropped, not piled up behind the next one
+        return {"task": f"tracker.tasks.{task}", "schedule": schedule, "options": {"expires": expires}}
+
+    heartbeat, sweep = WORKER_HEARTBEAT_SECONDS, WEBHOOK_SWEEP_SECONDS
+    return {
+        "worker-heartbeat": job("worker_heartbeat", float(heartbeat), heartbeat),
+        "webhooks-sweep": job("webhooks_sweep", float(sweep), sweep),
+        "flag-at-risk-and-overdue": job("flag_at_risk_and_overdue", crontab(minute=0), 3000),
+        "deadline-reminders": job("send_deadline_reminders", crontab(minute=10, hour="7-19"), 3000),
+        "weekly-digests": job("send_weekly_digests", crontab(minute=30, hour="7-11", day_of_week="mon"), 3000),
+        "daily-snapshot": job("take_daily_snapshot", crontab(minute=55, hour=23), 3000),
+        "purge-idempotency-keys": job("purge_idempotency_keys", crontab(minute=20, hour=3), 3000),
+    }
+
+
+CELERY_BEAT_SCHEDULE = _beat_schedule()
+
+# At risk: an open activity due within AT_RISK_HORIZON_DAYS whose progress is more than AT_RISK_MARGIN
+# percentage points behind the straight line from its start date to its due date.
+AT_RISK_HORIZON_DAYS = env_int("AT_RISK_HORIZON_DAYS", 30, minimum=0)
+AT_RISK_MARGIN = env_int("AT_RISK_MARGIN", 25, minimum=0)
+# Deadline reminders: days before the due date, and the overdue reminder's window after it has passed.
+REMINDER_DAYS_BEFORE = [int(d) for d in env_list("REMINDER_DAYS_BEFORE", ["14", "7", "1"])]
+REMINDER_OVERDUE_WINDOW_DAYS = env_int("REMINDER_OVERDUE_WINDOW_DAYS", 7, minimum=1)
+# A claimed email still unsent after this long (its worker died) is sent by a later run.
+EMAIL_CLAIM_TIMEOUT_SECONDS = env_int("EMAIL_CLAIM_TIMEOUT_SECONDS", 15 * 60, minimum=1)
+# Links in emails point here.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Webhook delivery: per-request timeout, the lease a worker holds on a delivery it is sending, and retries
+# with exponential backoff and jitter (first delay, largest delay) for at least WEBHOOK_RETRY_WINDOW_HOURS.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 60, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = env_int("WEBHOOK_RETRY_MAX_DELAY_SECONDS", 4 * 3600, minimum=1)
+WEBHOOK_RETRY_WINDOW_HOURS = env_int("WEBHOOK_RETRY_WINDOW_HOURS", 25, minimum=1)
+
+
 # --- Security: on by default, relaxed only by DEBUG ---------------------------------------------------------
 # Production defaults are strict; development and the test suite (plain http on localhost) relax them.
 _STRICT = not (DEBUG or TESTING)

@@ -76,13 +76,38 @@ def test_json_log_lines_carry_the_request_id():
     assert (line["request_id"], line["message"]) == ("abc123def456", "activity moved")
 
 
-def test_readiness_reports_the_database_ok(client, db):
+def test_readiness_is_ok_with_the_database_and_a_recent_worker(client, db):
+    from tracker.jobs import heartbeat
+
+    heartbeat.beat("worker@test")
     response = client.get("/health/ready/")
     assert response.status_code == 200
     assert response.json()["checks"]["database"] == "ok"
+    assert response.json()["checks"]["worker"] == "ok"
+
+
+def test_readiness_names_a_missing_worker(client, db):
+    response = client.get("/health/ready/")
+    assert response.status_code == 503
+    assert response.json()["down"] == ["worker"]
+    assert "no worker" in response.json()["checks"]["worker"]
+
+
+def test_readiness_names_a_stale_worker(client, db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tracker.models import WorkerHeartbeat
+
+    WorkerHeartbeat.objects.create(worker="worker@old", seen_at=timezone.now() - dt.timedelta(minutes=10))
+    assert "no heartbeat since" in client.get("/health/ready/").json()["checks"]["worker"]
 
 
 def test_readiness_names_redis_when_it_is_down(client, db):
+    from tracker.jobs import heartbeat
+
+    heartbeat.beat("worker@test")
     with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
         response = client.get("/health/ready/")
     assert response.status_code == 503

@@ -254,3 +254,11 @@ def test_bulk_upsert_is_all_or_nothing_and_names_every_bad_item(priorities, body
     assert "progress" in info.value.item_errors[2]
     assert not Activity.objects.exists()
     assert not OutboxEvent.objects.exists()
+
+
+def test_a_long_note_is_kept_whole_in_the_log_and_shortened_in_the_field_history(activity, editor_actor):
+    note = "Delayed: " + "the host ministry has not yet confirmed the training ground and the dates. " * 4
+    services.activity_transition(actor=editor_actor, activity=activity, status="at_risk", note=note)
+    assert ProgressUpdate.objects.get(activity=activity).note == note
+    reason = activity.history.latest("history_date").history_change_reason
+    assert len(reason) == 100 and reason.startswith("web: editor — Delayed:")

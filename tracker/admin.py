@@ -433,3 +433,7 @@ class ApiClientAdmin(RoleGatedAdmin):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, ngettext("%(n)d key revoked.", "%(n)d keys revoked.", count) % {"n": count})
 
+
+
+# Background work (webhooks, email ledgers, snapshots) has its own module.
+from tracker import admin_jobs  # noqa: E402, F401

@@ -6,3 +6,12 @@ class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = _("Presidency agenda")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from presidency.celery import ensure_broker_folders
+        from tracker import events, tasks
+
+        # Committed outbox events are handed to Celery for webhook delivery (best-effort; the sweep backs it).
+        if tasks.announce_events not in events.after_commit_listeners:
+            events.after_commit_listeners.append(tasks.announce_events)
+        ensure_broker_folders()

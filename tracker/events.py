@@ -54,9 +54,35 @@ def emit(event_type: str, activity: Activity | None, data: dict[str, Any] | None
     if activity is not None:
         payload.setdefault("activity", activity_summary(activity))
     event = OutboxEvent.objects.create(event_type=event_type, activity=activity, payload=payload)
-    event_id = str(event.pk)
-    transaction.on_commit(lambda: _announce([event_id]))
+    _pending().append(str(event.pk))
+    transaction.on_commit(_flush)
     return event
+
+
+def _pending() -> list[str]:
+    """Ids of events emitted on this thread's connection and not yet announced."""
+    connection = transaction.get_connection()
+    if not hasattr(connection, "outbox_pending"):
+        connection.outbox_pending = []
+    return connection.outbox_pending
+
+
+def _flush() -> None:
+    """Announce the events of a commit together: the first after-commit callback takes them all, the others
+    find nothing left, so a bulk write costs one announcement, not one per event. Ids whose savepoint was
+    rolled back are still in the list: the check against the table drops them."""
+    pending = _pending()
+    if not pending:
+        return
+    ids = list(pending)
+    pending.clear()
+    committed: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        committed.update(str(pk) for pk in OutboxEvent.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+    event_ids = [event_id for event_id in ids if event_id in committed]
+    if event_ids:
+        _announce(event_ids)
 
 
 def _announce(event_ids: list[str]) -> None:

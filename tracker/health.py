@@ -33,8 +33,26 @@ def _check_redis() -> str | None:
     return None
 
 
+def _check_worker() -> str | None:
+    from tracker.jobs import heartbeat
+
+    try:
+        seen = heartbeat.last_seen()
+    except Exception as exc:  # noqa: BLE001 - the database check reports the cause
+        return f"unknown ({type(exc).__name__})"
+    if seen is None:
+        return "no worker has reported a heartbeat yet"
+    if not heartbeat.is_recent():
+        return f"no heartbeat since {seen.isoformat(timespec='seconds')}"
+    return None
+
+
 def readiness(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _check_database(), "redis": _check_redis() if settings.REDIS_URL else None}
+    checks = {
+        "database": _check_database(),
+        "redis": _check_redis() if settings.REDIS_URL else None,
+        "worker": _check_worker(),
+    }
     report = {name: ("ok" if problem is None else problem) for name, problem in checks.items()}
     if not settings.REDIS_URL:
         report["redis"] = "not configured (embedded mode)"

@@ -95,11 +95,18 @@ def _rollup_from_row(row: dict) -> Rollup:
     return Rollup(counts=counts, overdue=row["n_overdue"], progress_sum=row["progress_sum"] or 0)
 
 
-def priority_rollups(presidency: Presidency, today: dt.date | None = None) -> list[tuple[Priority, Rollup]]:
-    """Each priority of the presidency with its roll-up, in order. Two queries."""
+def priority_rollups(
+    presidency: Presidency, today: dt.date | None = None, *, activities: QuerySet | None = None
+) -> list[tuple[Priority, Rollup]]:
+    """Each priority of the presidency with its roll-up, in order. Two queries.
+
+    `activities` replaces the live rows with another queryset of the same fields, such as the activities'
+    historical records as of a past day (the snapshots' back-fill), so that the rule stays this one.
+    """
     today = today or timezone.localdate()
     rows = (
-        Activity.objects.filter(priority__presidency=presidency)
+        (activities if activities is not None else Activity.objects.all())
+        .filter(priority__presidency=presidency)
         .order_by()
         .values("priority_id")
         .annotate(**_rollup_aggregates(today))
@@ -109,10 +116,13 @@ def priority_rollups(presidency: Presidency, today: dt.date | None = None) -> li
     return [(priority, by_priority.get(priority.pk, Rollup())) for priority in priorities]
 
 
-def presidency_rollup(presidency: Presidency, today: dt.date | None = None) -> Rollup:
-    """The roll-up of every activity of the presidency. One query."""
+def presidency_rollup(
+    presidency: Presidency, today: dt.date | None = None, *, activities: QuerySet | None = None
+) -> Rollup:
+    """The roll-up of every activity of the presidency. One query. `activities`: as in priority_rollups."""
     today = today or timezone.localdate()
-    row = Activity.objects.filter(priority__presidency=presidency).aggregate(**_rollup_aggregates(today))
+    source = activities if activities is not None else Activity.objects.all()
+    row = source.filter(priority__presidency=presidency).aggregate(**_rollup_aggregates(today))
     return _rollup_from_row(row)
 
 

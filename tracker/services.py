@@ -354,7 +354,7 @@ def _apply(
 
     activity.version += 1
     activity.updated_at = timezone.now()
-    activity._change_reason = f"{actor.channel}: {actor.name}" + (f" — {note}" if note else "")
+    activity._change_reason = _change_reason(actor, note)
     _validate(activity)
     _save_existing(activity)
     for name, value in m2m.items():
@@ -369,6 +369,13 @@ def _apply(
             events.ACTIVITY_STATUS_CHANGED, activity, {"from": before["status"], "to": activity.status, "note": note}
         )
     return activity
+
+
+def _change_reason(actor: Actor, note: str) -> str:
+    """The history record's reason: who, and the start of the note (the column holds 100 characters; the
+    whole note is in the ProgressUpdate log)."""
+    reason = f"{actor.channel}: {actor.name}" + (f" — {note}" if note else "")
+    return reason if len(reason) <= 100 else reason[:99] + "…"
 
 
 def _differs(activity: Activity, name: str, value: Any) -> bool:
@@ -404,7 +411,7 @@ def _after_milestone_change(activity: Activity, actor: Actor, *, note: str) -> N
         activity.status = workflow.status_after_progress(activity.status, activity.progress)
     activity.version += 1
     activity.updated_at = timezone.now()
-    activity._change_reason = f"{actor.channel}: {actor.name}" + (f" — {note}" if note else "")
+    activity._change_reason = _change_reason(actor, note)
     _save_existing(activity)
     if progress_changed:
         _log(activity, actor, before=before, note=note)

@@ -2,6 +2,15 @@
 
 from tracker.models.agenda import Activity, Channel, Milestone, Presidency, Priority, ProgressUpdate
 from tracker.models.integration import ApiClient, OutboxEvent, WebhookSubscription, hash_api_key
+from tracker.models.jobs import (
+    DailySnapshot,
+    DeliveryAttempt,
+    DigestLog,
+    OverdueNotice,
+    ReminderLog,
+    WebhookDelivery,
+    WorkerHeartbeat,
+)
 from tracker.models.people import Role, StaffProfile
 from tracker.models.reference import Body, MemberState
 
@@ -10,14 +19,21 @@ __all__ = [
     "ApiClient",
     "Body",
     "Channel",
+    "DailySnapshot",
+    "DeliveryAttempt",
+    "DigestLog",
     "MemberState",
     "Milestone",
     "OutboxEvent",
+    "OverdueNotice",
     "Presidency",
     "Priority",
     "ProgressUpdate",
+    "ReminderLog",
     "Role",
     "StaffProfile",
+    "WebhookDelivery",
     "WebhookSubscription",
+    "WorkerHeartbeat",
     "hash_api_key",
 ]

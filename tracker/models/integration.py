@@ -79,9 +79,17 @@ class OutboxEvent(models.Model):
     )
     payload = models.JSONField(_("payload"), default=dict)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    #: Set once a delivery row exists for every subscription that wanted the event (tracker/webhooks.py);
+    #: the periodic sweep fans out events still without it, e.g. after a broker outage.
+    dispatched_at = models.DateTimeField(_("fanned out"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(dispatched_at__isnull=True), name="outboxevent_undispatched"
+            )
+        ]
         verbose_name = _("outbox event")
         verbose_name_plural = _("outbox events")
 

@@ -1,0 +1,161 @@
+"""Admin pages of the background work: webhook subscriptions, deliveries with every attempt and a resend
+action, and read-only ledgers (reminders, digests, snapshots, heartbeats). Coordinators manage
+subscriptions; their secrets are shown to coordinators only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from tracker import permissions, webhooks
+from tracker.admin import RoleGatedAdmin, _actor
+from tracker.models import (
+    DailySnapshot,
+    DeliveryAttempt,
+    DigestLog,
+    OutboxEvent,
+    ReminderLog,
+    WebhookDelivery,
+    WebhookSubscription,
+    WorkerHeartbeat,
+)
+
+
+class CoordinatorOnlyAdmin(RoleGatedAdmin):
+    """Integration settings are the coordinators' business, to read as well as to change."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_staff and permissions.can_manage_agenda(_actor(request))
+
+
+class ReadOnlyAdmin(RoleGatedAdmin):
+    """Records the jobs write: anyone with a role reads them, nobody edits them by hand."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(CoordinatorOnlyAdmin):
+    list_display = ["name", "url", "active", "disabled_reason", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "url"]
+    readonly_fields = ["created_at", "created_by"]
+    fields = ["name", "url", "events", "secret", "active", "disabled_reason", "created_at", "created_by"]
+
+    def save_model(self, request: HttpRequest, obj: WebhookSubscription, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        if obj.active:
+            obj.disabled_reason = ""
+        super().save_model(request, obj, form, change)
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = ["number", "started_at", "duration_ms", "status_code", "error", "response_excerpt"]
+    readonly_fields = fields
+    ordering = ["number", "id"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_staff and permissions.can_manage_agenda(_actor(request))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(CoordinatorOnlyAdmin):
+    list_display = ["event", "event_type", "subscription", "status", "attempts", "last_status_code",
+                    "next_attempt_at", "delivered_at"]
+    list_filter = ["status", "subscription", "event__event_type"]
+    list_select_related = ["event", "subscription"]
+    search_fields = ["event__id", "subscription__name", "last_error"]
+    date_hierarchy = "created_at"
+    fields = ["event", "subscription", "status", "attempts", "next_attempt_at", "window_started_at",
+              "leased_until", "delivered_at", "last_status_code", "last_error", "created_at"]
+    readonly_fields = fields
+    inlines = [DeliveryAttemptInline]
+    actions = ["resend"]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("event type"), ordering="event__event_type")
+    def event_type(self, obj: WebhookDelivery) -> str:
+        return obj.event.event_type
+
+    @admin.action(description=_("Send the selected deliveries again"), permissions=["change"])
+    def resend(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        from tracker import tasks
+
+        ids = list(queryset.values_list("pk", flat=True))
+        count = webhooks.resend(ids)
+        for delivery_id in ids:
+            transaction.on_commit(lambda delivery_id=delivery_id: tasks.enqueue(tasks.webhook_deliver, delivery_id))
+        self.message_user(
+            request,
+            ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", count) % {"n": count},
+            messages.SUCCESS,
+        )
+        if count < len(ids):
+            self.message_user(
+                request,
+                _("Deliveries of inactive subscriptions, or being sent right now, were left alone."),
+                messages.WARNING,
+            )
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(ReadOnlyAdmin):
+    list_display = ["id", "event_type", "activity", "created_at", "dispatched_at"]
+    list_filter = ["event_type"]
+    list_select_related = ["activity"]
+    search_fields = ["id"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(ReadOnlyAdmin):
+    list_display = ["activity", "due_date", "threshold", "recipient", "claimed_at", "sent_at", "attempts"]
+    list_filter = ["threshold"]
+    list_select_related = ["activity"]
+    search_fields = ["recipient", "activity__title"]
+
+
+@admin.register(DigestLog)
+class DigestLogAdmin(ReadOnlyAdmin):
+    list_display = ["user", "week_start", "claimed_at", "sent_at", "skipped"]
+    list_select_related = ["user"]
+
+
+@admin.register(DailySnapshot)
+class DailySnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["presidency", "day", "total", "done", "cancelled", "overdue", "percent_done", "source"]
+    list_filter = ["presidency", "source"]
+    date_hierarchy = "day"
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["worker", "seen_at"]
