@@ -38,7 +38,7 @@ def _check_worker() -> str | None:
 
     try:
         seen = heartbeat.last_seen()
-    except Exception as exc:  # noqa: BLE001 - the database check reports the cause
+    except Exception as exc:  # the database check reports the cause
         return f"unknown ({type(exc).__name__})"
     if seen is None:
         return "no worker has reported a heartbeat yet"
