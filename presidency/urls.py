@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("health/", health.liveness, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("tracker.api.urls")),
 ]

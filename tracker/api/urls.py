@@ -1,0 +1,28 @@
+"""URLs of the API: /api/v1/… (the resources), /api/schema/ (OpenAPI 3), /api/docs/ and /api/redoc/."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from tracker.api import views
+from tracker.api.middleware import api_not_found
+
+router = SimpleRouter(use_regex_path=False)
+router.register("presidencies", views.PresidencyViewSet, basename="presidency")
+router.register("priorities", views.PriorityViewSet, basename="priority")
+router.register("member-states", views.MemberStateViewSet, basename="member-state")
+router.register("bodies", views.BodyViewSet, basename="body")
+router.register("activities", views.ActivityViewSet, basename="activity")
+router.register("activities/<int:activity_pk>/milestones", views.MilestoneViewSet, basename="milestone")
+router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhook")
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Whatever matched nothing above: a problem-details 404, never the HTML page.
+    re_path(r"^.*$", api_not_found, name="api-not-found"),
+]
