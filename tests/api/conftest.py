@@ -77,3 +77,9 @@ def callers(db, coordinator, editor, outsider, viewer, other_body):
             factories.make_api_client("expired", ApiClient.Scope.WRITE, expires_at=now - dt.timedelta(minutes=1))[1]
         ),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The matrices log in five staff users per test; the production hasher would make that take seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

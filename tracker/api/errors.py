@@ -131,6 +131,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
                       for index, fields in sorted(exc.item_errors.items()) for field, messages in fields.items()}
             detail = _("%(count)s item(s) were refused; nothing was saved. See item_errors.") % {
                 "count": len(item_errors)}
+            codes = set(exc.item_codes.values())
+            if codes == {NotPermitted.code}:  # only refusals of permission: the caller may not, whatever it sends
+                return problem_response("permission_denied", detail, request=request, errors=errors,
+                                        item_errors=item_errors)
             return problem_response("bulk_invalid", detail, request=request, errors=errors, item_errors=item_errors)
         if isinstance(exc, InvalidInput):
             return problem_response("invalid", _summary(exc.errors), request=request, errors=exc.errors)
