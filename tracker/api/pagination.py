@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -53,8 +54,12 @@ class ApiPagination(PageNumberPagination):
 
 
 class JsonOnlyNegotiation(DefaultContentNegotiation):
-    """The API speaks JSON whatever the Accept header says: never a 406, never an HTML page."""
+    """An Accept header (or ?format=) the view cannot satisfy gets the view's first renderer (JSON for the
+    API) instead of a 406 or a 404: the API never refuses to answer, and never answers in HTML."""
 
     def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None) -> tuple:
-        renderer = renderers[0]
-        return renderer, renderer.media_type
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except (exceptions.NotAcceptable, Http404):
+            renderer = renderers[0]
+            return renderer, renderer.media_type

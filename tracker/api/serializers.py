@@ -365,6 +365,19 @@ class WebhookSubscriptionSerializer(StrictInputMixin, serializers.ModelSerialize
         fields = ["id", "name", "url", "events", "active", "disabled_reason", "created_at"]
         read_only_fields = ["id", "disabled_reason", "created_at"]
 
+    def validate_url(self, value: str) -> str:
+        # The webhooks' own rule (http(s), no private addresses in production), so that a bad URL is
+        # reported together with the other fields' errors.
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from tracker.webhook_urls import validate_target_url
+
+        try:
+            validate_target_url(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return value
+
 
 class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
     """The answer to a create: the only time the signing secret is shown."""
