@@ -88,8 +88,15 @@ def test_the_viewers_load_their_assets_from_our_own_static_files(api, url):
     response = api.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "cdn.jsdelivr" not in html and "unpkg" not in html
+    assert "cdn.jsdelivr" not in html and "unpkg" not in html and "fonts.googleapis" not in html
+    assert "<script>" not in html  # no inline script: the page works under a strict Content Security Policy
     assets = re.findall(r'(?:src|href)="/static/([^"?]+)', html)
     assert assets, html[:500]
     for asset in assets:
         assert finders.find(asset), asset
+
+
+def test_the_swagger_ui_start_script_is_served_as_a_file(api):
+    response = api.get("/api/docs/?script=")
+    assert response.status_code == 200
+    assert "SwaggerUIBundle" in response.content.decode()
