@@ -17,7 +17,7 @@ def _problem(response, status):
     assert response.status_code == status, response.content
     assert response["Content-Type"] == "application/problem+json"
     body = response.json()
-    assert PROBLEM_KEYS <= set(body)
+    assert set(body) >= PROBLEM_KEYS
     assert body["status"] == status
     return body
 
@@ -145,3 +145,29 @@ def test_an_unhandled_error_is_still_problem_details(write_api, activity, monkey
 
 def test_every_problem_names_the_request_path(write_api, db):
     assert write_api.get("/api/v1/activities/4242/").json()["instance"] == "/api/v1/activities/4242/"
+
+
+@pytest.mark.parametrize(("field", "value"), [("progress", "50"), ("title", 12), ("priority", "1"), ("kind", 1)])
+def test_json_types_are_not_coerced(write_api, priorities, body, field, value):
+    response = write_api.post("/api/v1/activities/", _new(priorities, body, **{field: value}), format="json")
+    assert field in _problem(response, 400)["errors"]
+
+
+def test_a_boolean_must_be_a_json_boolean(write_api, activity):
+    from tests import factories
+
+    milestone = factories.MilestoneFactory(activity=activity)
+    url = f"/api/v1/activities/{activity.pk}/milestones/{milestone.pk}/"
+    assert "done" in _problem(write_api.patch(url, {"done": 1}, format="json"), 400)["errors"]
+
+
+@pytest.mark.parametrize("query", ["updated_since=", "status=", "body=99999999999999999999999",
+                                   "priority=-99999999999999999999", "page=", "page=two", "page_size="])
+def test_empty_or_impossible_query_values_are_refused(write_api, activity, query):
+    _problem(write_api.get(f"/api/v1/activities/?{query}"), 400)
+
+
+def test_options_describes_the_endpoint_without_touching_an_object(write_api, db):
+    response = write_api.options("/api/v1/activities/by-ref/mfa-by/none/")
+    assert response.status_code == 200
+    assert response.json()["schema"] == "/api/schema/"

@@ -51,10 +51,12 @@ def test_a_matching_if_match_lets_the_write_through(write_api, activity, if_matc
     assert response["ETag"] == '"2"'
 
 
-def test_an_if_match_that_is_not_an_etag_cannot_match(write_api, activity):
+@pytest.mark.parametrize("if_match", ["yesterday", "1", "", '"1', '"one"'])
+def test_an_if_match_that_is_not_an_etag_is_a_400(write_api, activity, if_match):
     response = write_api.patch(f"/api/v1/activities/{activity.pk}/", {"progress": 10}, format="json",
-                               HTTP_IF_MATCH="yesterday")
-    assert response.status_code == 412
+                               HTTP_IF_MATCH=if_match)
+    assert response.status_code == 400
+    assert "If-Match" in response.json()["errors"]
     assert Activity.objects.get(pk=activity.pk).version == 1
 
 

@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -69,12 +70,15 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
+_KEY = re.compile(rf"[!-~]{{1,{MAX_KEY_LENGTH}}}")  # visible ASCII, no spaces
+
+
 def _checked_key(key: str) -> str:
-    key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+    if not _KEY.fullmatch(key):
         raise ProblemException(
             "invalid",
-            _("An Idempotency-Key is 1 to %(max)s printable ASCII characters, e.g. a UUID.") % {"max": MAX_KEY_LENGTH},
+            _("An Idempotency-Key is 1 to %(max)s visible ASCII characters without spaces, e.g. a UUID.")
+            % {"max": MAX_KEY_LENGTH},
             errors={HEADER: [_("Invalid idempotency key.")]},
         )
     return key

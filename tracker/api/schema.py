@@ -93,6 +93,7 @@ def problem_response(status: int) -> OpenApiResponse:
 
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    pattern=r'^(\*|(W/)?"[0-9]{1,12}"(, ?(W/)?"[0-9]{1,12}")*)$',
     description=str(_(
         "The activity's ETag as you last read it, e.g. `\"4\"`. The write happens only if the activity is still "
         "at that version; otherwise 412 and nothing changes. Strongly recommended for every write."
@@ -101,7 +102,7 @@ IF_MATCH = OpenApiParameter(
 )
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False, pattern="^[!-~]{1,255}$",
     description=str(_(
         "A unique key per logical request (a UUID). A retry with the same key and body returns the first "
         "response and does nothing again; the same key with another body answers 422; while the first is "
@@ -141,9 +142,12 @@ class ApiAutoSchema(AutoSchema):
 
 def strict_request_bodies(result: dict, generator: Any, request: Any, public: bool) -> dict:
     """POSTPROCESSING_HOOK: request bodies refuse unknown properties, as the API does."""
-    for name, schema in result.get("components", {}).get("schemas", {}).items():
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
         if name.endswith("Request") and schema.get("type") == "object" and "properties" in schema:
             schema.setdefault("additionalProperties", False)
+    if "BulkRequestRequest" in schemas:  # drf-spectacular does not carry allow_empty=False over
+        schemas["BulkRequestRequest"]["properties"]["items"]["minItems"] = 1
     return result
 
 

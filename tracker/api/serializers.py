@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -61,10 +62,56 @@ class StrictInputMixin:
         return super().to_internal_value(data)
 
 
+# --- Strict JSON types: a string where a number belongs (or the reverse) is refused, not coerced ---------------
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSlugField(serializers.SlugField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictURLField(serializers.URLField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
 class CachedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related id, looked up once per request even when a bulk request names it 500 times."""
+    """A related id (a JSON integer), looked up once per request even when a bulk request names it 500 times."""
 
     def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
         root = self.root
         cache = root.__dict__.setdefault("_related_cache", {})
         key = (self.queryset.model, data if isinstance(data, int | str) and not isinstance(data, bool) else None)
@@ -74,6 +121,25 @@ class CachedRelatedField(serializers.PrimaryKeyRelatedField):
         if key[1] is not None:
             cache[key] = value
         return value
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose fields take only the JSON type the schema promises."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+        models.URLField: StrictURLField,
+        models.IntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.BooleanField: StrictBooleanField,
+    }
+    serializer_related_field = CachedRelatedField
+    serializer_choice_field = StrictChoiceField
 
 
 _VERSION_HINT = _("Read-only. To make a change conditional on a version, send it in the If-Match header.")
@@ -190,15 +256,14 @@ class ActivitySerializer(serializers.ModelSerializer):
 _ACTIVITY_READ_ONLY = {name: _READ_ONLY for name in ActivitySerializer.Meta.fields} | {"version": _VERSION_HINT}
 
 
-class ActivityWriteSerializer(StrictInputMixin, serializers.ModelSerializer):
+class ActivityWriteSerializer(StrictInputMixin, StrictModelSerializer):
     """The fields a client may set on an activity. Status changes here follow the workflow too."""
 
-    serializer_related_field = CachedRelatedField
     read_only_hints = _ACTIVITY_READ_ONLY
 
-    description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT_LENGTH)
-    description_ru = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT_LENGTH)
-    note = serializers.CharField(
+    description = StrictCharField(required=False, allow_blank=True, max_length=MAX_TEXT_LENGTH)
+    description_ru = StrictCharField(required=False, allow_blank=True, max_length=MAX_TEXT_LENGTH)
+    note = StrictCharField(
         required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH, write_only=True,
         help_text=_("Why the change was made; kept in the progress log."),
     )
@@ -228,8 +293,8 @@ class ActivityByRefSerializer(ActivityWriteSerializer):
 class BulkItemSerializer(ActivityWriteSerializer):
     """One upsert of a bulk request: the reference and the fields, as in PUT .../by-ref/{source}/{ref}/."""
 
-    external_source = serializers.CharField(max_length=50, help_text=_("The other system's name."))
-    external_id = serializers.CharField(max_length=100, help_text=_("The activity's key in that system."))
+    external_source = StrictCharField(max_length=50, help_text=_("The other system's name."))
+    external_id = StrictCharField(max_length=100, help_text=_("The activity's key in that system."))
 
     class Meta(ActivityWriteSerializer.Meta):
         fields = sorted(services.ACTIVITY_FIELDS)
@@ -237,8 +302,8 @@ class BulkItemSerializer(ActivityWriteSerializer):
 
 class BulkRequestSerializer(StrictInputMixin, serializers.Serializer):
     items = BulkItemSerializer(many=True, max_length=BULK_MAX_ITEMS, allow_empty=False)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH,
-                                 help_text=_("Kept in the progress log of every changed activity."))
+    note = StrictCharField(required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH,
+                           help_text=_("Kept in the progress log of every changed activity."))
 
     def validate_items(self, items: list) -> list:
         return items
@@ -269,20 +334,24 @@ class BulkResultSerializer(serializers.Serializer):
 
 
 class TransitionSerializer(StrictInputMixin, serializers.Serializer):
-    status = serializers.ChoiceField(choices=Status.choices, help_text=_("The status to move to."))
-    note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH, default="")
+    status = StrictChoiceField(choices=Status.choices, help_text=_("The status to move to."))
+    note = StrictCharField(required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH, default="")
 
 
 class ProgressReportSerializer(StrictInputMixin, serializers.Serializer):
-    progress = serializers.IntegerField(min_value=0, max_value=100, required=False,
-                                        help_text=_("Percent complete, 0 to 100."))
-    status = serializers.ChoiceField(choices=Status.choices, required=False,
-                                     help_text=_("A new status, if it changed; the workflow must allow it."))
-    note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH, default="",
-                                 help_text=_("What happened; shown in the activity's log."))
+    progress = StrictIntegerField(min_value=0, max_value=100, required=False,
+                                  help_text=_("Percent complete, 0 to 100."))
+    status = StrictChoiceField(choices=Status.choices, required=False,
+                               help_text=_("A new status, if it changed; the workflow must allow it."))
+    note = StrictCharField(required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH, default="",
+                           help_text=_("What happened; shown in the activity's log."))
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):
+    old_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True,
+                                         help_text=_("Empty on the first row of an activity (its creation)."))
+    new_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = ProgressUpdate
         fields = [
@@ -333,7 +402,7 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 # --- Milestones ------------------------------------------------------------------------------------------
 
-class MilestoneSerializer(StrictInputMixin, serializers.ModelSerializer):
+class MilestoneSerializer(StrictInputMixin, StrictModelSerializer):
     read_only_hints = {"id": _READ_ONLY, "activity": _READ_ONLY, "done_at": _READ_ONLY}
 
     class Meta:
@@ -345,18 +414,18 @@ class MilestoneSerializer(StrictInputMixin, serializers.ModelSerializer):
 
 
 class MilestoneToggleSerializer(StrictInputMixin, serializers.Serializer):
-    done = serializers.BooleanField(required=False, help_text=_("Tick (true) or untick (false); omit to flip."))
+    done = StrictBooleanField(required=False, help_text=_("Tick (true) or untick (false); omit to flip."))
 
 
 # --- Webhooks --------------------------------------------------------------------------------------------
 
-class WebhookSubscriptionSerializer(StrictInputMixin, serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(StrictInputMixin, StrictModelSerializer):
     read_only_hints = {
         "id": _READ_ONLY, "created_at": _READ_ONLY, "disabled_reason": _READ_ONLY,
         "secret": _("The secret is generated by the tracker and shown once, when the subscription is created."),
     }
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=EVENT_TYPES), required=False, max_length=len(EVENT_TYPES),
+        child=StrictChoiceField(choices=EVENT_TYPES), required=False, max_length=len(EVENT_TYPES),
         help_text=_("Event types to send; empty means all."),
     )
 

@@ -1,7 +1,7 @@
 """URLs of the API: /api/v1/… (the resources), /api/schema/ (OpenAPI 3), /api/docs/ and /api/redoc/."""
 
-from django.urls import include, path, re_path
 from csp.decorators import csp_update
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 

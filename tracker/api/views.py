@@ -7,6 +7,7 @@ changed) and POSTs honour Idempotency-Key (a retry replays the first answer).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import transaction
@@ -30,7 +31,6 @@ from tracker.api.access import AgendaManagers, actor_for
 from tracker.api.history import history_entries, history_records
 from tracker.api.idempotency import idempotent
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
-from tracker.errors import StaleVersion
 from tracker.filters import ActivityFilter
 from tracker.models import Activity, Body, MemberState, Milestone, Presidency, Priority, WebhookSubscription
 
@@ -64,30 +64,32 @@ _CREATE_EXAMPLE = OpenApiExample(
 
 # --- Helpers ---------------------------------------------------------------------------------------------
 
+_ETAG_LIST = re.compile(r'(W/)?"([0-9]{1,12})"(\s*,\s*(W/)?"[0-9]{1,12}")*')
+_ETAG = re.compile(r'(?:W/)?"([0-9]{1,12})"')
+
+
 def expected_version(request: Request, current: int | None) -> int | None:
     """The version named by If-Match, or None without one (or with `*`).
 
-    An If-Match naming no version we could ever have (not a number) cannot match: 412, as RFC 9110 says.
+    If-Match holds one or more ETags as this API sends them (`"4"`; a weak `W/"4"` is taken as the same);
+    anything else is a malformed header (400). A list matches when any of its versions is the current one.
     """
     raw = request.headers.get("If-Match")
-    if raw is None or raw.strip() == "*":
+    if raw is None:
         return None
-    versions = []
-    for tag in raw.split(","):
-        tag = tag.strip()
-        if tag.startswith("W/"):
-            tag = tag[2:]
-        tag = tag.strip('"')
-        if tag.isdigit() and len(tag) <= 12:
-            versions.append(int(tag))
+    raw = raw.strip()
+    if raw == "*":
+        return None
+    if not _ETAG_LIST.fullmatch(raw):
+        from rest_framework.exceptions import ValidationError
+
+        raise ValidationError({"If-Match": [
+            _('If-Match must hold the ETag you read, e.g. "4" (with the quotes), or *.')
+        ]})
+    versions = [int(v) for v in _ETAG.findall(raw)]
     if current is not None and current in versions:
         return current
-    if versions:
-        return versions[0]
-    raise StaleVersion(
-        _("If-Match must carry the activity's ETag, e.g. \"4\"; %(value)s is not one.") % {"value": raw[:50]},
-        current_version=current or 0,
-    )
+    return versions[0]
 
 
 def activity_response(activity_id: int, *, status_code: int = status.HTTP_200_OK, context: dict | None = None,
@@ -167,7 +169,7 @@ class PriorityViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = Priority.objects.order_by("presidency_id", "order", "number", "id")
         if self.action == "list" and "presidency" in self.request.query_params:
             raw = self.request.query_params["presidency"]
-            if not raw.isdigit() or len(raw) > 18:
+            if not re.fullmatch(r"-?\d{1,18}", raw):
                 from rest_framework.exceptions import ValidationError
 
                 raise ValidationError({"presidency": [_("A presidency id (a whole number).")]})
