@@ -171,3 +171,14 @@ def test_options_describes_the_endpoint_without_touching_an_object(write_api, db
     response = write_api.options("/api/v1/activities/by-ref/mfa-by/none/")
     assert response.status_code == 200
     assert response.json()["schema"] == "/api/schema/"
+
+
+def test_a_number_beyond_the_column_is_refused_on_every_database(write_api, activity):
+    url = f"/api/v1/activities/{activity.pk}/milestones/"
+    response = write_api.post(url, {"title": "Step", "order": 9223372036854775806}, format="json")
+    assert "order" in _problem(response, 400)["errors"]
+
+
+def test_text_is_checked_at_the_length_sent(write_api, priorities, body):
+    response = write_api.post("/api/v1/activities/", _new(priorities, body, title="\x1c" + "x" * 300), format="json")
+    assert "title" in _problem(response, 400)["errors"]

@@ -65,6 +65,12 @@ class StrictInputMixin:
 # --- Strict JSON types: a string where a number belongs (or the reverse) is refused, not coerced ---------------
 
 class StrictCharField(serializers.CharField):
+    """Text as sent: not trimmed (so the length checked is the length sent), and never a number."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
@@ -200,6 +206,8 @@ class PresidencyDetailSerializer(PresidencySerializer):
 
 class PrioritySerializer(serializers.ModelSerializer):
     rollup = serializers.SerializerMethodField(help_text=_("Progress figures of the priority's activities."))
+    number = serializers.IntegerField(read_only=True, min_value=1, max_value=4)
+    order = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Priority
@@ -404,6 +412,9 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 class MilestoneSerializer(StrictInputMixin, StrictModelSerializer):
     read_only_hints = {"id": _READ_ONLY, "activity": _READ_ONLY, "done_at": _READ_ONLY}
+    # Bounds written out: the column's range differs between SQLite and PostgreSQL, the API's does not.
+    order = StrictIntegerField(min_value=0, max_value=32767, required=False,
+                               help_text=_("Position in the checklist; the next free one when left out."))
 
     class Meta:
         model = Milestone
