@@ -120,7 +120,7 @@ def activity_delete(*, actor: Actor, activity: Activity, expected_version: int |
     locked = _lock(activity, expected_version)
     permissions.ensure_can_delete_activity(actor, locked)
     summary = events.activity_summary(locked)
-    locked._change_reason = f"deleted by {actor.name} ({actor.channel})"
+    locked._change_reason = _change_reason(f"deleted by {actor.name} ({actor.channel})")
     locked.delete()
     events.emit(events.ACTIVITY_DELETED, None, {"activity": summary, "by": actor.name})
 
@@ -276,6 +276,14 @@ class _DuplicateReference(Exception):
     """Raised inside a savepoint when a concurrent writer created the same external reference first."""
 
 
+#: simple-history keeps the change reason in a 100-character column; the full note is in the ProgressUpdate.
+_CHANGE_REASON_LENGTH = 100
+
+
+def _change_reason(text: str) -> str:
+    return text if len(text) <= _CHANGE_REASON_LENGTH else text[: _CHANGE_REASON_LENGTH - 1] + "…"
+
+
 def _reject_unknown_fields(data: Mapping[str, Any]) -> None:
     unknown = set(data) - ACTIVITY_FIELDS
     if unknown:
@@ -348,7 +356,7 @@ def _apply(
 
     activity.version += 1
     activity.updated_at = timezone.now()
-    activity._change_reason = f"{actor.channel}: {actor.name}" + (f" — {note}" if note else "")
+    activity._change_reason = _change_reason(f"{actor.channel}: {actor.name}" + (f" — {note}" if note else ""))
     _validate(activity)
     _save_existing(activity)
     for name, value in m2m.items():
@@ -398,7 +406,7 @@ def _after_milestone_change(activity: Activity, actor: Actor, *, note: str) -> N
         activity.status = workflow.status_after_progress(activity.status, activity.progress)
     activity.version += 1
     activity.updated_at = timezone.now()
-    activity._change_reason = f"{actor.channel}: {actor.name}" + (f" — {note}" if note else "")
+    activity._change_reason = _change_reason(f"{actor.channel}: {actor.name}" + (f" — {note}" if note else ""))
     _save_existing(activity)
     if progress_changed:
         _log(activity, actor, before=before, note=note)

@@ -178,3 +178,20 @@ def test_progress_cannot_be_reported_by_hand_where_milestones_drive_it(write_api
     response = write_api.post(f"/api/v1/activities/{activity.pk}/updates/", {"progress": 70}, format="json")
     assert response.status_code == 400
     assert "milestones" in response.json()["errors"]["progress"][0]
+
+
+def test_a_long_note_is_kept_whole_in_the_log_and_shortened_in_the_history(write_api, activity):
+    note = "Consultations " * 140  # ~2,000 characters: the API's limit for a note
+    response = write_api.post(f"/api/v1/activities/{activity.pk}/transition/",
+                              {"status": "in_progress", "note": note}, format="json")
+    assert response.status_code == 200
+    assert ProgressUpdate.objects.get(activity=activity).note == note
+    reason = activity.history.latest("history_id").history_change_reason
+    assert reason.startswith("api: planning-system — Consultations") and len(reason) <= 100
+
+
+def test_a_milestone_with_a_long_title_can_be_added(write_api, activity):
+    title = "Resolution of crisis situations and prevention of destabilisation in the CSTO area of responsibility"
+    response = write_api.post(f"/api/v1/activities/{activity.pk}/milestones/", {"title": title}, format="json")
+    assert response.status_code == 201
+    assert len(activity.history.latest("history_id").history_change_reason) <= 100
