@@ -170,3 +170,11 @@ def test_an_unknown_activity_is_a_404_problem(write_api, db):
         response = write_api.get(url)
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("states", [1, 8])
+def test_detail_costs_a_fixed_number_of_queries(write_api, activity, states, django_assert_max_num_queries):
+    activity.participating_states.set([factories.MemberStateFactory(code=f"S{n}") for n in range(states)])
+    with django_assert_max_num_queries(5):
+        response = write_api.get(f"/api/v1/activities/{activity.pk}/")
+    assert len(response.json()["participating_states"]) == states
