@@ -22,6 +22,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -81,8 +82,6 @@ def expected_version(request: Request, current: int | None) -> int | None:
     if raw == "*":
         return None
     if not _ETAG_LIST.fullmatch(raw):
-        from rest_framework.exceptions import ValidationError
-
         raise ValidationError({"If-Match": [
             _('If-Match must hold the ETag you read, e.g. "4" (with the quotes), or *.')
         ]})
@@ -170,8 +169,6 @@ class PriorityViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "list" and "presidency" in self.request.query_params:
             raw = self.request.query_params["presidency"]
             if not re.fullmatch(r"-?\d{1,18}", raw):
-                from rest_framework.exceptions import ValidationError
-
                 raise ValidationError({"presidency": [_("A presidency id (a whole number).")]})
             queryset = queryset.filter(presidency_id=int(raw))
         return queryset
@@ -357,8 +354,6 @@ class ActivityViewSet(viewsets.ModelViewSet):
 
     @idempotent
     def _upsert_by_ref(self, request: Request, source: str, ref: str) -> Response:
-        from rest_framework.exceptions import ValidationError
-
         errors = {}
         if len(source) > 50:
             errors["external_source"] = [_("At most 50 characters.")]
