@@ -6,6 +6,7 @@ Production: DATABASE_URL=postgres://..., REDIS_URL=redis://..., SECRET_KEY, DEBU
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tracker.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "tracker.api.middleware.ApiProblemMiddleware",  # /api/ only: body size limit, problem details for every error
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tracker.db_router.ReplicaRoutingMiddleware",
@@ -335,6 +337,81 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
+}
+
+# --- REST API (tracker/api/) -----------------------------------------------------------------------------
+# Largest request body under /api/ (bytes); larger ones get 413 before being read. 500 bulk items fit easily.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 4 * 1024 * 1024, minimum=1024)
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200, minimum=1)
+# Idempotency-Key records are kept at least this long (tracker.api.idempotency.purge_expired deletes older ones);
+# a request that claimed a key and died is taken over after the lease.
+API_IDEMPOTENCY_TTL_HOURS = env_int("API_IDEMPOTENCY_TTL_HOURS", 24, minimum=24)
+API_IDEMPOTENCY_LEASE_SECONDS = env_int("API_IDEMPOTENCY_LEASE_SECONDS", 300, minimum=10)
+# Requests per caller, counted in the default cache (Redis when REDIS_URL is set). "" switches a limit off.
+# Tests run with limits far out of reach; the tests of 429 set their own.
+_THROTTLE_DEFAULT = "100000/minute" if TESTING else None
+API_THROTTLE_RATES = {
+    "client": env_str("API_THROTTLE_CLIENT", _THROTTLE_DEFAULT or "600/minute"),
+    "user": env_str("API_THROTTLE_USER", _THROTTLE_DEFAULT or "600/minute"),
+    "anon": env_str("API_THROTTLE_ANON", _THROTTLE_DEFAULT or "60/minute"),
+}
+for _scope, _rate in API_THROTTLE_RATES.items():
+    if _rate and not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(f"API_THROTTLE_{_scope.upper()} must look like 600/minute, got {_rate!r}")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tracker.api.authentication.BearerKeyAuthentication",  # first, so that missing credentials answer 401
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tracker.api.access.AgendaAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.access.CallerRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.pagination.JsonOnlyNegotiation",
+    "DEFAULT_FILTER_BACKENDS": ["tracker.api.pagination.StrictFilterBackend"],
+    "DEFAULT_METADATA_CLASS": "tracker.api.pagination.ApiMetadata",
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.ApiPagination",
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Presidency Agenda Tracker API",
+    "DESCRIPTION": (
+        "Read the agenda and report progress from other systems. Authenticate with `Authorization: Bearer <key>`. "
+        "Every error is RFC 9457 problem details. Writes honour `If-Match` (ETag = version; stale: 412) and POSTs "
+        "honour `Idempotency-Key`. See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our own static files: works offline
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "tracker.workflow.Status",
+        "ActivityKindEnum": "tracker.models.agenda.Activity.Kind",
+        "BodyKindEnum": "tracker.models.reference.Body.Kind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker.api.schema.strict_request_bodies",
+    ],
+    "TAGS": [
+        {"name": "activities", "description": "The agenda's activities: read, write, report progress."},
+        {"name": "sync", "description": "Upserts by the other system's own reference, one or many at a time."},
+        {"name": "milestones", "description": "An activity's checklist."},
+        {"name": "agenda", "description": "Presidencies and priorities, with roll-up figures."},
+        {"name": "reference", "description": "Member states and responsible bodies."},
+        {"name": "webhooks", "description": "Event subscriptions (coordinators only)."},
+    ],
 }
 
 # --- Logging: JSON lines in production, with the request id on every line -----------------------------------

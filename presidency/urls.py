@@ -11,6 +11,7 @@ urlpatterns = [
     path("health/", health.liveness, name="health"),
     path("health/ready/", health.readiness, name="health-ready"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("tracker.api.urls")),
     # The staff web board (dashboard, board, timeline, calendar, activities, reports) at the root.
     path("", include("tracker.web.urls")),
 ]

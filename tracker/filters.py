@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,15 +12,37 @@ from tracker import workflow
 from tracker.models import Activity, Body, MemberState, Presidency, Priority
 from tracker.workflow import Status
 
+_DB_INT_RANGE = range(-(2**63), 2**63)
+
+
+class _IdsField(django_filters.fields.ModelMultipleChoiceField):
+    """Ids to choose from; one too large for the database is an invalid choice, not a crash in the query."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # Django reports it as an invalid value
+            if number not in _DB_INT_RANGE:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
+
+
+class _IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = _IdsField
+
 
 class ActivityFilter(django_filters.FilterSet):
     presidency = django_filters.ModelChoiceFilter(
         field_name="priority__presidency", queryset=Presidency.objects.all(), label=_("Presidency")
     )
-    priority = django_filters.ModelMultipleChoiceFilter(queryset=Priority.objects.all(), label=_("Priority"))
+    priority = _IdsFilter(queryset=Priority.objects.all(), label=_("Priority"))
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
     kind = django_filters.MultipleChoiceFilter(choices=Activity.Kind.choices, label=_("Kind"))
-    body = django_filters.ModelMultipleChoiceFilter(
+    body = _IdsFilter(
         field_name="responsible_body", queryset=Body.objects.all(), label=_("Responsible body")
     )
     state = django_filters.ModelChoiceFilter(

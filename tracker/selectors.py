@@ -116,6 +116,18 @@ def priority_rollups(
     return [(priority, by_priority.get(priority.pk, Rollup())) for priority in priorities]
 
 
+def rollups_by_priority(priority_ids: list[int], today: dt.date | None = None) -> dict[int, Rollup]:
+    """Roll-ups of the given priorities (of any presidencies), by priority id. One query."""
+    today = today or timezone.localdate()
+    rows = (
+        Activity.objects.filter(priority_id__in=priority_ids)
+        .order_by()
+        .values("priority_id")
+        .annotate(**_rollup_aggregates(today))
+    )
+    return {row["priority_id"]: _rollup_from_row(row) for row in rows}
+
+
 def presidency_rollup(
     presidency: Presidency, today: dt.date | None = None, *, activities: QuerySet | None = None
 ) -> Rollup:

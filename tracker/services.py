@@ -120,7 +120,7 @@ def activity_delete(*, actor: Actor, activity: Activity, expected_version: int |
     locked = _lock(activity, expected_version)
     permissions.ensure_can_delete_activity(actor, locked)
     summary = events.activity_summary(locked)
-    locked._change_reason = f"deleted by {actor.name} ({actor.channel})"
+    locked._change_reason = _change_reason(actor, "deleted")
     locked.delete()
     events.emit(events.ACTIVITY_DELETED, None, {"activity": summary, "by": actor.name})
 
@@ -169,6 +169,7 @@ def activities_bulk_upsert(
     `external_id` and the fields. On failure, raise BulkInvalid with every bad item's index and fields."""
     results: list[tuple[Activity, bool]] = []
     failures: dict[int, dict[str, list[str]]] = {}
+    codes: dict[int, str] = {}
     with transaction.atomic():
         for index, item in enumerate(items):
             item = dict(item)
@@ -177,21 +178,23 @@ def activities_bulk_upsert(
                 with transaction.atomic():
                     results.append(activity_upsert_by_ref(actor=actor, source=source, ref=ref, data=item, note=note))
             except InvalidInput as exc:
-                failures[index] = exc.errors
+                failures[index], codes[index] = exc.errors, exc.code
             except DomainError as exc:
-                failures[index] = {exc.field or "non_field_errors": [exc.message]}
+                failures[index], codes[index] = {exc.field or "non_field_errors": [exc.message]}, exc.code
         if failures:
-            raise BulkInvalid(failures)  # leaving the block with an exception rolls every item back
+            raise BulkInvalid(failures, codes)  # leaving the block with an exception rolls every item back
     return results
 
 
 class BulkInvalid(InvalidInput):
-    """Some items of a bulk request were refused; `item_errors` maps each index to its field errors."""
+    """Some items of a bulk request were refused; `item_errors` maps each index to its field errors and
+    `item_codes` each index to the refusal's kind (a DomainError code, e.g. "permission_denied")."""
 
     code = "bulk_invalid"
 
-    def __init__(self, item_errors: dict[int, dict[str, list[str]]]) -> None:
+    def __init__(self, item_errors: dict[int, dict[str, list[str]]], item_codes: dict[int, str] | None = None) -> None:
         self.item_errors = item_errors
+        self.item_codes = item_codes or {}
         first = min(item_errors)
         super().__init__({f"items[{first}].{f}": m for f, m in item_errors[first].items()})
 

@@ -1,6 +1,7 @@
 """The tracker's models, one module per area; import them from here."""
 
 from tracker.models.agenda import Activity, Channel, Milestone, Presidency, Priority, ProgressUpdate
+from tracker.models.api import IdempotencyRecord
 from tracker.models.integration import ApiClient, OutboxEvent, WebhookSubscription, hash_api_key
 from tracker.models.jobs import (
     DailySnapshot,
@@ -22,6 +23,7 @@ __all__ = [
     "DailySnapshot",
     "DeliveryAttempt",
     "DigestLog",
+    "IdempotencyRecord",
     "MemberState",
     "Milestone",
     "OutboxEvent",

@@ -1,0 +1,109 @@
+"""How the API pages, filters, negotiates and describes itself: the DRF plumbing settings.py points at."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
+from rest_framework.metadata import BaseMetadata
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+
+
+class ApiPagination(PageNumberPagination):
+    """`?page=N&page_size=M`: M defaults to API_PAGE_SIZE and is capped at API_MAX_PAGE_SIZE.
+
+    The order is always total (the FilterSet breaks ties by id), so walking the pages never skips or
+    repeats a row that did not change meanwhile.
+    """
+
+    page_size_query_param = "page_size"
+
+    @property
+    def page_size(self) -> int:  # read at request time, so settings can be overridden in tests
+        return settings.API_PAGE_SIZE
+
+    @property
+    def max_page_size(self) -> int:
+        return settings.API_MAX_PAGE_SIZE
+
+    def get_page_size(self, request: Request) -> int:
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        raw = values[-1]
+        size = int(raw) if len(values) == 1 and raw.isdigit() and len(raw) < 10 else 0
+        if size < 1:
+            raise exceptions.ValidationError({"page_size": [_("A whole number of at least 1.")]})
+        return min(size, self.max_page_size)
+
+    def get_page_number(self, request: Request, paginator: object) -> int | str:
+        values = request.query_params.getlist(self.page_query_param)
+        if len(values) > 1 or (values and not (values[0].isdigit() and len(values[0]) < 10)
+                                and values[0] not in self.last_page_strings):
+            raise exceptions.ValidationError({"page": [_("A page number: a whole number from 1.")]})
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view: object) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = _(
+                    "Results per page: %(default)s by default, at most %(max)s (larger values are capped)."
+                ) % {"default": settings.API_PAGE_SIZE, "max": settings.API_MAX_PAGE_SIZE}
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
+
+
+class JsonOnlyNegotiation(DefaultContentNegotiation):
+    """An Accept header (or ?format=) the view cannot satisfy gets the view's first renderer (JSON for the
+    API) instead of a 406 or a 404: the API never refuses to answer, and never answers in HTML."""
+
+    def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None) -> tuple:
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except (exceptions.NotAcceptable, Http404):
+            renderer = renderers[0]
+            return renderer, renderer.media_type
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """The FilterSets of tracker/filters.py, refusing a filter given with an empty value.
+
+    The web board's forms send empty fields for "no filter"; an API client that sends `?updated_since=` has
+    lost a value on its way, and silently getting every row back would hide that.
+    """
+
+    def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            empty = sorted(
+                name for name in filterset_class.base_filters
+                if "" in request.query_params.getlist(name)
+            )
+            if empty:
+                raise exceptions.ValidationError(
+                    {name: [_("Empty value: give a value, or leave the parameter out.")] for name in empty}
+                )
+        return super().filter_queryset(request, queryset, view)
+
+
+class ApiMetadata(BaseMetadata):
+    """OPTIONS: what the endpoint is and speaks. (DRF's default also describes the form fields, which needs
+    the object and the write permission; the OpenAPI schema at /api/schema/ is the full description.)"""
+
+    def determine_metadata(self, request: Request, view: Any) -> dict:
+        return {
+            "name": view.get_view_name(),
+            "description": view.get_view_description(),
+            "renders": [renderer.media_type for renderer in view.renderer_classes],
+            "parses": [parser.media_type for parser in view.parser_classes],
+            "schema": "/api/schema/",
+        }

@@ -1,0 +1,51 @@
+"""python manage.py create_api_client NAME --scope read|write [--body CODE ...] [--expires-days N]
+
+Creates an API client for another system and prints its key once: only a hash of it is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from tracker.models import ApiClient, Body
+
+
+class Command(BaseCommand):
+    help = "Create an API client and print its key (shown only this once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", help="A unique name, e.g. the system's name: mfa-by-planning")
+        parser.add_argument("--scope", choices=ApiClient.Scope.values, default=ApiClient.Scope.READ,
+                            help="read (default) or write")
+        parser.add_argument("--body", action="append", default=[], metavar="CODE",
+                            help="Limit writes to this body's activities (repeat for several bodies)")
+        parser.add_argument("--expires-days", type=int, default=None, metavar="N",
+                            help="The key stops working after N days")
+
+    def handle(self, *args: object, name: str, scope: str, body: list[str], expires_days: int | None,
+               **options: object) -> None:
+        if ApiClient.objects.filter(name=name).exists():
+            raise CommandError(f"An API client named {name!r} already exists; revoke it in the admin or pick "
+                               "another name.")
+        if expires_days is not None and expires_days < 1:
+            raise CommandError("--expires-days must be at least 1.")
+        bodies = list(Body.objects.filter(code__in=body))
+        missing = sorted(set(body) - {b.code for b in bodies})
+        if missing:
+            known = ", ".join(Body.objects.order_by("code").values_list("code", flat=True)) or "none yet"
+            raise CommandError(f"Unknown body code(s): {', '.join(missing)}. Known: {known}.")
+        client = ApiClient(name=name, scope=scope)
+        if expires_days is not None:
+            client.expires_at = timezone.now() + dt.timedelta(days=expires_days)
+        key = client.set_new_key()
+        with transaction.atomic():
+            client.save()
+            client.bodies.set(bodies)
+        limits = f" for {', '.join(b.code for b in bodies)}" if bodies else ""
+        expiry = f", expires {client.expires_at:%Y-%m-%d}" if client.expires_at else ""
+        self.stderr.write(f"Created API client {name!r} ({scope}{limits}{expiry}). The key is shown only now:")
+        self.stdout.write(key)
