@@ -1,0 +1,322 @@
+"""The benchmark: gunicorn on PostgreSQL at N = 1,000, 10,000 and 100,000 activities; one table out.
+
+Run it through `benchmarks/run` (which prepares the services and the virtualenv). Load comes from a second
+process on 127.0.0.1: wrk for the GET cases, a small threaded client of our own for the writes (they need
+each activity's current ETag). Method and results: docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Result:
+    case: str
+    n: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    queries: int | None
+    errors: int = 0
+    unit: str = "req/s"
+    floor_of: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# --- Processes ------------------------------------------------------------------------------------------
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run([str(VENV_BIN / "python"), "manage.py", *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "presidency.wsgi", "-c", "presidency/gunicorn.conf.py",
+         "--workers", str(workers), "--bind", f"{HOST}:{port}", "--access-logfile", "/dev/null"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            connection = http.client.HTTPConnection(HOST, port, timeout=2)
+            connection.request("GET", "/health/")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    sys.exit(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master_pid}$", text, re.M):
+            rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
+            if rss:
+                sizes.append(int(rss.group(1)) / 1024)
+    return sizes
+
+
+# --- Load -----------------------------------------------------------------------------------------------
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, headers: dict, seconds: int, connections: int) -> tuple[float, float, float, int]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 30).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = int(bad.group(1)) if bad else 0
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if socket_errors:
+        errors += sum(int(x) for x in socket_errors.groups())
+    return rps, p50, p99, errors
+
+
+def request(connection: http.client.HTTPConnection, method: str, path: str, headers: dict,
+            body: bytes | None = None) -> tuple[int, dict, bytes]:
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    return response.status, dict(response.getheaders()), response.read()
+
+
+def queries_per_request(port: int, path: str, headers: dict, method: str = "GET", body: bytes | None = None) -> int:
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    status, response_headers, content = request(connection, method, path, headers, body)
+    if status >= 400:
+        sys.exit(f"{method} {path} answered {status}: {content[:500]!r}")
+    return int(response_headers.get("X-Queries", "-1"))
+
+
+def run_writers(port: int, seconds: int, threads: int, make_request) -> tuple[float, float, float, int]:
+    """Each thread repeats make_request(connection, index) -> (status, elapsed seconds) until time is up."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def loop(index: int) -> None:
+        nonlocal errors
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        mine: list[float] = []
+        bad = 0
+        step = 0
+        while time.monotonic() < deadline:
+            ok, elapsed = make_request(connection, index, step)
+            step += 1
+            mine.append(elapsed)
+            bad += 0 if ok else 1
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+    return len(latencies) / elapsed, p50, p99, errors
+
+
+# --- Cases ----------------------------------------------------------------------------------------------
+
+def prepare_fixtures(env: dict) -> dict:
+    """A write API key, a coordinator's session, and ids to read and write."""
+    script = """
+import json
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from tracker.models import Activity, ApiClient, Role, StaffProfile
+client = ApiClient.objects.filter(name="benchmark").first() or ApiClient(name="benchmark", scope="write")
+key = client.set_new_key(); client.save()
+user, _ = get_user_model().objects.get_or_create(username="bench-coordinator")
+StaffProfile.objects.update_or_create(user=user, defaults={"role": Role.COORDINATOR})
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+base = Activity.objects.filter(code__startswith="load-")
+first = base.order_by("id").values("id", "priority_id").first()
+writable = list(base.filter(milestones__isnull=True, status__in=["in_progress", "at_risk", "planned"])
+                .order_by("id").values_list("id", flat=True)[:400])
+print(json.dumps({"key": key, "session": session.session_key, "detail_id": first["id"],
+                  "priority_id": first["priority_id"], "writable": writable}))
+"""
+    return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
+
+
+def bench_n(n: int, env: dict, port: int, seconds: int, workers: int) -> list[Result]:
+    fixtures = prepare_fixtures(env)
+    api = {"Authorization": f"Bearer {fixtures['key']}", "Accept": "application/json"}
+    page = {"Cookie": f"sessionid={fixtures['session']}"}
+    base = f"http://{HOST}:{port}"
+    list_query = (f"?priority={fixtures['priority_id']}&status=in_progress&status=planned"
+                  "&ordering=due_date&page_size=100")
+    list_case, detail_case = "1. API list (100/page, filtered, by due date)", "2. API retrieve"
+    detail = f"{fixtures['detail_id']}/"
+    gets = [
+        (list_case, f"/api/v1/activities/{list_query}", api, None),
+        ("1f. floor: same SQL, raw cursor + orjson", f"/floor/activities/{list_query}", api, list_case),
+        (detail_case, f"/api/v1/activities/{detail}", api, None),
+        ("2f. floor: same SQL, raw cursor + orjson", f"/floor/activities/{detail}", api, detail_case),
+        ("5a. board page", "/board/", page, None),
+        ("5b. dashboard", "/", page, None),
+        ("5c. timeline", "/timeline/", page, None),
+    ]
+    results = []
+    for case, path, headers, floor_of in gets:
+        queries = queries_per_request(port, path, headers)
+        wrk(base + path, headers, 2, 2)  # warm up
+        rps, p50, p99, errors = wrk(base + path, headers, seconds, 4)
+        results.append(Result(case, n, rps, p50, p99, queries, errors, floor_of=floor_of))
+
+    writable = fixtures["writable"]
+
+    def patch(connection, index, step):
+        activity_id = writable[(index * 97 + step) % len(writable)]
+        path = f"/api/v1/activities/{activity_id}/"
+        status, headers, _body = request(connection, "GET", path, api)
+        body = json.dumps({"progress": (step % 90) + 5}).encode()
+        started = time.monotonic()
+        status, _h, _b = request(connection, "PATCH", path, {**api, "Content-Type": "application/json",
+                                                              "If-Match": headers.get("ETag", "")}, body)
+        return status == 200, time.monotonic() - started
+
+    rps, p50, p99, errors = run_writers(port, seconds, 4, patch)
+    results.append(Result("3. API PATCH progress with If-Match", n, rps, p50, p99, None, errors))
+
+    run_id = uuid.uuid4().hex[:8]
+
+    def bulk(connection, index, step):
+        items = [{"external_source": "bench", "external_id": f"{run_id}-{index}-{step % 4}-{i}",
+                  "priority": fixtures["priority_id"], "title": f"Bulk item {i}", "due_date": _due_date(n),
+                  "responsible_body": _body_code(), "progress": step % 100} for i in range(500)]
+        started = time.monotonic()
+        status, _h, content = request(connection, "POST", "/api/v1/activities/bulk/",
+                                      {**api, "Content-Type": "application/json"},
+                                      json.dumps({"items": items}).encode())
+        if status >= 400 and step == 0:
+            print(f"bulk answered {status}: {content[:300]!r}", file=sys.stderr)
+        return status < 300, time.monotonic() - started
+
+    rps, p50, p99, errors = run_writers(port, seconds, 2, bulk)
+    results.append(Result("4. bulk upsert, 500 by reference", n, rps * 500, p50, p99, None, errors, unit="items/s"))
+    return results
+
+
+def _due_date(n: int) -> str:
+    return "2017-06-30"  # inside the second generated presidency (2017), which every N has
+
+
+def _body_code() -> str:
+    return "load-body-01"
+
+
+# --- Output ---------------------------------------------------------------------------------------------
+
+def table(results: list[Result], memory: dict[int, list[float]]) -> str:
+    floors = {(r.case, r.n): r for r in results}
+    lines = ["| case | N | throughput | p50 ms | p99 ms | queries/req | vs floor | errors |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        ratio = ""
+        if r.case.startswith(("1.", "2.")):
+            floor = next((f for (c, n), f in floors.items() if n == r.n and f.floor_of == r.case), None)
+            ratio = f"{100 * r.rps / floor.rps:.0f}%" if floor else ""
+        lines.append(f"| {r.case} | {r.n:,} | {r.rps:,.0f} {r.unit} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
+                     f"{'' if r.queries is None else r.queries} | {ratio} | {r.errors} |")
+    lines.append("")
+    for n, sizes in memory.items():
+        lines.append(f"gunicorn worker memory after N = {n:,}: "
+                     + ", ".join(f"{s:.0f} MB" for s in sorted(sizes)))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--seconds", type=int, default=8, help="Load duration per case")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "latest.md"))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DEBUG": "0", "SECURE_SSL_REDIRECT": "0",
+           "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "LOG_LEVEL": "WARNING",
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECRET_KEY": os.environ.get("SECRET_KEY") or uuid.uuid4().hex * 2}
+    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker_bench")
+    started = time.monotonic()
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    results: list[Result] = []
+    memory: dict[int, list[float]] = {}
+    for n in (int(s) for s in args.sizes.split(",")):
+        print(f"== N = {n:,}: generating data", flush=True)
+        print(manage(env, "generate_load_data", "--activities", str(n)).strip(), flush=True)
+        manage(env, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
+        server = start_gunicorn(env, args.port, args.workers)
+        try:
+            print(f"== N = {n:,}: measuring", flush=True)
+            results += bench_n(n, env, args.port, args.seconds, args.workers)
+            memory[n] = worker_rss_mb(server.pid)
+        finally:
+            stop(server)
+        print(table([r for r in results if r.n == n], {n: memory[n]}), flush=True)
+    report = table(results, memory) + f"\n\nTotal run time: {time.monotonic() - started:.0f}s\n"
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(report)
+    print("\n" + report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from benchmarks import floor
+
+urlpatterns = [
+    path("floor/activities/", floor.activity_list_floor),
+    path("floor/activities/<int:pk>/", floor.activity_detail_floor),
+    path("", include("presidency.urls")),
+]
