@@ -1,5 +1,5 @@
 """Webhook delivery from the transactional outbox: fan-out, signing, sending, retries. Documented in
-docs/webhooks.md.
+docs/api.md (Webhooks).
 
 The database is the queue. An OutboxEvent committed with a change is fanned out into one WebhookDelivery
 row per subscription that wants it; each delivery is sent until it succeeds, fails for good after a day of

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
 
 def documented_verifier() -> Callable[..., bool]:
-    """The verification snippet of docs/webhooks.md, run as written, so the docs cannot drift from the code."""
+    """The verification snippet of docs/api.md (Webhooks), run as written, so the docs cannot drift from the code."""
     code = re.search(r"```python\n(.*?)```", DOCS.read_text(), re.S).group(1)
     namespace: dict = {}
     exec(compile(code, str(DOCS), "exec"), namespace)
