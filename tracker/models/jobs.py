@@ -179,6 +179,7 @@ class DailySnapshot(models.Model):
     done = models.PositiveIntegerField(_("done"), default=0)
     cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
     overdue = models.PositiveIntegerField(_("overdue"), default=0)
+    # xgettext:no-python-format
     percent_done = models.PositiveSmallIntegerField(_("% done"), default=0)
     mean_progress = models.PositiveSmallIntegerField(_("mean progress"), default=0)
     counts = models.JSONField(_("counts by status"), default=dict)
