@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.jobs.support import running_receiver
 from tracker.models import WebhookSubscription
-
-
-def _compile_translations() -> None:
-    # *.mo files are build products (git-ignored); compile the jobs' catalog if the set-up has not yet.
-    import polib
-    from django.utils.translation import trans_real
-
-    po = Path(__file__).resolve().parents[2] / "tracker" / "locale" / "ru" / "LC_MESSAGES" / "django.po"
-    mo = po.with_suffix(".mo")
-    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-        polib.pofile(str(po)).save_as_mofile(str(mo))
-        trans_real._translations = {}
-        trans_real._default = None
-
-
-_compile_translations()
 
 
 @pytest.fixture
