@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +54,8 @@ class WebhookSubscriptionAdmin(CoordinatorOnlyAdmin):
     search_fields = ["name", "url"]
     readonly_fields = ["created_at", "created_by"]
     fields = ["name", "url", "events", "secret", "active", "disabled_reason", "created_at", "created_by"]
+    # A URL typed without a scheme is taken as https (Django 6's default; says so now, without a warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: WebhookSubscription, form: Any, change: bool) -> None:
         if not change:
