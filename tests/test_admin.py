@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests import factories
 from tracker import services
+from tracker.admin import ActivityAdmin
 from tracker.models import Activity, ProgressUpdate
 from tracker.permissions import Actor
 
@@ -181,6 +182,8 @@ def test_new_api_client_key_is_shown_once_and_stored_hashed(admin_client):
 
 # --- Import and export ----------------------------------------------------------------------------------
 
+#: The import/export format choices, in the order the admin offers them.
+FORMAT_NAMES = [f.__name__ for f in ActivityAdmin.formats]
 HEADERS = ["code", "presidency", "priority", "title", "kind", "status", "start_date", "due_date", "progress",
            "responsible_body", "lead_state", "participating_states"]
 
@@ -269,3 +272,29 @@ def test_export_writes_every_activity_with_readable_references(admin_client, act
     assert response.status_code == 200
     content = response.content.decode()
     assert "ex-1" in content and "by-mod" in content and "Joint exercises in Belarus" in content
+
+
+def test_xlsx_import_with_a_bad_row_is_rejected_whole(admin_client, presidency, priorities, body, states):
+    from import_export.formats.base_formats import XLSX
+
+    good = ["imp-1", presidency.code, "3", "Staff talks", "meeting", "planned", "2023-03-01", "2023-04-01", "0",
+            body.code, "BY", "BY,RU"]
+    bad = ["imp-2", presidency.code, "3", "Over the top", "meeting", "planned", "2023-03-01", "2023-04-01", "140",
+           body.code, "BY", "BY"]
+    content = tablib.Dataset(good, bad, headers=HEADERS).export("xlsx")
+    response = _import(admin_client, content, name="plan.xlsx", fmt=str(FORMAT_NAMES.index(XLSX.__name__)))
+    result = response.context["result"]
+    assert [row.number for row in result.invalid_rows] == [2]
+    assert "progress" in str(result.invalid_rows[0].error_dict)
+    assert not Activity.objects.exists()
+
+
+def test_xlsx_export_opens_as_a_spreadsheet(admin_client, activity):
+    from import_export.formats.base_formats import XLSX
+
+    response = admin_client.post(reverse("admin:tracker_activity_export"), {
+        "format": str(FORMAT_NAMES.index(XLSX.__name__)), "resource": "0",
+        **{f"activityresource_{f}": "on" for f in HEADERS}})
+    assert response.status_code == 200
+    sheet = tablib.Dataset().load(response.content, format="xlsx")
+    assert "Joint exercises in Belarus" in sheet["title"]
