@@ -15,7 +15,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from tracker import workflow
-from tracker.models import Activity, Milestone, Presidency, Priority, ProgressUpdate
+from tracker.models import Activity, DailySnapshot, Milestone, Presidency, Priority, ProgressUpdate
 from tracker.workflow import Status
 
 
@@ -339,7 +339,9 @@ class BurnupSeries:
 
 def burnup_series(presidency: Presidency, today: dt.date | None = None, step_days: int = 7) -> BurnupSeries:
     """Done versus planned through the presidency period, one point a week and one at the end. Deadlines
-    before the period count from its start; deadlines and completions after it count at its end. Two queries.
+    before the period count from its start; deadlines and completions after it count at its end. Where a
+    daily snapshot exists for a plotted day, its done figure is used: it is what the tracker recorded that
+    day, reopenings included, where completion dates only tell the present story. Three queries.
     """
     today = today or timezone.localdate()
     scoped = Activity.objects.filter(priority__presidency=presidency).order_by()
@@ -358,12 +360,17 @@ def burnup_series(presidency: Presidency, today: dt.date | None = None, step_day
     days = [start + dt.timedelta(days=offset) for offset in range(0, (end - start).days + 1, step_days)]
     if days[-1] != end:
         days.append(end)
+    snapshot_done = dict(
+        DailySnapshot.objects.filter(presidency=presidency, day__in=days, day__lt=today).values_list("day", "done")
+    )
     points = []
     for day in days:
         last = day == end
         planned = sum(n for due, n in due_counts.items() if last or due <= day)
         if day > today:
             done = None
+        elif day in snapshot_done and not last:
+            done = snapshot_done[day]
         else:
             cutoff = today if last else day  # completions after the period show at its end
             done = sum(n for completed, n in done_counts.items() if completed <= cutoff)

@@ -76,6 +76,18 @@ def test_burnup_series_counts_deadlines_reached_and_completions_by_each_week(pre
     assert by_day[dt.date(2023, 12, 31)].planned == 4
 
 
+def test_burnup_uses_a_days_snapshot_where_one_was_taken(presidency, priorities, body):
+    from tracker.models import DailySnapshot
+
+    factories.ActivityFactory(priority=priorities[0], responsible_body=body, due_date=dt.date(2023, 3, 31),
+                              status=Status.DONE, completed_date=dt.date(2023, 5, 10), start_date=None)
+    # On 2 April the tracker recorded one activity done (it was reopened later and finished again in May).
+    DailySnapshot.objects.create(presidency=presidency, day=dt.date(2023, 4, 2), total=1, done=1)
+    by_day = {point.day: point for point in selectors.burnup_series(presidency, today=MID_YEAR).points}
+    assert by_day[dt.date(2023, 4, 2)].done == 1  # from the snapshot
+    assert by_day[dt.date(2023, 4, 9)].done == 0  # no snapshot: from completion dates
+
+
 def test_burnup_after_the_period_counts_late_completions_at_its_end(presidency, priorities, body):
     factories.ActivityFactory(priority=priorities[0], responsible_body=body, due_date=dt.date(2023, 12, 15),
                               status=Status.DONE, completed_date=dt.date(2024, 2, 1))
