@@ -81,3 +81,22 @@ def test_compile_translations_writes_the_catalogue_that_django_reads(settings, t
 
     with open(po_dir / "django.mo", "rb") as stream:
         assert gettext.GNUTranslations(stream).gettext("Board") == "Доска"
+
+
+def test_switching_language_is_remembered_for_emails_and_the_feed(client, viewer):
+    from tracker.models import StaffProfile
+
+    client.force_login(viewer)
+    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    assert response.status_code == 302
+    assert StaffProfile.objects.get(user=viewer).language == "ru"
+    assert client.get("/").headers["Content-Language"] == "ru"
+
+
+def test_switching_language_signed_out_only_sets_the_cookie(client, db):
+    from tracker.models import StaffProfile
+
+    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "ru"
+    assert not StaffProfile.objects.exists()
