@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "tracker.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tracker.api.middleware.ApiProblemMiddleware",  # /api/ only: body size limit, problem details for every error
+    # Below the API's middleware so that its process_exception runs first: a lost database is a 503, not a 500.
+    "tracker.outage.DatabaseOutageMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tracker.db_router.ReplicaRoutingMiddleware",
@@ -120,6 +122,11 @@ if env_str("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", default="")
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["tracker.db_router.PrimaryReplicaRouter"]
+# A kept-open connection is checked before a request uses it, so the first request after a PostgreSQL
+# restart reconnects instead of failing (tracker/outage.py answers 503 to the requests caught in flight).
+for _alias in DATABASES:
+    DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
+OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 5, minimum=1)
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10, minimum=0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
