@@ -422,6 +422,10 @@ class ApiClientAdmin(RoleGatedAdmin):
     filter_horizontal = ["bodies"]
     actions = ["revoke"]
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Which systems hold keys, and for which bodies, is the coordinators' business, like webhooks.
+        return request.user.is_staff and permissions.can_manage_agenda(_actor(request))
+
     @transaction.atomic
     def save_model(self, request: HttpRequest, obj: ApiClient, form: forms.ModelForm, change: bool) -> None:
         new_key = None
