@@ -123,3 +123,14 @@ def test_login_is_locked_after_repeated_wrong_passwords(client):
         response = client.post("/accounts/login/", {"username": "clerk", "password": "right-password-2023"})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_error_answers_logged_after_the_middleware_keep_their_request_id():
+    from types import SimpleNamespace
+
+    from tracker.observability import RequestIdFilter
+
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Service Unavailable: /x", None, None)
+    record.request = SimpleNamespace(request_id="0123456789abcdef")  # django.request passes the request
+    RequestIdFilter().filter(record)
+    assert record.request_id == "0123456789abcdef"
