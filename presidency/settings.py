@@ -242,7 +242,10 @@ else:
         CELERY_BROKER_TRANSPORT = "presidency.broker:Transport"  # survives Redis restarts; see broker.py
     # max_retries 0: a publisher gives up at once instead of retrying the connection for seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600, "max_retries": 0,
+        "socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 0,
+        # A task taken by a worker that died is handed out again after this many seconds (a new worker
+        # looks when it starts). Longer than the longest task (the digests' 16 minutes); tests shorten it.
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

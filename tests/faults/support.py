@@ -175,6 +175,7 @@ class Mailbox:
 
     port: int = 0
     accepted: list[Message] = field(default_factory=list)
+    dropped: list[Message] = field(default_factory=list)
     hold_at: int = 0
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -233,7 +234,10 @@ def running_smtp(**options) -> Iterator[Mailbox]:
                 mailbox.release.wait(60)
                 readable, _w, _x = select.select([self.connection], [], [], 0)
                 if readable and self.connection.recv(1, socket.MSG_PEEK) == b"":
-                    return False  # the sender died while we held the answer: like a real server, drop it
+                    # The sender died while we held the answer: like a real server, drop the message.
+                    with mailbox.lock:
+                        mailbox.dropped.append(email.message_from_bytes(b"".join(lines)))
+                    return False
             try:
                 self.reply("250 OK: queued")
             except OSError:
