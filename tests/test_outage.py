@@ -112,3 +112,13 @@ def test_a_wrapped_connection_error_is_recognised():
     except RuntimeError as outer:
         assert is_database_outage(outer)
     assert not is_database_outage(ValueError("no"))
+
+
+def test_the_outage_page_speaks_russian(coordinator):
+    client = Client(raise_request_exception=False, headers={"Accept-Language": "ru"})
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "ru"
+    with database_unreachable():
+        response = client.get("/board/")
+    assert response.status_code == 503
+    assert "Временно недоступно" in response.content.decode()
