@@ -232,7 +232,9 @@ def running_smtp(**options) -> Iterator[Mailbox]:
             if number == mailbox.hold_at:
                 mailbox.holding.set()
                 mailbox.release.wait(60)
-                readable, _w, _x = select.select([self.connection], [], [], 0)
+                # A live sender sends nothing while it waits for our answer; a killed one's socket closes.
+                # Give the kernel a moment: the worker's pool process may die a little after its parent.
+                readable, _w, _x = select.select([self.connection], [], [], 2)
                 if readable and self.connection.recv(1, socket.MSG_PEEK) == b"":
                     # The sender died while we held the answer: like a real server, drop the message.
                     with mailbox.lock:
