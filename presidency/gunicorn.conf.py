@@ -15,3 +15,6 @@ accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 23+ opens a control socket at one fixed path per user; several servers on one host (web
+# processes, tests, the load test) would take it from each other, and nothing here uses it.
+control_socket_disable = True

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "tracker.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tracker.api.middleware.ApiProblemMiddleware",  # /api/ only: body size limit, problem details for every error
+    # Below the API's middleware so that its process_exception runs first: a lost database is a 503, not a 500.
+    "tracker.outage.DatabaseOutageMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tracker.db_router.ReplicaRoutingMiddleware",
@@ -120,6 +122,11 @@ if env_str("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", default="")
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["tracker.db_router.PrimaryReplicaRouter"]
+# A kept-open connection is checked before a request uses it, so the first request after a PostgreSQL
+# restart reconnects instead of failing (tracker/outage.py answers 503 to the requests caught in flight).
+for _alias in DATABASES:
+    DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
+OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 5, minimum=1)
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10, minimum=0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -235,7 +242,10 @@ else:
         CELERY_BROKER_TRANSPORT = "presidency.broker:Transport"  # survives Redis restarts; see broker.py
     # max_retries 0: a publisher gives up at once instead of retrying the connection for seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600, "max_retries": 0,
+        "socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 0,
+        # A task taken by a worker that died is handed out again after this many seconds (a new worker
+        # looks when it starts). Longer than the longest task (the digests' 16 minutes); tests shorten it.
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

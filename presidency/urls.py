@@ -6,6 +6,9 @@ from django.urls import include, path
 from tracker import health
 from tracker.web.views.language import set_language
 
+# A database outage anywhere in a request answers 503 with Retry-After (tracker/outage.py); other errors 500.
+handler500 = "tracker.outage.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -53,3 +53,46 @@ def test_restore_refuses_a_database_that_already_holds_an_agenda(tmp_path, activ
     call_command("export_agenda", output=str(backup))
     with pytest.raises(CommandError, match="empty database"):
         call_command("restore_agenda", str(backup))
+
+
+@pytest.mark.slow
+def test_the_documented_pg_dump_and_pg_restore_round_trip(postgres_only_transactional, coordinator, tmp_path):
+    """docs/operations.md's commands, run as written: pg_dump -Fc, then pg_restore into a new database."""
+    import subprocess
+
+    import psycopg
+    from django.db import connection
+
+    load_seed()
+    before = _state()
+    config = connection.settings_dict
+    host, port = config.get("HOST") or "127.0.0.1", config.get("PORT") or 5432
+    server = f"postgres://{config.get('USER') or 'postgres'}@{host}:{port}"
+    copy = f"{config['NAME']}_restored"
+    dump = tmp_path / "tracker.dump"
+    subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", f"{server}/{config['NAME']}"],
+                   check=True, timeout=120)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{copy}"')
+    try:
+        subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={server}/{copy}", str(dump)],
+                       check=True, timeout=120)
+        with psycopg.connect(f"{server}/{copy}") as restored:
+            activities = restored.execute(
+                "SELECT id, code, title, status, progress, version FROM tracker_activity ORDER BY id").fetchall()
+            log_rows = restored.execute("SELECT count(*) FROM tracker_progressupdate").fetchone()[0]
+            history_rows = restored.execute("SELECT count(*) FROM tracker_historicalactivity").fetchone()[0]
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+    assert [tuple(row) for row in activities] == [row[:6] for row in before["activities"]]
+    assert (log_rows, history_rows) == (len(before["log"]), len(before["history"]))
+
+
+@pytest.fixture
+def postgres_only_transactional(transactional_db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: runs in the PostgreSQL pass (DATABASE_URL=postgres://...)")

@@ -123,3 +123,49 @@ def test_login_is_locked_after_repeated_wrong_passwords(client):
         response = client.post("/accounts/login/", {"username": "clerk", "password": "right-password-2023"})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_error_answers_logged_after_the_middleware_keep_their_request_id():
+    from types import SimpleNamespace
+
+    from tracker.observability import RequestIdFilter
+
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Service Unavailable: /x", None, None)
+    record.request = SimpleNamespace(request_id="0123456789abcdef")  # django.request passes the request
+    RequestIdFilter().filter(record)
+    assert record.request_id == "0123456789abcdef"
+
+
+def test_weak_passwords_are_refused_by_the_validators(db):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = factories.UserFactory(username="clerk")
+    for weak in ("short1", "password123", "12345678901", "clerk2023"):
+        with pytest.raises(ValidationError):
+            validate_password(weak, user)
+    validate_password("Minsk-presidency-2023-agenda", user)  # a long, uncommon passphrase passes
+
+
+@pytest.mark.django_db
+def test_a_session_ends_after_twelve_hours_or_when_the_browser_closes(client):
+    factories.UserFactory(username="clerk", password="right-password-2023")
+    client.post("/accounts/login/", {"username": "clerk", "password": "right-password-2023"})
+    assert client.session.get_expiry_age() == 12 * 60 * 60
+    assert client.session.get_expire_at_browser_close()
+    cookie = client.cookies["sessionid"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["/", "/board/", "/timeline/", "/calendar/", "/reports/", "/reports/year/",
+                                  "/activities/{pk}/", "/accounts/login/"])
+def test_pages_carry_no_inline_script_the_policy_would_block(client, coordinator, activity, page):
+    import re
+
+    client.force_login(coordinator)
+    html = client.get(page.format(pk=activity.pk)).content.decode()
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts and all(" src=" in tag or "application/json" in tag for tag in scripts), scripts  # data is no script
+    assert not re.search(r"\son[a-z]+\s*=", html)  # inline event handlers are inline script too
+    assert "hx-on" not in html and "javascript:" not in html

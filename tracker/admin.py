@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
@@ -16,7 +17,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker import permissions, services, workflow
+from tracker import audit, permissions, services, workflow
 from tracker.errors import DomainError
 from tracker.imports import ActivityResource
 from tracker.models import (
@@ -215,15 +216,22 @@ class MilestoneInline(admin.TabularInline):
 def _transition_action(target: str, description: str):
     def action(modeladmin: ActivityAdmin, request: HttpRequest, queryset: QuerySet[Activity]) -> None:
         actor = _actor(request)
-        moved = 0
+        moved: list[int] = []
+        refused: dict[str, str] = {}
         for activity in queryset.order_by("id"):
             try:
                 services.activity_transition(
                     actor=actor, activity=activity, status=target, note=_("Bulk action in the admin")
                 )
-                moved += 1
+                moved.append(activity.pk)
             except DomainError as exc:
+                refused[str(activity.pk)] = str(exc.message)
                 modeladmin.message_user(request, f"{activity}: {exc.message}", messages.WARNING)
+        audit.record(
+            audit.Action.BULK_TRANSITION, via=audit.Via.ADMIN, user=request.user,
+            object_repr=f"{len(moved)} → {target}", detail={"status": str(target), "moved": moved, "refused": refused},
+        )
+        moved = len(moved)
         if moved:
             modeladmin.message_user(
                 request,
@@ -414,12 +422,24 @@ class ApiClientAdmin(RoleGatedAdmin):
     filter_horizontal = ["bodies"]
     actions = ["revoke"]
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Which systems hold keys, and for which bodies, is the coordinators' business, like webhooks.
+        return request.user.is_staff and permissions.can_manage_agenda(_actor(request))
+
+    @transaction.atomic
     def save_model(self, request: HttpRequest, obj: ApiClient, form: forms.ModelForm, change: bool) -> None:
         new_key = None
         if not obj.key_hash:
             new_key = obj.set_new_key()
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        audit.record(
+            audit.Action.API_CLIENT_CREATED if new_key else (
+                audit.Action.API_CLIENT_REVOKED if "revoked_at" in form.changed_data and obj.revoked_at
+                else audit.Action.API_CLIENT_CHANGED),
+            via=audit.Via.ADMIN, user=request.user, obj=obj,
+            detail={"scope": obj.scope, "key_prefix": obj.key_prefix, "changed": list(form.changed_data)},
+        )
         if new_key:
             self.message_user(
                 request,
@@ -430,10 +450,28 @@ class ApiClientAdmin(RoleGatedAdmin):
 
     @admin.action(description=_("Revoke the selected clients' keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        count = 0
+        with transaction.atomic():
+            for client in queryset.filter(revoked_at__isnull=True).select_for_update():
+                client.revoked_at = timezone.now()
+                client.save(update_fields=["revoked_at"])
+                audit.record(audit.Action.API_CLIENT_REVOKED, via=audit.Via.ADMIN, user=request.user, obj=client,
+                             detail={"key_prefix": client.key_prefix})
+                count += 1
         self.message_user(request, ngettext("%(n)d key revoked.", "%(n)d keys revoked.", count) % {"n": count})
+
+    @transaction.atomic
+    def delete_model(self, request: HttpRequest, obj: ApiClient) -> None:
+        audit.record(audit.Action.API_CLIENT_DELETED, via=audit.Via.ADMIN, user=request.user, obj=obj,
+                     detail={"key_prefix": obj.key_prefix})
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
+        for client in queryset:
+            self.delete_model(request, client)
 
 
 
 # Background work (webhooks, email ledgers, snapshots) has its own module.
-from tracker import admin_jobs  # noqa: E402, F401
+from tracker import admin_audit, admin_jobs  # noqa: E402, F401

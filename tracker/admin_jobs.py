@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tracker import permissions, webhooks
+from tracker import audit, permissions, webhooks
 from tracker.admin import RoleGatedAdmin, _actor
 from tracker.models import (
     DailySnapshot,
@@ -57,12 +57,26 @@ class WebhookSubscriptionAdmin(CoordinatorOnlyAdmin):
     # A URL typed without a scheme is taken as https (Django 6's default; says so now, without a warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    @transaction.atomic
     def save_model(self, request: HttpRequest, obj: WebhookSubscription, form: Any, change: bool) -> None:
         if not change:
             obj.created_by = request.user
         if obj.active:
             obj.disabled_reason = ""
         super().save_model(request, obj, form, change)
+        audit.record(audit.Action.WEBHOOK_CHANGED if change else audit.Action.WEBHOOK_CREATED, via=audit.Via.ADMIN,
+                     user=request.user, obj=obj, detail={"url": obj.url, "changed": list(form.changed_data)})
+
+    @transaction.atomic
+    def delete_model(self, request: HttpRequest, obj: WebhookSubscription) -> None:
+        audit.record(audit.Action.WEBHOOK_DELETED, via=audit.Via.ADMIN, user=request.user, obj=obj,
+                     detail={"url": obj.url})
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
+        for subscription in queryset:
+            self.delete_model(request, subscription)
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -113,6 +127,9 @@ class WebhookDeliveryAdmin(CoordinatorOnlyAdmin):
 
         ids = list(queryset.values_list("pk", flat=True))
         count = webhooks.resend(ids)
+        audit.record(audit.Action.WEBHOOK_RESENT, via=audit.Via.ADMIN, user=request.user,
+                     object_repr=ngettext("%(n)d delivery", "%(n)d deliveries", len(ids)) % {"n": len(ids)},
+                     detail={"deliveries": ids, "queued": count})
         for delivery_id in ids:
             transaction.on_commit(lambda delivery_id=delivery_id: tasks.enqueue(tasks.webhook_deliver, delivery_id))
         self.message_user(

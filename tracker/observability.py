@@ -42,5 +42,9 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = _request_id.get()
+            request_id = _request_id.get()
+            if request_id == "-":
+                # django.request logs an error answer after the middleware has finished; the request knows.
+                request_id = getattr(getattr(record, "request", None), "request_id", "-")
+            record.request_id = request_id
         return True

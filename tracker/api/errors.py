@@ -42,6 +42,7 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "idempotency_key_reused": (422, "Idempotency-Key reused with a different request"),
     "throttled": (429, "Too many requests"),
     "server_error": (500, "Internal server error"),
+    "service_unavailable": (503, "Service unavailable"),
 }
 
 

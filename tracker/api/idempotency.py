@@ -56,14 +56,20 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         record = _claim(_owner(request), key, _fingerprint(request))
         if record.state == IdempotencyRecord.State.DONE:
             return _replay(record)
+        completed = False
         try:
-            response = handler(view, request, *args, **kwargs)
+            # The work and the stored answer commit together: a crash (or a database restart) between the
+            # two would otherwise leave work done under a key that looks unfinished, and the retry that
+            # takes the key over after the lease would do the work a second time.
+            with transaction.atomic():
+                response = handler(view, request, *args, **kwargs)
+                if 200 <= response.status_code < 300:
+                    _complete(record, response)
+                    completed = True
         except BaseException:
             _release(record)
             raise
-        if 200 <= response.status_code < 300:
-            _complete(record, response)
-        else:
+        if not completed:
             _release(record)
         return response
 

@@ -26,7 +26,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tracker import selectors, services
+from tracker import audit, selectors, services
 from tracker.api import serializers as s
 from tracker.api.access import AgendaManagers, actor_for
 from tracker.api.history import history_entries, history_records
@@ -508,7 +508,10 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         serializer.is_valid(raise_exception=True)
         subscription = WebhookSubscription(**serializer.validated_data, created_by=request.user)
         subscription.full_clean(exclude=["events"])  # [] means all events; clean() checks the names
-        subscription.save()
+        with transaction.atomic():
+            subscription.save()
+            audit.record(audit.Action.WEBHOOK_CREATED, via=audit.Via.API, user=request.user, obj=subscription,
+                         detail={"url": subscription.url})
         return Response(s.WebhookSubscriptionCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -522,10 +525,16 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
                 subscription.disabled_reason = ""
             subscription.full_clean(exclude=["events"])  # [] means all events; clean() checks the names
             subscription.save()
+            audit.record(audit.Action.WEBHOOK_CHANGED, via=audit.Via.API, user=request.user, obj=subscription,
+                         detail={"changed": sorted(serializer.validated_data)})
         return Response(self.get_serializer(subscription).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self.get_object().delete()
+        subscription = self.get_object()
+        with transaction.atomic():
+            audit.record(audit.Action.WEBHOOK_DELETED, via=audit.Via.API, user=request.user, obj=subscription,
+                         detail={"url": subscription.url})
+            subscription.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -2,6 +2,7 @@
 
 from tracker.models.agenda import Activity, Channel, Milestone, Presidency, Priority, ProgressUpdate
 from tracker.models.api import IdempotencyRecord
+from tracker.models.audit import AuditEntry
 from tracker.models.integration import ApiClient, OutboxEvent, WebhookSubscription, hash_api_key
 from tracker.models.jobs import (
     DailySnapshot,
@@ -18,6 +19,7 @@ from tracker.models.reference import Body, MemberState
 __all__ = [
     "Activity",
     "ApiClient",
+    "AuditEntry",
     "Body",
     "Channel",
     "DailySnapshot",

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from tracker import audit
 from tracker.models import ApiClient, Body
 
 
@@ -45,6 +46,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             client.save()
             client.bodies.set(bodies)
+            audit.record(audit.Action.API_CLIENT_CREATED, via=audit.Via.COMMAND,
+                         actor=audit.command_actor("create_api_client"), obj=client,
+                         detail={"scope": scope, "key_prefix": client.key_prefix, "bodies": [b.code for b in bodies],
+                                 "expires_at": client.expires_at.isoformat() if client.expires_at else None})
         limits = f" for {', '.join(b.code for b in bodies)}" if bodies else ""
         expiry = f", expires {client.expires_at:%Y-%m-%d}" if client.expires_at else ""
         self.stderr.write(f"Created API client {name!r} ({scope}{limits}{expiry}). The key is shown only now:")

@@ -1,0 +1,430 @@
+"""Every door, every caller: the one place that proves each URL pattern of the project is covered.
+
+Callers: anonymous, a viewer, an editor of another body ("outsider"), the editor of the body, a
+coordinator, and API keys (read, write, write limited to another body, revoked, expired). Keys only open
+the API: on the web board every kind of key is checked to be nobody; on the admin one write key stands
+for all of them.
+
+What each door answers is written out below (never derived from the code under test). The API's
+endpoints are checked by tests/api/test_auth_matrix.py; the routes it requests count as covered here, and
+the API routes it does not request are checked here. `test_every_url_pattern_is_in_the_matrix` fails when
+a URL pattern appears that nobody checks: add it to a table below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
+
+from tests import factories
+from tests.api.conftest import callers  # noqa: F401  (the fixture: every kind of caller)
+from tests.api.test_auth_matrix import ENDPOINTS as API_MATRIX
+from tracker import audit, services, webhooks
+from tracker.jobs import heartbeat
+from tracker.models import (
+    Activity,
+    DailySnapshot,
+    DigestLog,
+    ReminderLog,
+    WebhookSubscription,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "viewer", "outsider", "editor", "coordinator"]
+KEYS = ["read_key", "write_key", "other_body_key", "revoked_key", "expired_key"]
+SESSION_DOORS = [*ROLES, "write_key"]  # a key on the admin is anonymous
+STAFF = ["outsider", "editor", "coordinator"]  # viewers have no admin access (is_staff off)
+
+LOGIN = "login"  # a redirect to /accounts/login/
+ADMIN_LOGIN = "admin-login"  # a redirect to /admin/login/
+
+
+def by_caller(default, **special):
+    return {caller: special.get(caller, default) for caller in ROLES + KEYS}
+
+
+SIGNED_IN = by_caller(200, anonymous=LOGIN, **dict.fromkeys(KEYS, LOGIN))
+PUBLIC = by_caller(200)
+WRITE_PAGE = by_caller(LOGIN, viewer=403, outsider=403, editor=302, coordinator=302)
+API_READ = by_caller(200, anonymous=401, revoked_key=401, expired_key=401)
+API_WRITE_204 = by_caller(403, anonymous=401, revoked_key=401, expired_key=401, editor=204, coordinator=204,
+                          write_key=204)
+API_MANAGE = by_caller(403, anonymous=401, revoked_key=401, expired_key=401, coordinator=200)
+API_UNKNOWN = by_caller(404, anonymous=401, revoked_key=401, expired_key=401)
+WEB_UNKNOWN = by_caller(404, anonymous=LOGIN, **dict.fromkeys(KEYS, LOGIN))
+
+
+@dataclass(frozen=True)
+class Door:
+    method: str
+    url: Callable[[dict], str]
+    expected: dict
+    data: Callable[[dict], dict] | None = None
+    headers: dict | None = None
+
+
+# --- The web board, its htmx endpoints, exports and the calendar feed -------------------------------------
+
+def _version(f: dict) -> dict:
+    # Read now: an earlier door of the same test may have moved the activity on.
+    return {"expected_version": Activity.objects.values_list("version", flat=True).get(pk=f["own"].pk)}
+
+
+WEB: dict[str, list[Door]] = {
+    "web:dashboard": [Door("get", lambda f: "/", SIGNED_IN)],
+    "web:board": [Door("get", lambda f: "/board/", SIGNED_IN),
+                  Door("get", lambda f: "/board/?status=planned&body=" + str(f["body"].pk), SIGNED_IN)],
+    "web:activity": [
+        Door("get", lambda f: f"/activities/{f['own'].pk}/", SIGNED_IN),
+        Door("get", lambda f: f"/activities/{f['foreign'].pk}/", SIGNED_IN),  # reading is every role's right
+        Door("get", lambda f: "/activities/999999/", WEB_UNKNOWN),
+    ],
+    "web:activity-move": [
+        Door("post", lambda f: f"/activities/{f['own'].pk}/move/", WRITE_PAGE,
+             data=lambda f: {"status": "in_progress", **_version(f)}),
+        Door("post", lambda f: f"/activities/{f['own'].pk}/move/", WRITE_PAGE | {"editor": 200, "coordinator": 200},
+             data=lambda f: {"status": "at_risk", **_version(f)}, headers={"HX-Request": "true"}),
+        Door("post", lambda f: "/activities/999999/move/", WEB_UNKNOWN,
+             data=lambda f: {"status": "in_progress", "expected_version": 1}),
+        Door("get", lambda f: f"/activities/{f['own'].pk}/move/", by_caller(405)),
+    ],
+    "web:activity-update": [
+        Door("post", lambda f: f"/activities/{f['own'].pk}/update/", WRITE_PAGE,
+             data=lambda f: {"status": "in_progress", "progress": 10, "note": "Prepared", **_version(f)}),
+        Door("post", lambda f: f"/activities/{f['foreign'].pk}/update/",
+             WRITE_PAGE | {"editor": 403, "outsider": 302},  # the other body's activity: the outsider's own
+             data=lambda f: {"status": "in_progress", "progress": 10, "note": "x",
+                             "expected_version": f["foreign"].version}),
+    ],
+    "web:milestone-toggle": [
+        Door("post", lambda f: f"/milestones/{f['milestone'].pk}/toggle/", WRITE_PAGE,
+             data=lambda f: {"done": "on", **_version(f)}),
+        Door("post", lambda f: "/milestones/999999/toggle/", WEB_UNKNOWN,
+             data=lambda f: {"done": "on", "expected_version": 1}),
+    ],
+    "web:timeline": [Door("get", lambda f: "/timeline/", SIGNED_IN)],
+    "web:calendar": [Door("get", lambda f: "/calendar/", SIGNED_IN)],
+    "web:calendar-feed-reset": [Door("post", lambda f: "/calendar/feed/reset/",
+                                     by_caller(302, anonymous=LOGIN, **dict.fromkeys(KEYS, LOGIN)))],
+    "web:calendar-feed": [
+        # The token is the credential (calendar programs cannot sign in); no session opens another's feed.
+        Door("get", lambda f: f"/calendar/feed/{f['viewer_token']}.ics", PUBLIC),
+        Door("get", lambda f: "/calendar/feed/guessed-token-0000000000000000.ics", by_caller(404)),
+        Door("get", lambda f: f"/calendar/feed/{f['viewer_token'][:-1]}.ics", by_caller(404)),
+    ],
+    "web:reports": [Door("get", lambda f: "/reports/", SIGNED_IN)],
+    "web:export-csv": [Door("get", lambda f: "/reports/activities.csv", SIGNED_IN)],
+    "web:year-report": [Door("get", lambda f: "/reports/year/", SIGNED_IN)],
+    # Sign-in pages and friends: public by nature, or for the signed-in person only.
+    "login": [Door("get", lambda f: "/accounts/login/", PUBLIC)],
+    "logout": [Door("post", lambda f: "/accounts/logout/", by_caller(LOGIN)),
+               Door("get", lambda f: "/accounts/logout/", by_caller(405))],
+    "password_change": [Door("get", lambda f: "/accounts/password_change/", SIGNED_IN)],
+    "password_change_done": [Door("get", lambda f: "/accounts/password_change/done/", SIGNED_IN)],
+    "password_reset": [Door("get", lambda f: "/accounts/password_reset/", PUBLIC)],
+    "password_reset_done": [Door("get", lambda f: "/accounts/password_reset/done/", PUBLIC)],
+    # A guessed link shows "invalid link" (200, nothing else); only the mailed token resets a password.
+    "password_reset_confirm": [Door("get", lambda f: "/accounts/reset/MQ/set-password-guess/", PUBLIC)],
+    "password_reset_complete": [Door("get", lambda f: "/accounts/reset/done/", PUBLIC)],
+    "health": [Door("get", lambda f: "/health/", PUBLIC)],
+    "health-ready": [Door("get", lambda f: "/health/ready/", PUBLIC)],
+    "set_language": [Door("post", lambda f: "/i18n/setlang/", by_caller(302), data=lambda f: {"language": "ru"})],
+}
+
+# --- API routes that tests/api/test_auth_matrix.py does not request -----------------------------------------
+
+API: dict[str, list[Door]] = {
+    "api:priority-detail": [Door("get", lambda f: f"/api/v1/priorities/{f['own'].priority_id}/", API_READ),
+                            Door("get", lambda f: "/api/v1/priorities/999999/", API_UNKNOWN)],
+    "api:member-state-detail": [Door("get", lambda f: f"/api/v1/member-states/{f['state'].pk}/", API_READ)],
+    "api:body-detail": [Door("get", lambda f: f"/api/v1/bodies/{f['body'].pk}/", API_READ)],
+    "api:activity-detail": [Door("get", lambda f: "/api/v1/activities/999999/", API_UNKNOWN)],
+    "api:milestone-detail": [
+        Door("get", lambda f: f"/api/v1/activities/{f['own'].pk}/milestones/{f['milestone'].pk}/", API_READ),
+        # A milestone is only reachable under its own activity.
+        Door("get", lambda f: f"/api/v1/activities/{f['foreign'].pk}/milestones/{f['milestone'].pk}/", API_UNKNOWN),
+        Door("delete", lambda f: f"/api/v1/activities/{f['own'].pk}/milestones/{f['milestone'].pk}/", API_WRITE_204),
+    ],
+    "api:webhook-detail": [
+        Door("patch", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/", API_MANAGE, data=lambda f: {"active": False}),
+        Door("delete", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/", API_MANAGE | {"coordinator": 204}),
+        Door("get", lambda f: "/api/v1/webhooks/999999/", API_MANAGE | {"coordinator": 404}),
+    ],
+    # The API's description is public: it holds no data.
+    "api:schema": [Door("get", lambda f: "/api/schema/", PUBLIC)],
+    "api:docs": [Door("get", lambda f: "/api/docs/", PUBLIC)],
+    "api:redoc": [Door("get", lambda f: "/api/redoc/", PUBLIC)],
+    "api:api-not-found": [Door("get", lambda f: "/api/v1/secrets/", by_caller(404)),
+                          Door("get", lambda f: "/api/v1/activities", by_caller(404))],
+}
+
+# --- The admin ----------------------------------------------------------------------------------------------
+
+STAFF_ONLY = by_caller(ADMIN_LOGIN, outsider=200, editor=200, coordinator=200)
+ADMIN_SITE: dict[str, list[Door]] = {
+    "admin:index": [Door("get", lambda f: "/admin/", STAFF_ONLY)],
+    "admin:login": [Door("get", lambda f: "/admin/login/",
+                         by_caller(200, outsider=302, editor=302, coordinator=302))],
+    # Signed out, staff land on the sign-in page; others are sent to the admin's index (which asks them to sign in).
+    "admin:logout": [Door("post", lambda f: "/admin/logout/", by_caller(302, outsider=LOGIN, editor=LOGIN,
+                                                                       coordinator=LOGIN))],
+    "admin:password_change": [Door("get", lambda f: "/admin/password_change/", STAFF_ONLY)],
+    "admin:password_change_done": [Door("get", lambda f: "/admin/password_change/done/", STAFF_ONLY)],
+    "admin:jsi18n": [Door("get", lambda f: "/admin/jsi18n/", STAFF_ONLY)],
+    # Without a model and field to look up, the autocomplete refuses (and it serves no model of ours).
+    "admin:autocomplete": [Door("get", lambda f: "/admin/autocomplete/", STAFF_ONLY | dict.fromkeys(STAFF, 403))],
+    "admin:app_list": [Door("get", lambda f: "/admin/tracker/", STAFF_ONLY),
+                       Door("get", lambda f: "/admin/auth/", STAFF_ONLY | dict.fromkeys(STAFF, 404))],
+    "admin:view_on_site": [Door("get", lambda f: f"/admin/r/1/{f['own'].pk}/",
+                                STAFF_ONLY | dict.fromkeys(STAFF, 404))],
+    "admin/(?P<url>.*)$": [Door("get", lambda f: "/admin/nothing-here/", STAFF_ONLY | dict.fromkeys(STAFF, 404))],
+    # Setting another person's password is for superusers only.
+    "admin:auth_user_password_change": [Door("get", lambda f: f"/admin/auth/user/{f['viewer_id']}/password/",
+                                             STAFF_ONLY | dict.fromkeys(STAFF, 403))],
+    # The activity's import and export (django-import-export) and simple-history's historical record page.
+    "admin:tracker_activity_import": [Door("get", lambda f: "/admin/tracker/activity/import/", STAFF_ONLY)],
+    "admin:tracker_activity_process_import": [
+        Door("post", lambda f: "/admin/tracker/activity/process_import/",
+             STAFF_ONLY | dict.fromkeys(STAFF, 200))],  # no file sent: the form again, with its errors
+    "admin:tracker_activity_export": [Door("get", lambda f: "/admin/tracker/activity/export/", STAFF_ONLY)],
+    "admin:tracker_activity_simple_history": [
+        Door("get", lambda f: f"/admin/tracker/activity/{f['own'].pk}/history/{f['own_history_id']}/", STAFF_ONLY)],
+}
+
+# Who may do what on each model's admin pages: (list, add, change page, delete page, history) per staff caller.
+# Everyone else (anonymous, viewers without admin access, API keys) is sent to the admin's login page.
+READ_ALL_COORDINATOR_WRITES = {"outsider": (200, 403, 200, 403, 200), "editor": (200, 403, 200, 403, 200),
+                               "coordinator": (200, 200, 200, 200, 200)}
+COORDINATORS_ONLY = {"outsider": (403,) * 5, "editor": (403,) * 5, "coordinator": (200, 200, 200, 200, 200)}
+READ_ONLY = {caller: (200, 403, 200, 403, 200) for caller in STAFF}
+COORDINATORS_READ_ONLY = {"outsider": (403,) * 5, "editor": (403,) * 5, "coordinator": (200, 403, 200, 403, 200)}
+SUPERUSERS_ONLY = {caller: (403,) * 5 for caller in STAFF}  # Django's own permissions: no role grants them
+
+ADMIN_MODELS = {
+    "tracker.memberstate": READ_ALL_COORDINATOR_WRITES,
+    "tracker.body": READ_ALL_COORDINATOR_WRITES,
+    "tracker.presidency": READ_ALL_COORDINATOR_WRITES,
+    "tracker.priority": READ_ALL_COORDINATOR_WRITES,
+    "tracker.staffprofile": READ_ALL_COORDINATOR_WRITES,
+    # The activity belongs to the editor's body: they change it, the outsider reads it; editors of any
+    # body may add activities (for their own body); only coordinators delete.
+    "tracker.activity": {"outsider": (200, 200, 200, 403, 200), "editor": (200, 200, 200, 403, 200),
+                         "coordinator": (200, 200, 200, 200, 200)},
+    "tracker.progressupdate": READ_ONLY,
+    "tracker.apiclient": COORDINATORS_ONLY,
+    "tracker.webhooksubscription": COORDINATORS_ONLY,
+    "tracker.webhookdelivery": COORDINATORS_READ_ONLY,
+    "tracker.outboxevent": READ_ONLY,
+    "tracker.reminderlog": READ_ONLY,
+    "tracker.digestlog": READ_ONLY,
+    "tracker.dailysnapshot": READ_ONLY,
+    "tracker.workerheartbeat": READ_ONLY,
+    "tracker.auditentry": COORDINATORS_READ_ONLY,
+    "auth.user": SUPERUSERS_ONLY,
+    "auth.group": SUPERUSERS_ONLY,
+    "axes.accessattempt": SUPERUSERS_ONLY,
+    "axes.accessfailurelog": SUPERUSERS_ONLY,
+    "axes.accesslog": SUPERUSERS_ONLY,
+}
+ADMIN_VIEWS = ["changelist", "add", "change", "delete", "history"]
+
+
+def _admin_url(label: str, view: str, pk) -> str:
+    app, model = label.split(".")
+    base = f"/admin/{app}/{model}/"
+    return {"changelist": base, "add": f"{base}add/", "change": f"{base}{pk}/change/",
+            "delete": f"{base}{pk}/delete/", "history": f"{base}{pk}/history/"}[view]
+
+
+# --- Fixtures -------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def doors(callers, activity, priorities, body, other_body, coordinator, editor, viewer):  # noqa: F811
+    """The agenda and one object of every model the admin shows."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    foreign = factories.ActivityFactory(priority=priorities[1], responsible_body=other_body, title="Dialogue")
+    milestone = factories.MilestoneFactory(activity=activity, title="Agree the plan", order=1)
+    factories.MilestoneFactory(activity=activity, title="Hold the meeting", order=2)
+    state = factories.MemberStateFactory(code="BY")
+    webhook = WebhookSubscription.objects.create(name="Planning", url="https://hooks.example.org/a",
+                                                 secret="s3cret-for-tests")
+    services.activity_transition(actor=services_actor(coordinator), activity=foreign, status="in_progress")
+    webhooks.sweep()
+    today = timezone.localdate()
+    ReminderLog.objects.create(activity=activity, due_date=activity.due_date, threshold="7d", recipient="a@example.org")
+    DigestLog.objects.create(user=editor, week_start=today - dt.timedelta(days=today.weekday()))
+    DailySnapshot.objects.create(presidency=priorities[0].presidency, day=today)
+    heartbeat.beat("worker@matrix")
+    audit.record(audit.Action.API_CLIENT_CREATED, via=audit.Via.COMMAND, actor="root@host")
+    Group.objects.create(name="Clerks")
+    AccessAttempt.objects.create(username="x", ip_address="127.0.0.1", user_agent="t", http_accept="t",
+                                 path_info="/accounts/login/", failures_since_start=1)
+    AccessFailureLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="t", http_accept="t",
+                                    path_info="/accounts/login/")
+    AccessLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="t", http_accept="t",
+                             path_info="/accounts/login/")
+    activity.refresh_from_db()
+    foreign.refresh_from_db()
+    return {
+        "callers": callers, "own": activity, "foreign": foreign, "milestone": milestone, "body": body,
+        "state": state, "webhook": webhook, "viewer_id": viewer.pk, "viewer_token": viewer.staff_profile.calendar_token,
+        "own_history_id": activity.history.order_by("-history_id").values_list("history_id", flat=True).first(),
+    }
+
+
+def services_actor(user):
+    from tracker.models import Channel
+    from tracker.permissions import Actor
+
+    return Actor.for_user(user, Channel.WEB)
+
+
+def _call(client, door: Door, fixtures: dict):
+    url = door.url(fixtures)
+    data = door.data(fixtures) if door.data else None
+    if door.method in ("get", "delete"):
+        response = getattr(client, door.method)(url, headers=door.headers or {})
+    elif url.startswith("/api/"):
+        response = getattr(client, door.method)(url, data or {}, format="json", headers=door.headers or {})
+    else:
+        # The callers are DRF test clients, whose default is JSON; the board's forms are form-encoded.
+        response = getattr(client, door.method)(url, data or {}, format="multipart", headers=door.headers or {})
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return url, response
+
+
+def _outcome(response) -> int | str:
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith("/accounts/login/"):
+            return LOGIN
+        if location.startswith("/admin/login/"):
+            return ADMIN_LOGIN
+    if response.get("HX-Redirect", "").startswith("/accounts/login/"):
+        return LOGIN
+    return response.status_code
+
+
+def _check(doors_by_route: dict[str, list[Door]], route: str, caller: str, fixtures: dict) -> None:
+    for door in doors_by_route[route]:
+        url, response = _call(fixtures["callers"][caller], door, fixtures)
+        outcome = _outcome(response)
+        assert outcome == door.expected[caller], (route, door.method, url, caller, outcome, response.content[:300])
+
+
+# --- The matrix -----------------------------------------------------------------------------------------------
+
+# Doors that change what the next caller would meet run once per caller, on a fresh agenda; the others
+# check every caller in one test (each caller has its own session).
+ISOLATED = {"web:activity-move", "web:activity-update", "web:milestone-toggle", "api:milestone-detail",
+            "api:webhook-detail"}
+
+
+def _cases(table: dict[str, list[Door]], who: list[str]) -> list:
+    cases = []
+    for route in table:
+        if route in ISOLATED:
+            cases += [pytest.param(route, [caller], id=f"{route}-{caller}") for caller in who]
+        else:
+            cases.append(pytest.param(route, who, id=route))
+    return cases
+
+
+@pytest.mark.parametrize(("route", "callers_"), _cases(WEB, ROLES + KEYS))
+def test_web_doors(doors, route, callers_):
+    for caller in callers_:
+        _check(WEB, route, caller, doors)
+
+
+@pytest.mark.parametrize(("route", "callers_"), _cases(API, ROLES + KEYS))
+def test_api_doors_outside_the_api_matrix(doors, route, callers_):
+    for caller in callers_:
+        _check(API, route, caller, doors)
+
+
+@pytest.mark.parametrize("route", list(ADMIN_SITE))
+def test_admin_site_doors(doors, route):
+    for caller in SESSION_DOORS:  # each has its own session; these pages change nothing another one reads
+        _check(ADMIN_SITE, route, caller, doors)
+
+
+@pytest.mark.parametrize("label", list(ADMIN_MODELS))
+def test_admin_pages_of_every_model(doors, label):
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    obj = model.objects.order_by("pk").first()
+    assert obj is not None, f"the fixture makes no {label}"
+    for caller in SESSION_DOORS:
+        client = doors["callers"][caller]
+        for view, expected in zip(ADMIN_VIEWS, ADMIN_MODELS[label].get(caller, (ADMIN_LOGIN,) * 5), strict=True):
+            response = client.get(_admin_url(label, view, obj.pk))
+            assert _outcome(response) == expected, (label, view, caller, _outcome(response), response.content[:200])
+        # The bare object URL only redirects to its change page (or to the login).
+        assert client.get(f"/admin/{label.replace('.', '/')}/{obj.pk}/").status_code == 302
+
+
+@pytest.mark.parametrize("caller", ["outsider", "editor"])
+def test_editors_cannot_write_through_admin_pages_they_may_read(doors, caller):
+    """A read-only page still refuses a forged POST: the body of another's activity, reference data."""
+    client = doors["callers"][caller]
+    foreign = doors["foreign"] if caller == "editor" else doors["own"]  # the other body's activity
+    response = client.post(f"/admin/tracker/activity/{foreign.pk}/change/", {"title": "Hijacked"})
+    assert response.status_code == 403
+    response = client.post(f"/admin/tracker/body/{doors['body'].pk}/change/", {"name": "Hijacked"})
+    assert response.status_code == 403
+    response = client.post(f"/admin/tracker/activity/{foreign.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    title = foreign.title
+    foreign.refresh_from_db()
+    assert foreign.title == title
+
+
+# --- Coverage -------------------------------------------------------------------------------------------------
+
+def _route_key(match) -> str:
+    return match.view_name if match.url_name else match.route.replace("^", "")
+
+
+def _all_routes() -> set[str]:
+    def walk(patterns, prefix: str = "", namespace: str = ""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                yield f"{namespace}{pattern.name}" if pattern.name else (prefix + str(pattern.pattern)).replace("^", "")
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_url_pattern_is_in_the_matrix(doors):
+    covered: set[str] = set()
+    for table in (WEB, API, ADMIN_SITE):
+        for route, door_list in table.items():
+            for door in door_list:
+                key = _route_key(resolve(door.url(doors).split("?")[0]))
+                assert key == route, f"{door.url(doors)} resolves to {key}, listed under {route}"
+                covered.add(key)
+    fixtures = {"activity": doors["own"], "priorities": list(doors["own"].priority.presidency.priorities.all()),
+                "body": doors["body"], "webhook": doors["webhook"]}
+    for _expected, _method, build in API_MATRIX.values():
+        covered.add(_route_key(resolve(build(fixtures)[0])))
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered == set(ADMIN_MODELS), "a model was added to or removed from the admin: update ADMIN_MODELS"
+    for label in registered:
+        app, model = label.split(".")
+        covered |= {f"admin:{app}_{model}_{view}" for view in ADMIN_VIEWS}
+        covered.add(f"admin/{app}/{model}/<path:object_id>/")
+    missing = sorted(_all_routes() - covered)
+    assert not missing, f"URL patterns nobody checks: {missing}; add them to tests/security/test_access_matrix.py"
