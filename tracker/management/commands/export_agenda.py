@@ -1,6 +1,6 @@
 """A JSON backup of the agenda: users, reference data, activities, the progress log and field history.
 
-Restore into an empty database with `manage.py migrate && manage.py loaddata <file>` (docs/operations.md).
+Restore into an empty, migrated database with `manage.py restore_agenda <file>` (docs/operations.md).
 """
 
 from django.core.management import call_command
@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Export the whole agenda with its history to a JSON file (restore with loaddata)."
+    help = "Export the whole agenda with its history to a JSON file (restore with restore_agenda)."
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", required=True, help="File to write, e.g. backup.json")
