@@ -61,8 +61,13 @@ def label(status: str) -> str:
 
 def allowed_targets(current: str) -> list[str]:
     """The statuses an activity in `current` may move to, in display order."""
-    targets = TRANSITIONS.get(current, frozenset())
-    return [s for s in Status.values if s in targets]
+    return list(_ALLOWED_IN_ORDER.get(current, ()))
+
+
+# Worked out once: every API representation of an activity lists them.
+_ALLOWED_IN_ORDER = {
+    current: tuple(s for s in Status.values if s in targets) for current, targets in TRANSITIONS.items()
+}
 
 
 def can_transition(current: str, target: str) -> bool:

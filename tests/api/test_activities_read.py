@@ -178,3 +178,26 @@ def test_detail_costs_a_fixed_number_of_queries(write_api, activity, states, dja
     with django_assert_max_num_queries(5):
         response = write_api.get(f"/api/v1/activities/{activity.pk}/")
     assert len(response.json()["participating_states"]) == states
+
+
+def test_the_fast_representation_equals_the_declared_one(board):
+    """The list's hand-built representation (for speed) says exactly what the declared serializer says, for
+    activities with and without dates, states, codes and references."""
+    from tracker.api.serializers import ActivitySerializer
+    from tracker.selectors import activity_list
+
+    dated = board["exercise"]
+    dated.participating_states.set([dated.lead_state])
+    Activity.objects.filter(pk=board["dialogue"].pk).update(start_date=None, code=None, external_source="mod",
+                                                           external_id="X-1", completed_date=None)
+    serializer = ActivitySerializer(context={"today": dt.date(2023, 6, 1)})
+    for activity in activity_list().order_by("id"):
+        assert serializer.to_representation(activity) == serializer.generic_representation(activity)
+
+
+def test_api_json_keeps_non_ascii_text_and_compact_form(read_api, board):
+    Activity.objects.filter(pk=board["exercise"].pk).update(title_ru="Совместные учения")
+    response = read_api.get(f"/api/v1/activities/{board['exercise'].pk}/")
+    assert response["Content-Type"] == "application/json"
+    assert "Совместные учения".encode() in response.content
+    assert b'"id":' in response.content and b'": ' not in response.content
