@@ -130,9 +130,11 @@ def queries_per_request(port: int, path: str, headers: dict, method: str = "GET"
     return int(response_headers.get("X-Queries", "-1"))
 
 
-def run_writers(port: int, seconds: int, threads: int, make_request) -> tuple[float, float, float, int]:
-    """Each thread repeats make_request(connection, index) -> (status, elapsed seconds) until time is up."""
+def run_writers(port: int, seconds: int, threads: int, make_request) -> tuple[float, float, float, int, int]:
+    """Each thread repeats make_request(connection, index, step) -> (ok, elapsed seconds, queries) until time
+    is up. Returns requests per second, p50 and p99 in ms, errors, and the most queries a request ran."""
     latencies: list[float] = []
+    queries: list[int] = []
     errors = 0
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -141,15 +143,18 @@ def run_writers(port: int, seconds: int, threads: int, make_request) -> tuple[fl
         nonlocal errors
         connection = http.client.HTTPConnection(HOST, port, timeout=30)
         mine: list[float] = []
+        counted: list[int] = []
         bad = 0
         step = 0
         while time.monotonic() < deadline:
-            ok, elapsed = make_request(connection, index, step)
+            ok, elapsed, ran = make_request(connection, index, step)
             step += 1
             mine.append(elapsed)
+            counted.append(ran)
             bad += 0 if ok else 1
         with lock:
             latencies.extend(mine)
+            queries.extend(counted)
             errors += bad
 
     started = time.monotonic()
@@ -162,7 +167,7 @@ def run_writers(port: int, seconds: int, threads: int, make_request) -> tuple[fl
     latencies.sort()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-    return len(latencies) / elapsed, p50, p99, errors
+    return len(latencies) / elapsed, p50, p99, errors, max(queries, default=-1)
 
 
 # --- Cases ----------------------------------------------------------------------------------------------
@@ -193,7 +198,10 @@ print(json.dumps({"key": key, "session": session.session_key, "detail_id": first
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
 
 
-def bench_n(n: int, env: dict, port: int, seconds: int, workers: int) -> list[Result]:
+CASE_GROUPS = ("list", "retrieve", "patch", "bulk", "pages")
+
+
+def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set[str]) -> list[Result]:
     fixtures = prepare_fixtures(env)
     api = {"Authorization": f"Bearer {fixtures['key']}", "Accept": "application/json"}
     page = {"Cookie": f"sessionid={fixtures['session']}"}
@@ -203,16 +211,18 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int) -> list[Re
     list_case, detail_case = "1. API list (100/page, filtered, by due date)", "2. API retrieve"
     detail = f"{fixtures['detail_id']}/"
     gets = [
-        (list_case, f"/api/v1/activities/{list_query}", api, None),
-        ("1f. floor: same SQL, raw cursor + orjson", f"/floor/activities/{list_query}", api, list_case),
-        (detail_case, f"/api/v1/activities/{detail}", api, None),
-        ("2f. floor: same SQL, raw cursor + orjson", f"/floor/activities/{detail}", api, detail_case),
-        ("5a. board page", "/board/", page, None),
-        ("5b. dashboard", "/", page, None),
-        ("5c. timeline", "/timeline/", page, None),
+        ("list", list_case, f"/api/v1/activities/{list_query}", api, None),
+        ("list", "1f. floor: same SQL, raw cursor + orjson", f"/floor/activities/{list_query}", api, list_case),
+        ("retrieve", detail_case, f"/api/v1/activities/{detail}", api, None),
+        ("retrieve", "2f. floor: same SQL, raw cursor + orjson", f"/floor/activities/{detail}", api, detail_case),
+        ("pages", "5a. board page", "/board/", page, None),
+        ("pages", "5b. dashboard", "/", page, None),
+        ("pages", "5c. timeline", "/timeline/", page, None),
     ]
     results = []
-    for case, path, headers, floor_of in gets:
+    for group, case, path, headers, floor_of in gets:
+        if group not in cases:
+            continue
         queries = queries_per_request(port, path, headers)
         wrk(base + path, headers, 2, 2)  # warm up
         rps, p50, p99, errors = wrk(base + path, headers, seconds, 4)
@@ -226,12 +236,13 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int) -> list[Re
         status, headers, _body = request(connection, "GET", path, api)
         body = json.dumps({"progress": (step % 90) + 5}).encode()
         started = time.monotonic()
-        status, _h, _b = request(connection, "PATCH", path, {**api, "Content-Type": "application/json",
-                                                              "If-Match": headers.get("ETag", "")}, body)
-        return status == 200, time.monotonic() - started
+        status, answer, _b = request(connection, "PATCH", path, {**api, "Content-Type": "application/json",
+                                                                  "If-Match": headers.get("ETag", "")}, body)
+        return status == 200, time.monotonic() - started, int(answer.get("X-Queries", "-1"))
 
-    rps, p50, p99, errors = run_writers(port, seconds, 4, patch)
-    results.append(Result("3. API PATCH progress with If-Match", n, rps, p50, p99, None, errors))
+    if "patch" in cases:
+        rps, p50, p99, errors, queries = run_writers(port, seconds, 4, patch)
+        results.append(Result("3. API PATCH progress with If-Match", n, rps, p50, p99, queries, errors))
 
     run_id = uuid.uuid4().hex[:8]
 
@@ -240,15 +251,17 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int) -> list[Re
                   "priority": fixtures["priority_id"], "title": f"Bulk item {i}", "due_date": _due_date(n),
                   "responsible_body": _body_code(), "progress": step % 100} for i in range(500)]
         started = time.monotonic()
-        status, _h, content = request(connection, "POST", "/api/v1/activities/bulk/",
+        status, answer, content = request(connection, "POST", "/api/v1/activities/bulk/",
                                       {**api, "Content-Type": "application/json"},
                                       json.dumps({"items": items}).encode())
         if status >= 400 and step == 0:
             print(f"bulk answered {status}: {content[:300]!r}", file=sys.stderr)
-        return status < 300, time.monotonic() - started
+        return status < 300, time.monotonic() - started, int(answer.get("X-Queries", "-1"))
 
-    rps, p50, p99, errors = run_writers(port, seconds, 2, bulk)
-    results.append(Result("4. bulk upsert, 500 by reference", n, rps * 500, p50, p99, None, errors, unit="items/s"))
+    if "bulk" in cases:
+        rps, p50, p99, errors, queries = run_writers(port, seconds, 2, bulk)
+        results.append(Result("4. bulk upsert, 500 by reference", n, rps * 500, p50, p99, queries, errors,
+                              unit="items/s"))
     return results
 
 
@@ -286,6 +299,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8, help="Load duration per case")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--cases", default=",".join(CASE_GROUPS),
+                        help=f"Which cases to run, comma-separated, of: {', '.join(CASE_GROUPS)}")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "latest.md"))
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -307,7 +322,7 @@ def main() -> None:
         server = start_gunicorn(env, args.port, args.workers)
         try:
             print(f"== N = {n:,}: measuring", flush=True)
-            results += bench_n(n, env, args.port, args.seconds, args.workers)
+            results += bench_n(n, env, args.port, args.seconds, args.workers, set(args.cases.split(",")))
             memory[n] = worker_rss_mb(server.pid)
         finally:
             stop(server)

@@ -151,6 +151,9 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Cached pages and roll-ups (tracker/caching.py) need a cache every process shares, so they follow Redis.
+# Off in tests by default, where data is often set up without signals; the caching tests turn it on.
+AGENDA_CACHE = env_bool("AGENDA_CACHE", default=bool(REDIS_URL) and not TESTING)
 
 # --- Auth -----------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

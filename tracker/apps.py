@@ -9,7 +9,9 @@ class TrackerConfig(AppConfig):
 
     def ready(self) -> None:
         from presidency.celery import ensure_broker_folders
-        from tracker import events, tasks
+        from tracker import events, signals, tasks
+
+        signals.connect()  # cached reads (tracker/caching.py) move on with every committed change
 
         # Committed outbox events are handed to Celery for webhook delivery (best-effort; the sweep backs it).
         if tasks.announce_events not in events.after_commit_listeners:

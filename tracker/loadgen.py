@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from django.db import transaction
 from django.utils import timezone
 
+from tracker import caching
 from tracker.models import (
     Activity,
     Body,
@@ -69,6 +70,7 @@ def generate(activities: int, *, seed: int = 2023, presidencies: int | None = No
         for batch_start in range(existing, activities, BATCH):
             count = min(BATCH, activities - batch_start)
             _activity_batch(rng, batch_start, count, priorities, bodies, states, now, made)
+        caching.bump()  # bulk_create sends no signals
     return made
 
 

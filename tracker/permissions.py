@@ -85,6 +85,15 @@ class Actor:
             return self.api_client.is_active()
         return self.role is not None
 
+    @property
+    def write_scope(self) -> str:
+        """What this actor may write, as a short key: actors with equal scopes see the same edit controls."""
+        if not self.can_read:
+            return "none"
+        if self.body_ids is None:
+            return "all"
+        return "bodies:" + ",".join(str(pk) for pk in sorted(self.body_ids))
+
     def may_write_body(self, body_id: int | None) -> bool:
         if not self.can_read:
             return False

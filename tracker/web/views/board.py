@@ -11,12 +11,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker import permissions, selectors, services, workflow
+from tracker import caching, permissions, selectors, services, workflow
 from tracker.errors import DomainError
+from tracker.filters import ActivityFilter
 from tracker.models import Activity, Presidency
 from tracker.permissions import Actor
 from tracker.web.common import (
@@ -44,9 +47,13 @@ def _decorate(lanes: list[selectors.BoardLane], actor: Actor) -> None:
 
 
 def _lanes(
-    request: HttpRequest, presidency: Presidency, query: QueryDict, priority_ids: list[int] | None = None
+    request: HttpRequest,
+    presidency: Presidency,
+    query: QueryDict,
+    priority_ids: list[int] | None = None,
+    filterset: ActivityFilter | None = None,
 ) -> tuple:
-    filterset = board_filterset(query, presidency, selectors.activity_list(presidency=presidency))
+    filterset = filterset or board_filterset(query, presidency, selectors.activity_list(presidency=presidency))
     activities = filterset.qs  # validates the filters
     chosen = getattr(filterset.form, "cleaned_data", {}).get("priority")  # a bound filter's valid choice
     if priority_ids is None and chosen:
@@ -60,21 +67,33 @@ def _lanes(
 
 @web_login_required
 def board(request: HttpRequest) -> HttpResponse:
-    presidency = presidency_on_screen(today())
+    day = today()
+    presidency = presidency_on_screen(day)
     if presidency is None:
         return render(request, "tracker/empty.html", {"page": "board"})
-    filterset, lanes = _lanes(request, presidency, request.GET)
+    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
+    filterset.is_valid()  # the filter bar shows its errors even when the lanes come from the cache
+    actor = actor_for(request)
+
+    def results() -> str:
+        lanes = _lanes(request, presidency, request.GET, filterset=filterset)[1]
+        return render_to_string("tracker/partials/board_results.html", {
+            "lanes": lanes,
+            "total": sum(lane.total for lane in lanes),
+            "filter_query": request.GET,
+            "filters": request.GET.urlencode(),
+            "can_edit_any": permissions.can_create_activity(actor),
+        }, request=request)
+
+    # The lanes' HTML is the same for everyone who may write the same bodies (cards show their move controls).
+    key = (presidency.pk, day, request.GET.urlencode(), get_language(), actor.write_scope)
     context = {
         "page": "board",
         "presidency": presidency,
         "filter_form": filterset.form,
         "active_filters": active_filter_count(filterset),
-        "lanes": lanes,
-        "total": sum(lane.total for lane in lanes),
-        "filter_query": request.GET,
-        "filters": request.GET.urlencode(),
+        "results": caching.cached("board", key, results),
         "status_labels": {status: str(label) for status, label in workflow.Status.choices},
-        "can_edit_any": permissions.can_create_activity(actor_for(request)),
     }
     return render(request, "tracker/board.html", context)
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
-from tracker import selectors
+from tracker import caching, selectors
+from tracker.models import Presidency
 from tracker.web import charts
 from tracker.web.common import presidency_on_screen, today, web_login_required
 
@@ -19,18 +23,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     presidency = presidency_on_screen(day)
     if presidency is None:
         return render(request, "tracker/empty.html", {"page": "dashboard"})
-    next_by_priority = selectors.next_deadline_by_priority(presidency, day)
-    priority_cards = [
-        {"priority": priority, "rollup": rollup, "next": next_by_priority.get(priority.pk)}
-        for priority, rollup in selectors.priority_rollups(presidency, day)
-    ]
-    overdue = selectors.overdue_activities(presidency, day)
+    figures = caching.cached(
+        "dashboard", (presidency.pk, day, get_language()), lambda: _figures(presidency, day)
+    )
     context = {
         "page": "dashboard",
         "presidency": presidency,
         "today": day,
         "elapsed": presidency.year_elapsed_percent(day),
         "period_over": day > presidency.period_end,
+        **figures,
+    }
+    return render(request, "tracker/dashboard.html", context)
+
+
+def _figures(presidency: Presidency, day: dt.date) -> dict:
+    """Everything the dashboard shows that is the same for every viewer (cached by generation)."""
+    next_by_priority = selectors.next_deadline_by_priority(presidency, day)
+    priority_cards = [
+        {"priority": priority, "rollup": rollup, "next": next_by_priority.get(priority.pk)}
+        for priority, rollup in selectors.priority_rollups(presidency, day)
+    ]
+    overdue = selectors.overdue_activities(presidency, day)
+    return {
         "rollup": selectors.presidency_rollup(presidency, day),
         "priority_cards": priority_cards,
         "upcoming": [selectors.mark_dates(a, day) for a in selectors.upcoming_deadlines(presidency, day,
@@ -39,4 +54,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "updates": selectors.recent_updates(presidency, UPDATES_SHOWN),
         "burnup": charts.burnup_chart(selectors.burnup_series(presidency, day)),
     }
-    return render(request, "tracker/dashboard.html", context)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 
-from tracker import selectors
+from tracker import caching, selectors
+from tracker.filters import ActivityFilter
+from tracker.models import Presidency
 from tracker.web.charts import TimelineScale
 from tracker.web.common import presidency_on_screen, today, web_login_required
 from tracker.web.forms import active_filter_count, board_filterset
@@ -18,6 +24,27 @@ def timeline(request: HttpRequest) -> HttpResponse:
     if presidency is None:
         return render(request, "tracker/empty.html", {"page": "timeline"})
     filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
+    filterset.is_valid()  # the filter bar shows its errors even when the rows come from the cache
+
+    def results() -> str:
+        return render_to_string("tracker/partials/timeline_results.html",
+                                _rows_context(presidency, filterset, day, request.GET.urlencode()), request=request)
+
+    scale = TimelineScale(presidency.period_start, presidency.period_end)
+    context = {
+        "page": "timeline",
+        "presidency": presidency,
+        "today": day,
+        "today_at": scale.at(day) if scale.contains(day) else None,
+        "filter_form": filterset.form,
+        "active_filters": active_filter_count(filterset),
+        "results": caching.cached("timeline", (presidency.pk, day, request.GET.urlencode(), get_language()), results),
+    }
+    return render(request, "tracker/timeline.html", context)
+
+
+def _rows_context(presidency: Presidency, filterset: ActivityFilter, day: dt.date, filters: str) -> dict:
+    """The rows, bars and marks of the timeline: the same for every viewer (cached by generation)."""
     groups = selectors.timeline_rows(presidency, filterset.qs, today=day)
     scale = TimelineScale(presidency.period_start, presidency.period_end)
     for group in groups:
@@ -28,16 +55,11 @@ def timeline(request: HttpRequest) -> HttpResponse:
                 for milestone in activity.timeline_milestones
                 if milestone.due_date and scale.contains(milestone.due_date)
             ]
-    context = {
-        "page": "timeline",
-        "presidency": presidency,
+    return {
         "groups": groups,
         "months": scale.months(),
         "today": day,
         "today_at": scale.at(day) if scale.contains(day) else None,
-        "filter_form": filterset.form,
-        "active_filters": active_filter_count(filterset),
-        "filters": request.GET.urlencode(),
+        "filters": filters,
         "total": sum(len(group.rows) for group in groups),
     }
-    return render(request, "tracker/timeline.html", context)
