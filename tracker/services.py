@@ -324,6 +324,7 @@ def _apply(
 ) -> Activity:
     note = str(note)  # callers may pass lazy translations
     before = {name: getattr(activity, name) for name in _LOGGED_FIELDS}
+    stored = _field_values(activity)
     requested_status = changes.pop("status", None)
     m2m = {
         name: list(value) for name, value in changes.items()
@@ -358,7 +359,7 @@ def _apply(
     activity.version += 1
     activity.updated_at = timezone.now()
     activity._change_reason = _change_reason(actor, note)
-    _validate(activity)
+    _validate(activity, changed=_changed_fields(activity, stored))
     _save_existing(activity)
     for name, value in m2m.items():
         getattr(activity, name).set(value)
@@ -422,9 +423,23 @@ def _after_milestone_change(activity: Activity, actor: Actor, *, note: str) -> N
     events.emit(events.ACTIVITY_UPDATED, activity, {"changed": changed})
 
 
-def _validate(instance: Activity | Milestone) -> None:
+def _field_values(instance: Activity) -> dict[str, Any]:
+    return {field.name: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def _changed_fields(instance: Activity, stored: Mapping[str, Any]) -> set[str]:
+    return {name for name, value in _field_values(instance).items() if stored[name] != value}
+
+
+def _validate(instance: Activity | Milestone, changed: set[str] | None = None) -> None:
+    """The model's validation. With `changed`, field checks and unique checks cover only those fields (the
+    stored ones passed when they were written; checking them again costs a query per key and unique
+    field), while the model's own clean() still judges the whole activity, dates included."""
+    exclude = {"participating_states", "watchers"}
+    if changed is not None:
+        exclude |= {field.name for field in instance._meta.concrete_fields} - changed
     try:
-        instance.full_clean(exclude=["participating_states", "watchers"])
+        instance.full_clean(exclude=sorted(exclude))
     except ValidationError as exc:
         errors = {
             ("non_field_errors" if field == NON_FIELD_ERRORS else field): [str(m) for m in messages]

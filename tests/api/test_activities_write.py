@@ -195,3 +195,20 @@ def test_a_milestone_with_a_long_title_can_be_added(write_api, activity):
     response = write_api.post(f"/api/v1/activities/{activity.pk}/milestones/", {"title": title}, format="json")
     assert response.status_code == 201
     assert len(activity.history.latest("history_id").history_change_reason) <= 100
+
+
+@pytest.mark.parametrize(("states", "earlier_updates"), [(1, 0), (8, 40)])
+def test_a_progress_patch_costs_a_fixed_number_of_queries(write_api, activity, states, earlier_updates,
+                                                           django_assert_max_num_queries):
+    """Another system's usual write, with If-Match: its cost does not grow with the activity's states or log
+    (and unchanged keys and unique fields are not checked again)."""
+    activity.participating_states.set([factories.MemberStateFactory(code=f"S{n}") for n in range(states)])
+    ProgressUpdate.objects.bulk_create([ProgressUpdate(activity=activity, actor_name="earlier", channel="api",
+                                                       new_status=activity.status, new_progress=n)
+                                        for n in range(earlier_updates)])
+    with django_assert_max_num_queries(23) as queries:
+        response = write_api.patch(f"/api/v1/activities/{activity.pk}/", {"progress": 35}, format="json",
+                                   HTTP_IF_MATCH=f'"{activity.version}"')
+    assert response.status_code == 200, response.content
+    assert response.json()["progress"] == 35
+    assert not [q for q in queries.captured_queries if '"tracker_activity"."code" =' in q["sql"]]
