@@ -15,7 +15,15 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from tracker import workflow
-from tracker.models import Activity, DailySnapshot, Milestone, Presidency, Priority, ProgressUpdate
+from tracker.models import (
+    Activity,
+    DailySnapshot,
+    MemberState,
+    Milestone,
+    Presidency,
+    Priority,
+    ProgressUpdate,
+)
 from tracker.workflow import Status
 
 
@@ -158,6 +166,14 @@ def activity_list(*, presidency: Presidency | None = None) -> QuerySet[Activity]
     if presidency is not None:
         qs = qs.filter(priority__presidency=presidency)
     return qs
+
+
+def activity_records() -> QuerySet[Activity]:
+    """Activities as the API represents them: references as ids, so only the priority (for its presidency's
+    id) is joined and only the participating states' ids are fetched. Two queries for any page."""
+    return Activity.objects.select_related("priority").prefetch_related(
+        Prefetch("participating_states", queryset=MemberState.objects.only("id"))
+    )
 
 
 def activity_detail(activity_id: int) -> Activity:
@@ -500,7 +516,7 @@ _HISTORY_HIDDEN_FIELDS = frozenset({"version", "created_at", "completed_date", "
 def activity_history(activity: Activity, limit: int = 20) -> list[HistoryEntry]:
     """The activity's field history, newest first: what changed, from what to what, by whom. At most five
     queries: the history rows, their participating states, and the names of the referenced rows."""
-    from tracker.models import Body, MemberState
+    from tracker.models import Body
 
     history_model = Activity.history.model
     records = list(

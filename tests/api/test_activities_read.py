@@ -184,14 +184,14 @@ def test_the_fast_representation_equals_the_declared_one(board):
     """The list's hand-built representation (for speed) says exactly what the declared serializer says, for
     activities with and without dates, states, codes and references."""
     from tracker.api.serializers import ActivitySerializer
-    from tracker.selectors import activity_list
+    from tracker.selectors import activity_records
 
     dated = board["exercise"]
     dated.participating_states.set([dated.lead_state])
     Activity.objects.filter(pk=board["dialogue"].pk).update(start_date=None, code=None, external_source="mod",
                                                            external_id="X-1", completed_date=None)
     serializer = ActivitySerializer(context={"today": dt.date(2023, 6, 1)})
-    for activity in activity_list().order_by("id"):
+    for activity in activity_records().order_by("id"):
         assert serializer.to_representation(activity) == serializer.generic_representation(activity)
 
 

@@ -94,7 +94,7 @@ def expected_version(request: Request, current: int | None) -> int | None:
 def activity_response(activity_id: int, *, status_code: int = status.HTTP_200_OK, context: dict | None = None,
                       location: bool = False) -> Response:
     """The activity as stored now, with its ETag."""
-    activity = selectors.activity_list().get(pk=activity_id)
+    activity = selectors.activity_records().get(pk=activity_id)
     response = Response(s.ActivitySerializer(activity, context=context or {}).data, status=status_code)
     response["ETag"] = activity.etag
     if location:
@@ -221,7 +221,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
     conditional_writes = True  # tells the schema that writes answer 412 (and 409)
 
     def get_queryset(self):
-        return selectors.activity_list()
+        return selectors.activity_records()
 
     def get_object(self) -> Activity:
         # The list's filters do not apply to one activity; a missing one is a plain 404.
