@@ -166,7 +166,26 @@ def activities_bulk_upsert(
     *, actor: Actor, items: Iterable[Mapping[str, Any]], note: str = ""
 ) -> list[tuple[Activity, bool]]:
     """Upsert many activities by reference, all or nothing. Each item holds `external_source`,
-    `external_id` and the fields. On failure, raise BulkInvalid with every bad item's index and fields."""
+    `external_id` and the fields. On failure, raise BulkInvalid with every bad item's index and fields.
+
+    The batch runs set-based (tracker/bulk.py) in a bounded number of queries. Batches whose meaning depends
+    on the items' order (a reference or code named twice, ...) and batches that meet a concurrent writer's
+    row (a unique constraint) run item by item instead, which gives the same result one query at a time."""
+    from tracker import bulk  # bulk builds on this module's helpers
+
+    items = [dict(item) for item in items]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: a fast path that gives up leaves nothing behind
+                return bulk.upsert_by_ref(actor=actor, items=items, note=note)
+        except (bulk.NeedsItemByItem, IntegrityError):
+            pass
+        return _bulk_upsert_item_by_item(actor=actor, items=items, note=note)
+
+
+def _bulk_upsert_item_by_item(
+    *, actor: Actor, items: list[dict[str, Any]], note: str
+) -> list[tuple[Activity, bool]]:
     results: list[tuple[Activity, bool]] = []
     failures: dict[int, dict[str, list[str]]] = {}
     codes: dict[int, str] = {}

@@ -103,7 +103,7 @@ def test_bulk_over_the_limit_is_refused_with_a_clear_message(write_api, prioriti
     assert not Activity.objects.exists()
 
 
-@pytest.mark.slow  # several seconds: 500 upserts through the services, each validated and logged
+@pytest.mark.slow  # 500 upserts, each validated and logged (set-based, but still the biggest request)
 def test_bulk_of_the_full_500_items_goes_through(write_api, priorities, body):
     items = [_item(priorities, body, f"R-{n}", title=f"Item {n}") for n in range(BULK_MAX_ITEMS)]
     response = write_api.post("/api/v1/activities/bulk/", {"items": items}, format="json")

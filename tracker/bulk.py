@@ -1,0 +1,408 @@
+"""The set-based path of services.activities_bulk_upsert: a bulk request in a bounded number of queries.
+
+Every item follows the same rules, in the same order, as activity_upsert_by_ref (permissions, the workflow,
+validation, versions, the progress log, field history and outbox events); only the reads and writes are
+batched: one locking read for the whole batch, one query per kind of check, one write per table.
+
+Batches this path cannot mirror exactly raise NeedsItemByItem before anything is written (the service then
+runs the items one by one): a reference or code named twice, a reopening that re-derives progress from
+milestones, an empty reference. services.py stays the only entry point; nothing else should call this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
+
+from tracker import events, permissions, workflow
+from tracker import services as sv
+from tracker.errors import DomainError, InvalidInput
+from tracker.models import Activity, Body, MemberState, Milestone, Priority, ProgressUpdate
+from tracker.permissions import Actor
+from tracker.workflow import Status
+
+_Through = Activity.participating_states.through
+_FK_MODELS = {"priority": Priority, "responsible_body": Body, "lead_state": MemberState}
+#: Columns a bulk_update always writes: the workflow may change them even when the item does not name them.
+_ALWAYS_SAVED = ("version", "updated_at", "status", "progress", "completed_date")
+#: Above this many distinct sets of new values, one bulk_update beats one UPDATE per set.
+_MAX_UPDATE_GROUPS = 20
+
+
+class NeedsItemByItem(Exception):
+    """This batch needs the per-item path to keep its exact sequential meaning."""
+
+
+@dataclass
+class _Plan:
+    """One item's outcome, worked out in memory before anything is written."""
+
+    index: int
+    activity: Activity
+    created: bool
+    before: dict[str, Any] | None = None  # logged fields before the change; None for a new activity
+    saved: bool = False  # created, or changed for real (new version)
+    diff: set[str] = field(default_factory=set)
+    states: list[int] | None = None  # the new participating states' ids, when they change
+    old_links: list[tuple[int, int]] = field(default_factory=list)  # (through id, state id) before the change
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    reopened: bool = False
+
+
+def upsert_by_ref(*, actor: Actor, items: Sequence[Mapping[str, Any]], note: str) -> list[tuple[Activity, bool]]:
+    """Upsert `items` (each with external_source and external_id) by reference; see services."""
+    note = str(note)
+    if not items:
+        return []
+    refs = [(item.get("external_source", ""), item.get("external_id", "")) for item in items]
+    if len(set(refs)) != len(refs) or not all(s and r for s, r in refs):
+        raise NeedsItemByItem()  # the second of two equal refs must see the first one's write
+
+    now = timezone.now()  # one "updated" time for the batch: rows with equal changes share one UPDATE
+    existing = _lock_existing(refs)
+    links = _links(existing.values())
+    plans: list[_Plan] = []
+    failures: dict[int, dict[str, list[str]]] = {}
+    codes: dict[int, str] = {}
+    for index, (item, ref) in enumerate(zip(items, refs, strict=True)):
+        data = {k: v for k, v in item.items() if k not in ("external_source", "external_id")}
+        try:
+            if ref in existing:
+                plan = _plan_update(index, existing[ref], actor, data, links, note, now)
+            else:
+                plan = _plan_create(index, actor, {**data, "external_source": ref[0], "external_id": ref[1]}, now)
+        except InvalidInput as exc:
+            failures[index], codes[index] = exc.errors, exc.code
+            continue
+        except DomainError as exc:
+            failures[index], codes[index] = {exc.field or "non_field_errors": [exc.message]}, exc.code
+            continue
+        plans.append(plan)
+
+    _no_milestones([p for p in plans if p.reopened])
+    saved = [p for p in plans if p.saved]
+    _validate(saved)
+    for plan in saved:
+        if plan.errors:
+            failures[plan.index], codes[plan.index] = plan.errors, InvalidInput.code
+    if failures:
+        raise sv.BulkInvalid(dict(sorted(failures.items())), codes)
+
+    _write(saved, actor, note)
+    by_index = {p.index: (p.activity, p.created) for p in plans}
+    return [by_index[i] for i in range(len(items))]
+
+
+# --- Reading -------------------------------------------------------------------------------------------
+
+def _lock_existing(refs: list[tuple[str, str]]) -> dict[tuple[str, str], Activity]:
+    """The batch's existing activities, locked, in one query. Unlike _lock, the priority and presidency
+    come from one shared query later (_existing_related): joining them to 500 rows costs more than the rest."""
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for source, ref in refs:
+        by_source[source].append(ref)
+    match = Q()
+    for source, ids in by_source.items():
+        match |= Q(external_source=source, external_id__in=ids)
+    rows = Activity.objects.select_for_update().filter(match).order_by("pk")  # one lock order for all batches
+    return {(a.external_source, a.external_id): a for a in rows}
+
+
+def _links(activities: Any) -> dict[int, list[tuple[int, int]]]:
+    """The participating-state rows of the existing activities: the history snapshots every saved
+    version, and items that send participating_states are compared with them."""
+    ids = [a.pk for a in activities]
+    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    if ids:
+        rows = _Through.objects.filter(activity_id__in=ids).order_by("pk")
+        for pk, activity_id, state_id in rows.values_list("pk", "activity_id", "memberstate_id"):
+            found[activity_id].append((pk, state_id))
+    return found
+
+
+# --- Planning: the rules of activity_create and activity_update/_apply, without the writes ------------
+
+def _plan_create(index: int, actor: Actor, data: dict[str, Any], now: dt.datetime) -> _Plan:
+    sv._reject_unknown_fields(data)
+    body = data.get("responsible_body")
+    permissions.ensure_can_create_activity(actor, getattr(body, "pk", None))
+    activity = Activity()
+    sv._assign(activity, {k: v for k, v in data.items() if k not in sv._M2M_FIELDS})
+    if activity.status == Status.DONE:
+        sv._complete(activity, data)
+    activity.created_at = activity.updated_at = now
+    plan = _Plan(index=index, activity=activity, created=True, saved=True)
+    if "participating_states" in data:
+        plan.states = _state_ids(data["participating_states"])
+    return plan
+
+
+def _plan_update(
+    index: int, locked: Activity, actor: Actor, changes: dict[str, Any],
+    links: Mapping[int, list[tuple[int, int]]], note: str, now: dt.datetime,
+) -> _Plan:
+    sv._reject_unknown_fields(changes)
+    permissions.ensure_can_edit_activity(actor, locked)
+    if "responsible_body" in changes and changes["responsible_body"] is not None:
+        permissions.ensure_can_create_activity(actor, changes["responsible_body"].pk)
+
+    activity = locked
+    plan = _Plan(index=index, activity=activity, created=False, old_links=list(links.get(activity.pk, [])))
+    plan.before = {name: getattr(activity, name) for name in sv._LOGGED_FIELDS}
+    requested_status = changes.pop("status", None)
+    states = changes.get("participating_states")
+    if states is not None and {o.pk for o in states} != {s for _pk, s in plan.old_links}:
+        plan.states = _state_ids(states)
+    diff = {
+        name: value for name, value in changes.items()
+        if name not in sv._M2M_FIELDS and sv._differs(activity, name, value)
+    }
+
+    new_status = requested_status or activity.status
+    if requested_status is None and diff.get("progress") is not None:
+        new_status = workflow.status_after_progress(activity.status, diff["progress"])
+    sv._assign(activity, diff)
+    if new_status != activity.status:
+        workflow.check_transition(activity.status, new_status)
+        reopening = workflow.is_reopening(activity.status, new_status)
+        activity.status = new_status
+        if new_status == Status.DONE:
+            sv._complete(activity, diff)
+        elif reopening:
+            activity.completed_date = None
+            plan.reopened = True  # where milestones drive the progress, it is re-derived: see _no_milestones
+    elif activity.status == Status.DONE and diff.get("progress") not in (None, 100):
+        raise InvalidInput({"progress": [_("A done activity's progress is 100; reopen it to report less.")]})
+
+    status_changed = activity.status != plan.before["status"]
+    if not diff and plan.states is None and not status_changed:
+        return plan  # nothing changed: no new version, no log row, no event
+    activity.version += 1
+    activity.updated_at = now
+    activity._change_reason = sv._change_reason(actor, note)
+    plan.saved, plan.diff = True, set(diff)
+    return plan
+
+
+def _no_milestones(reopened: list[_Plan]) -> None:
+    """A reopened activity with milestones takes its progress from them (services._sync_progress_from_milestones);
+    such a rare batch goes item by item. Reopenings are rare, so the common batch spends no query here."""
+    if reopened and Milestone.objects.filter(activity_id__in=[p.activity.pk for p in reopened]).exists():
+        raise NeedsItemByItem()
+
+
+def _state_ids(states: Any) -> list[int]:
+    """The ids in the order ManyRelatedManager.set() inserts them (it works on sets of ids)."""
+    return list({s.pk for s in states})
+
+
+# --- Validation: full_clean's checks, with its per-row queries done once for the batch ----------------
+
+def _validate(plans: list[_Plan]) -> None:
+    """Fill each plan's `errors` as services._validate would report them."""
+    known = _existing_related(plans)
+    for plan in plans:
+        activity = plan.activity
+        trusted = [name for name in _FK_MODELS if getattr(activity, f"{name}_id") in known[name]]
+        try:
+            # Related rows known to exist skip their per-row query; unknown ones are checked by Django itself.
+            activity.full_clean(
+                exclude=["participating_states", "watchers", *trusted],
+                validate_unique=False, validate_constraints=False,
+            )
+        except ValidationError as exc:
+            plan.errors = {
+                ("non_field_errors" if name == NON_FIELD_ERRORS else name): [str(m) for m in messages]
+                for name, messages in exc.message_dict.items()
+            }
+    _check_codes(plans)
+
+
+def _existing_related(plans: list[_Plan]) -> dict[str, set[int]]:
+    """Which of the batch's related ids exist. Priorities come with their presidency, which clean() reads, and
+    are shared by the activities that have none loaded yet."""
+    wanted: dict[str, set[int]] = {name: set() for name in _FK_MODELS}
+    for plan in plans:
+        for name in _FK_MODELS:
+            value = getattr(plan.activity, f"{name}_id")
+            if value is not None:
+                wanted[name].add(value)
+    known: dict[str, set[int]] = {name: set() for name in _FK_MODELS}
+    if wanted["priority"]:
+        rows = Priority._base_manager.select_related("presidency").filter(pk__in=wanted["priority"])
+        priorities = {p.pk: p for p in rows}
+        known["priority"] = set(priorities)
+        priority_field, presidency_field = Activity._meta.get_field("priority"), Priority._meta.get_field("presidency")
+        for plan in plans:
+            loaded = priorities.get(plan.activity.priority_id)
+            if loaded is None:
+                continue  # full_clean reports the missing priority
+            if not priority_field.is_cached(plan.activity):
+                priority_field.set_cached_value(plan.activity, loaded)
+            elif not presidency_field.is_cached(plan.activity.priority):
+                presidency_field.set_cached_value(plan.activity.priority, loaded.presidency)
+    for name in ("responsible_body", "lead_state"):
+        if wanted[name]:
+            model = _FK_MODELS[name]
+            known[name] = set(model._base_manager.filter(pk__in=wanted[name]).values_list("pk", flat=True))
+    return known
+
+
+def _check_codes(plans: list[_Plan]) -> None:
+    """validate_unique's check of `code`, for the batch in one query. A code that two items of the batch
+    claim, or that another item of the batch holds, depends on the items' order: that batch goes item by item."""
+    claims = [p for p in plans if p.activity.code is not None and "code" not in p.errors]
+    by_code = {p.activity.code: p for p in claims}
+    if len(by_code) != len(claims):
+        raise NeedsItemByItem()
+    if not by_code:
+        return
+    touched = {p.activity.pk for p in plans if p.activity.pk is not None}
+    for code, pk in Activity.objects.filter(code__in=list(by_code)).values_list("code", "pk"):
+        plan = by_code[code]
+        if pk == plan.activity.pk:
+            continue
+        if pk in touched:
+            raise NeedsItemByItem()
+        unique = ValidationError({"code": [plan.activity.unique_error_message(Activity, ("code",))]})
+        plan.errors["code"] = unique.message_dict["code"]
+
+
+# --- Writing: one statement per table ------------------------------------------------------------------
+
+def _write(plans: list[_Plan], actor: Actor, note: str) -> None:
+    new = [p for p in plans if p.created]
+    changed = [p for p in plans if not p.created]
+    if new:
+        Activity.objects.bulk_create([p.activity for p in new])
+    if changed:
+        _update([p.activity for p in changed], set(_ALWAYS_SAVED).union(*(p.diff for p in changed)))
+    added = _write_links(plans)
+    _write_history(plans, added)
+    _write_log(plans, actor, note)
+    _emit(plans, note)
+
+
+def _update(activities: list[Activity], names: set[str]) -> None:
+    """Save the changed activities. A sync mostly sends the same new values to many rows (progress 60, in
+    progress), so rows sharing their new values take one UPDATE; bulk_update's CASE per row and column costs
+    far more, in Python and in PostgreSQL, and is kept for batches of mostly distinct values. The version
+    goes up by one under the row lock, so F("version") + 1 is each row's new version."""
+    columns = sorted(Activity._meta.get_field(name).attname for name in names - {"version"})
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for activity in activities:
+        groups[tuple(getattr(activity, c) for c in columns)].append(activity.pk)
+    if len(groups) > _MAX_UPDATE_GROUPS:
+        Activity.objects.bulk_update(activities, sorted(names))
+        return
+    for values, pks in groups.items():
+        Activity.objects.filter(pk__in=pks).update(version=F("version") + 1, **dict(zip(columns, values, strict=True)))
+
+
+def _write_links(plans: list[_Plan]) -> dict[int, list[tuple[int, int]]]:
+    """Apply the participating-state changes as .set() would; returns each plan's new (through id, state id)."""
+    removed: list[int] = []
+    new_rows: list[Any] = []
+    owners: list[int] = []
+    for plan in plans:
+        if plan.states is None:
+            continue
+        wanted = set(plan.states)
+        removed += [pk for pk, state in plan.old_links if state not in wanted]
+        have = {state for _pk, state in plan.old_links}
+        for state in plan.states:
+            if state not in have:
+                new_rows.append(_Through(activity_id=plan.activity.pk, memberstate_id=state))
+                owners.append(plan.index)
+    if removed:
+        _Through.objects.filter(pk__in=removed).delete()
+    added: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    if new_rows:
+        for owner, row in zip(owners, _Through.objects.bulk_create(new_rows), strict=True):
+            added[owner].append((row.pk, row.memberstate_id))
+    return added
+
+
+def _write_history(plans: list[_Plan], added: Mapping[int, list[tuple[int, int]]]) -> None:
+    """The history rows the per-item path's save() and .set() write: one per save, plus one after the
+    removals and one after the additions of participating states, each with its snapshot of them."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return  # as simple_history's own signal handlers do (restore_agenda turns history off)
+    history_model = Activity.history.model
+    links_model = HistoricalRecords.m2m_models[Activity._meta.get_field("participating_states")]
+    user = history_model.get_default_history_user(plans[0].activity) if plans else None
+    rows: list[Any] = []
+    snapshots: list[list[tuple[int, int]]] = []
+    for plan in plans:
+        wanted = set(plan.states) if plan.states is not None else None
+        kept = [(pk, s) for pk, s in plan.old_links if wanted is None or s in wanted]
+        versions = [("+", [])] if plan.created else [("~", plan.old_links)]
+        if plan.states is not None and len(kept) < len(plan.old_links):
+            versions.append(("~", kept))
+        if added.get(plan.index):
+            versions.append(("~", kept + added[plan.index]))
+        for history_type, snapshot in versions:
+            rows.append(_history_row(history_model, plan.activity, history_type, user))
+            snapshots.append(snapshot)
+    rows = history_model.objects.bulk_create(rows)
+    links = [
+        links_model(history_id=row.pk, id=pk, activity_id=row.id, memberstate_id=state)
+        for row, snapshot in zip(rows, snapshots, strict=True) for pk, state in snapshot
+    ]
+    if links:
+        links_model.objects.bulk_create(links)
+
+
+def _history_row(history_model: Any, activity: Activity, history_type: str, user: Any) -> Any:
+    return history_model(
+        history_date=timezone.now(),
+        history_type=history_type,
+        history_user=user,
+        history_change_reason=getattr(activity, "_change_reason", None),
+        **{f.attname: getattr(activity, f.attname) for f in history_model.tracked_fields},
+    )
+
+
+def _write_log(plans: list[_Plan], actor: Actor, note: str) -> None:
+    """ProgressUpdate rows where status, progress or due date changed (always for a new activity)."""
+    rows = []
+    for plan in plans:
+        activity, before = plan.activity, plan.before or {}
+        if not plan.created and all(getattr(activity, n) == before[n] for n in sv._LOGGED_FIELDS):
+            continue
+        rows.append(ProgressUpdate(
+            activity=activity, user=actor.user, api_client=actor.api_client, actor_name=actor.name,
+            channel=actor.channel, old_status=before.get("status", "") or "", new_status=activity.status,
+            old_progress=before.get("progress"), new_progress=activity.progress,
+            old_due_date=before.get("due_date"), new_due_date=activity.due_date, note=note,
+        ))
+    if rows:
+        ProgressUpdate.objects.bulk_create(rows)
+
+
+def _emit(plans: list[_Plan], note: str) -> None:
+    """The events of the per-item path, in its order."""
+    batch: list[tuple[str, Activity, dict[str, Any] | None]] = []
+    for plan in plans:
+        activity = plan.activity
+        if plan.created:
+            batch.append((events.ACTIVITY_CREATED, activity, None))
+            continue
+        before = plan.before or {}
+        logged = {name for name in sv._LOGGED_FIELDS if getattr(activity, name) != before[name]}
+        m2m = {"participating_states"} if plan.states is not None else set()
+        batch.append((events.ACTIVITY_UPDATED, activity, {"changed": sorted(plan.diff | m2m | logged)}))
+        if activity.status != before["status"]:
+            batch.append((events.ACTIVITY_STATUS_CHANGED, activity,
+                          {"from": before["status"], "to": activity.status, "note": note}))
+    events.emit_many(batch)
