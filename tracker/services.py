@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker import events, permissions, workflow
+from tracker import caching, events, permissions, workflow
 from tracker.errors import DomainError, InvalidInput, StaleVersion
 from tracker.models import Activity, Milestone, ProgressUpdate
 from tracker.permissions import Actor
@@ -175,6 +175,7 @@ def activities_bulk_upsert(
 
     items = [dict(item) for item in items]
     with transaction.atomic():
+        caching.bump()  # the set-based path's bulk writes send no model signals
         try:
             with transaction.atomic():  # a savepoint: a fast path that gives up leaves nothing behind
                 return bulk.upsert_by_ref(actor=actor, items=items, note=note)

@@ -82,3 +82,14 @@ def test_without_a_shared_cache_nothing_is_cached(settings, signed_in, coordinat
     first, _ = _get(client, "/board/")
     again, _ = _get(client, "/board/")
     assert again == first
+
+
+def test_a_bulk_sync_shows_at_once(signed_in, coordinator, coordinator_actor, priorities, body, activity):
+    client = signed_in(coordinator)
+    _get(client, "/board/")
+    services.activities_bulk_upsert(actor=coordinator_actor, items=[
+        {"external_source": "mod", "external_id": f"X-{n}", "priority": priorities[0], "title": f"Synced item {n}",
+         "due_date": activity.due_date, "responsible_body": body} for n in range(3)
+    ])
+    _, page = _get(client, "/board/")
+    assert "Synced item 2" in page
