@@ -178,7 +178,7 @@ def prepare_fixtures(env: dict) -> dict:
 import json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
-from tracker.models import Activity, ApiClient, Role, StaffProfile
+from tracker.models import Activity, ApiClient, Body, Role, StaffProfile
 client = ApiClient.objects.filter(name="benchmark").first() or ApiClient(name="benchmark", scope="write")
 key = client.set_new_key(); client.save()
 user, _ = get_user_model().objects.get_or_create(username="bench-coordinator")
@@ -189,11 +189,13 @@ session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 base = Activity.objects.filter(code__startswith="load-")
-first = base.order_by("id").values("id", "priority_id").first()
+first = base.order_by("id").values("id", "priority_id", "priority__presidency__period_start").first()
 writable = list(base.filter(milestones__isnull=True, status__in=["in_progress", "at_risk", "planned"])
                 .order_by("id").values_list("id", flat=True)[:400])
+body_id = Body.objects.filter(code="load-body-01").values_list("pk", flat=True).get()
 print(json.dumps({"key": key, "session": session.session_key, "detail_id": first["id"],
-                  "priority_id": first["priority_id"], "writable": writable}))
+                  "priority_id": first["priority_id"], "writable": writable, "body_id": body_id,
+                  "due_date": f"{first['priority__presidency__period_start'].year}-06-30"}))
 """
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
 
@@ -248,8 +250,8 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set
 
     def bulk(connection, index, step):
         items = [{"external_source": "bench", "external_id": f"{run_id}-{index}-{step % 4}-{i}",
-                  "priority": fixtures["priority_id"], "title": f"Bulk item {i}", "due_date": _due_date(n),
-                  "responsible_body": _body_code(), "progress": step % 100} for i in range(500)]
+                  "priority": fixtures["priority_id"], "title": f"Bulk item {i}", "due_date": fixtures["due_date"],
+                  "responsible_body": fixtures["body_id"], "progress": step % 100} for i in range(500)]
         started = time.monotonic()
         status, answer, content = request(connection, "POST", "/api/v1/activities/bulk/",
                                       {**api, "Content-Type": "application/json"},
@@ -263,14 +265,6 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set
         results.append(Result("4. bulk upsert, 500 by reference", n, rps * 500, p50, p99, queries, errors,
                               unit="items/s"))
     return results
-
-
-def _due_date(n: int) -> str:
-    return "2017-06-30"  # inside the second generated presidency (2017), which every N has
-
-
-def _body_code() -> str:
-    return "load-body-01"
 
 
 # --- Output ---------------------------------------------------------------------------------------------

@@ -99,11 +99,13 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------------
+# Connections are kept open between requests (opening one costs a PostgreSQL server ~7 ms of a 2-core
+# machine, more than a whole API read; docs/performance.md); CONN_HEALTH_CHECKS below checks them first.
 DATABASES = {
     "default": env_database(
         "DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 300, minimum=0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -119,7 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # A read replica (PostgreSQL streaming replica) takes the board's reads when configured; see tracker/db_router.py.
 if env_str("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", default="")
+    DATABASES["replica"] = env_database(
+        "DATABASE_REPLICA_URL", default="", conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["tracker.db_router.PrimaryReplicaRouter"]
 # A kept-open connection is checked before a request uses it, so the first request after a PostgreSQL

@@ -13,16 +13,64 @@ from rest_framework.metadata import BaseMetadata
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from tracker.api import keyset
 
 
 class ApiPagination(PageNumberPagination):
     """`?page=N&page_size=M`: M defaults to API_PAGE_SIZE and is capped at API_MAX_PAGE_SIZE.
 
     The order is always total (the FilterSet breaks ties by id), so walking the pages never skips or
-    repeats a row that did not change meanwhile.
+    repeats a row that did not change meanwhile. `next` links are keyset cursors (`?cursor=...`, see
+    tracker/api/keyset.py) wherever the order allows: the next page starts after the last row seen, so a
+    deep page costs what the first one does, and rows written meanwhile shift nothing. `?page=N` still
+    jumps anywhere.
     """
 
     page_size_query_param = "page_size"
+    cursor_query_param = keyset.CURSOR_PARAM
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list | None:
+        self.request = request
+        self._keyset = keyset.order_of(queryset)
+        self._cursor_next: str | None = None
+        self._count: int | None = None
+        size = self.get_page_size(request)
+        if self.cursor_query_param not in request.query_params:
+            page = super().paginate_queryset(queryset, request, view)
+            if page and self._keyset and self.page.has_next():
+                self._cursor_next = keyset.encode(self._keyset, page[-1])
+            return page
+        if self.page_query_param in request.query_params:
+            raise exceptions.ValidationError({"cursor": [_("Send either a cursor or a page number, not both.")]})
+        if self._keyset is None:
+            raise exceptions.ValidationError({"cursor": [_("This list does not page by cursor; use page.")]})
+        position = keyset.decode(self._keyset, request.query_params[self.cursor_query_param])
+        self._count = queryset.count()
+        rows = list(keyset.after(queryset, self._keyset, position)[: size + 1])
+        page, more = rows[:size], len(rows) > size
+        self._cursor_next = keyset.encode(self._keyset, page[-1]) if more else None
+        self.page = None
+        return page
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response({
+            "count": self._count if self.page is None else self.page.paginator.count,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "results": data,
+        })
+
+    def get_next_link(self) -> str | None:
+        if self._cursor_next is None:
+            return super().get_next_link() if self.page is not None else None
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, self._cursor_next)
+
+    def get_previous_link(self) -> str | None:
+        return super().get_previous_link() if self.page is not None else None  # cursors only go forward
 
     @property
     def page_size(self) -> int:  # read at request time, so settings can be overridden in tests
@@ -59,6 +107,10 @@ class ApiPagination(PageNumberPagination):
                 ) % {"default": settings.API_PAGE_SIZE, "max": settings.API_MAX_PAGE_SIZE}
             if parameter["name"] == self.page_query_param:
                 parameter["schema"]["minimum"] = 1
+        parameters.append({
+            "name": self.cursor_query_param, "required": False, "in": "query", "schema": {"type": "string"},
+            "description": _("Where the next page starts, as given in `next`. Not with `page`."),
+        })
         return parameters
 
 
