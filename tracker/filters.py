@@ -39,11 +39,13 @@ class ActivityFilter(django_filters.FilterSet):
     presidency = django_filters.ModelChoiceFilter(
         field_name="priority__presidency", queryset=Presidency.objects.all(), label=_("Presidency")
     )
-    priority = _IdsFilter(queryset=Priority.objects.all(), label=_("Priority"))
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
-    kind = django_filters.MultipleChoiceFilter(choices=Activity.Kind.choices, label=_("Kind"))
+    # distinct=False: these are the activity's own columns, so no row can appear twice, and DISTINCT would
+    # make the database sort and compare every column of every match (docs/performance.md).
+    priority = _IdsFilter(queryset=Priority.objects.all(), label=_("Priority"), distinct=False)
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"), distinct=False)
+    kind = django_filters.MultipleChoiceFilter(choices=Activity.Kind.choices, label=_("Kind"), distinct=False)
     body = _IdsFilter(
-        field_name="responsible_body", queryset=Body.objects.all(), label=_("Responsible body")
+        field_name="responsible_body", queryset=Body.objects.all(), label=_("Responsible body"), distinct=False
     )
     state = django_filters.ModelChoiceFilter(
         queryset=MemberState.objects.all(), method="filter_state", label=_("State (lead or participating)")

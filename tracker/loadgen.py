@@ -113,6 +113,16 @@ def _presidencies_and_priorities(count: int, states: list[MemberState], made: Co
                 .order_by("presidency__period_start", "number"))
 
 
+def _during(activity: Activity, step: int, now: dt.datetime) -> dt.datetime:
+    """When the step-th generated update was made: spread over the activity's life, as real updates are
+    (so a presidency's updates are of its own year, and the newest ones are the current presidency's)."""
+    end = min(activity.due_date, now.date())
+    span = max((end - activity.start_date).days, 0)
+    day = activity.start_date + dt.timedelta(days=span * (step + 1) // (UPDATES_PER_ACTIVITY + 1))
+    moment = dt.datetime.combine(day, dt.time(10, activity.pk % 60), tzinfo=dt.UTC)
+    return min(moment, now - dt.timedelta(minutes=UPDATES_PER_ACTIVITY - step))
+
+
 def _activity_batch(rng: random.Random, start: int, count: int, priorities: list[Priority], bodies: list[Body],
                     states: list[MemberState], now: dt.datetime, made: Counter) -> None:
     statuses = list(STATUS_WEIGHTS)
@@ -161,7 +171,7 @@ def _activity_batch(rng: random.Random, start: int, count: int, priorities: list
     for activity in created:
         for step in range(UPDATES_PER_ACTIVITY):
             updates.append(ProgressUpdate(
-                activity=activity, created_at=now - dt.timedelta(days=UPDATES_PER_ACTIVITY - step),
+                activity=activity, created_at=_during(activity, step, now),
                 actor_name="load-generator", channel="system", old_status=Status.PLANNED, new_status=activity.status,
                 old_progress=0, new_progress=activity.progress, note=f"Generated update {step + 1}"))
     ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)

@@ -201,3 +201,14 @@ def test_api_json_keeps_non_ascii_text_and_compact_form(read_api, board):
     assert response["Content-Type"] == "application/json"
     assert "Совместные учения".encode() in response.content
     assert b'"id":' in response.content and b'": ' not in response.content
+
+
+def test_filtering_by_several_values_lists_each_activity_once_without_distinct(write_api, board, priorities,
+                                                                               django_assert_max_num_queries):
+    """The filters are the activity's own columns: no row can match twice, so the query needs no DISTINCT
+    (which made PostgreSQL sort every column of every match; docs/performance.md)."""
+    with django_assert_max_num_queries(6) as queries:
+        ids = _ids(write_api.get("/api/v1/activities/?status=planned&status=in_progress&status=at_risk"
+                                 f"&priority={priorities[1].pk}&priority={priorities[2].pk}&priority={priorities[3].pk}"))
+    assert sorted(ids) == sorted({board["dialogue"].pk, board["exercise"].pk, board["standards"].pk})
+    assert not [q for q in queries.captured_queries if "DISTINCT" in q["sql"]]
