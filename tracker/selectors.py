@@ -312,29 +312,50 @@ def next_deadline_by_priority(presidency: Presidency, today: dt.date | None = No
 class TimelineGroup:
     priority: Priority
     rows: list[Activity]
+    count: int = 0  # every matching activity of the priority, drawn or not
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.rows)
 
 
 def timeline_rows(
-    presidency: Presidency, activities: QuerySet[Activity], *, today: dt.date | None = None
+    presidency: Presidency,
+    activities: QuerySet[Activity],
+    *,
+    today: dt.date | None = None,
+    limit: int | None = None,
+    priority_ids: list[int] | None = None,
 ) -> list[TimelineGroup]:
-    """Every activity of `activities`, grouped by priority in the presidency's order, with its milestones
-    (as `timeline_milestones`). Three queries."""
+    """The activities of `activities`, grouped by priority in the presidency's order, with their milestones
+    (as `timeline_milestones`); at most `limit` rows per priority (earliest start first), with true counts.
+    Four queries."""
     today = today or timezone.localdate()
     priorities = list(presidency.priorities.all())
+    if priority_ids is not None:
+        priorities = [p for p in priorities if p.pk in priority_ids]
+    scoped = activities.filter(priority_id__in=[p.pk for p in priorities]).order_by()
+    counts = dict(scoped.values("priority_id").annotate(n=Count("id")).values_list("priority_id", "n"))
     rows = (
-        activities.filter(priority__presidency=presidency)
-        .select_related(None)
+        scoped.select_related(None)
         .prefetch_related(None)
         .select_related("responsible_body")
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("order", "id"), to_attr="timeline_milestones")
         )
-        .order_by("start_date", "due_date", "id")
     )
+    if limit is not None:
+        # Only the first `limit` rows of each priority leave the database, however many it holds.
+        rows = rows.annotate(
+            group_rank=Window(
+                RowNumber(), partition_by=[F("priority_id")],
+                order_by=[F("start_date").asc(nulls_last=True), F("due_date").asc(), F("id").asc()],
+            )
+        ).filter(group_rank__lte=limit)
     by_priority: dict[int, list[Activity]] = {}
-    for activity in rows:
+    for activity in rows.order_by(F("start_date").asc(nulls_last=True), "due_date", "id"):
         by_priority.setdefault(activity.priority_id, []).append(mark_dates(activity, today))
-    return [TimelineGroup(priority=p, rows=by_priority.get(p.pk, [])) for p in priorities]
+    return [TimelineGroup(priority=p, rows=by_priority.get(p.pk, []), count=counts.get(p.pk, 0)) for p in priorities]
 
 
 @dataclass(frozen=True)

@@ -128,11 +128,22 @@ def test_timeline_rows_group_activities_by_priority_with_their_milestones(
     activity = factories.ActivityFactory(priority=priorities[1], responsible_body=body)
     factories.MilestoneFactory(activity=activity, order=2, title="Second")
     factories.MilestoneFactory(activity=activity, order=1, title="First")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         groups = selectors.timeline_rows(presidency, Activity.objects.all(), today=MID_YEAR)
         titles = [m.title for m in groups[1].rows[0].timeline_milestones]
     assert [len(g.rows) for g in groups] == [0, 1, 0, 0]
     assert titles == ["First", "Second"]
+
+
+def test_timeline_rows_draw_at_most_the_limit_per_priority_with_true_counts(presidency, priorities, body):
+    starts = [dt.date(2023, 5, 1), None, dt.date(2023, 2, 1), dt.date(2023, 3, 1)]
+    made = [factories.ActivityFactory(priority=priorities[0], responsible_body=body, start_date=start,
+                                      due_date=dt.date(2023, 6, 30)) for start in starts]
+    groups = selectors.timeline_rows(presidency, Activity.objects.all(), today=MID_YEAR, limit=2)
+    assert [row.pk for row in groups[0].rows] == [made[2].pk, made[3].pk]  # earliest start first
+    assert (groups[0].count, groups[0].hidden) == (4, 2)
+    everything = selectors.timeline_rows(presidency, Activity.objects.all(), today=MID_YEAR)
+    assert [row.pk for row in everything[0].rows] == [made[2].pk, made[3].pk, made[0].pk, made[1].pk]
 
 
 def test_activity_history_names_what_changed_from_what_to_what(priorities, body, other_body):

@@ -50,3 +50,20 @@ def test_the_timeline_costs_the_same_number_of_queries_for_a_few_or_many_activit
     bulk_activities(priorities, [body], 300, prefix="More")
     many, _ = count_queries(client, "/timeline/")
     assert few == many <= 12
+
+
+def test_a_long_timeline_draws_the_first_rows_of_each_priority_and_offers_the_rest(
+    signed_in, viewer, priorities, body, monkeypatch
+):
+    from tracker.web.views import timeline
+
+    monkeypatch.setattr(timeline, "ROWS_PER_PRIORITY", 3)
+    bulk_activities([priorities[0]], [body], 5, prefix="Long lane")
+    client = signed_in(viewer)
+    html = client.get("/timeline/").content.decode()
+    assert html.count("Long lane") == 3
+    more = re.search(r'<a href="(/timeline/\?[^"]*full=1[^"]*)">Show 2 more', html)
+    assert more, "a link to the priority's remaining rows"
+    full = client.get(more.group(1).replace("&amp;", "&")).content.decode()
+    assert full.count("Long lane") == 5
+    assert f'id="tl-group-{priorities[1].pk}"' not in full  # only the chosen priority

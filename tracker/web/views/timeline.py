@@ -16,6 +16,9 @@ from tracker.web.charts import TimelineScale
 from tracker.web.common import presidency_on_screen, today, web_login_required
 from tracker.web.forms import active_filter_count, board_filterset
 
+#: Rows drawn per priority (earliest start first); "Show all" draws a priority's every row (`?full=1`).
+ROWS_PER_PRIORITY = 100
+
 
 @web_login_required
 def timeline(request: HttpRequest) -> HttpResponse:
@@ -27,8 +30,9 @@ def timeline(request: HttpRequest) -> HttpResponse:
     filterset.is_valid()  # the filter bar shows its errors even when the rows come from the cache
 
     def results() -> str:
-        return render_to_string("tracker/partials/timeline_results.html",
-                                _rows_context(presidency, filterset, day, request.GET.urlencode()), request=request)
+        context = _rows_context(presidency, filterset, day, full=request.GET.get("full") == "1")
+        context.update(filters=request.GET.urlencode(), filter_query=request.GET)
+        return render_to_string("tracker/partials/timeline_results.html", context, request=request)
 
     scale = TimelineScale(presidency.period_start, presidency.period_end)
     context = {
@@ -43,9 +47,13 @@ def timeline(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/timeline.html", context)
 
 
-def _rows_context(presidency: Presidency, filterset: ActivityFilter, day: dt.date, filters: str) -> dict:
+def _rows_context(presidency: Presidency, filterset: ActivityFilter, day: dt.date, *, full: bool) -> dict:
     """The rows, bars and marks of the timeline: the same for every viewer (cached by generation)."""
-    groups = selectors.timeline_rows(presidency, filterset.qs, today=day)
+    chosen = getattr(filterset.form, "cleaned_data", {}).get("priority")  # a valid priority filter
+    groups = selectors.timeline_rows(
+        presidency, filterset.qs, today=day, limit=None if full else ROWS_PER_PRIORITY,
+        priority_ids=[priority.pk for priority in chosen] if chosen else None,
+    )
     scale = TimelineScale(presidency.period_start, presidency.period_end)
     for group in groups:
         for activity in group.rows:
@@ -60,6 +68,5 @@ def _rows_context(presidency: Presidency, filterset: ActivityFilter, day: dt.dat
         "months": scale.months(),
         "today": day,
         "today_at": scale.at(day) if scale.contains(day) else None,
-        "filters": filters,
-        "total": sum(len(group.rows) for group in groups),
+        "total": sum(group.count for group in groups),
     }
