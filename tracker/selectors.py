@@ -176,6 +176,35 @@ def activity_records() -> QuerySet[Activity]:
     )
 
 
+#: The activity's own columns, as `QuerySet.values()` names them: what the API's representation reads.
+ACTIVITY_COLUMNS = (
+    "id", "code", "priority_id", "title", "title_ru", "description", "description_ru", "kind", "status",
+    "start_date", "due_date", "completed_date", "progress", "responsible_body_id", "lead_state_id", "location",
+    "external_source", "external_id", "version", "created_at", "updated_at",
+)
+
+
+def activity_rows(activities: QuerySet[Activity]) -> QuerySet:
+    """`activities` (filtered and ordered) as plain rows: ACTIVITY_COLUMNS, `presidency_id`, and whatever
+    the order sorts by, so a page can be read and linked onward without building model instances."""
+    ordered_by = [t.lstrip("-") for t in activities.query.order_by if isinstance(t, str)]
+    extra = [path for path in ordered_by if path not in ACTIVITY_COLUMNS and path != "pk"]
+    return activities.values(*ACTIVITY_COLUMNS, *extra, presidency_id=F("priority__presidency_id"))
+
+
+def participating_state_ids(activity_ids: list[int]) -> dict[int, list[int]]:
+    """Each activity's participating states' ids, in the states' own order (members first, by name). One
+    query."""
+    through = Activity.participating_states.through
+    order = [f"{'-' if term.startswith('-') else ''}memberstate__{term.lstrip('-')}"
+             for term in MemberState._meta.ordering]
+    found: dict[int, list[int]] = {}
+    rows = through.objects.filter(activity_id__in=activity_ids).order_by(*order, "memberstate_id")
+    for activity_id, state_id in rows.values_list("activity_id", "memberstate_id"):
+        found.setdefault(activity_id, []).append(state_id)
+    return found
+
+
 def activity_detail(activity_id: int) -> Activity:
     """One activity with its milestones and states; raises Activity.DoesNotExist."""
     return (

@@ -28,8 +28,9 @@ Order = list[tuple[str, bool]]
 def order_of(queryset: QuerySet) -> Order | None:
     """The queryset's order, if a cursor can follow it: plain fields that are never null, ending with the
     primary key (so the order is total). Otherwise None, and the list pages by number only."""
-    if not isinstance(queryset, QuerySet) or queryset.query.values_select or queryset.query.annotations:
+    if not isinstance(queryset, QuerySet):
         return None
+    columns = set(queryset.query.values_select)  # a values() queryset: the order's fields must be among them
     terms = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
     order: Order = []
     for term in terms:
@@ -39,7 +40,7 @@ def order_of(queryset: QuerySet) -> Order | None:
         if path == "pk":
             path = queryset.model._meta.pk.name
         field = _field(queryset.model, path)
-        if field is None or field.null:
+        if field is None or field.null or (columns and path not in columns):
             return None
         order.append((path, term.startswith("-")))
     if not order or order[-1][0] != queryset.model._meta.pk.name:
@@ -106,6 +107,8 @@ def _field(model: Any, path: str) -> Any:
 
 
 def _value(row: Any, path: str) -> Any:
+    if isinstance(row, dict):
+        return row[path]
     for part in path.split("__"):
         row = getattr(row, part)
     return row

@@ -264,35 +264,8 @@ class ActivitySerializer(serializers.ModelSerializer):
         """The same fields as the declared ones, built directly: a page of 100 activities is the API's
         hottest path, and DRF's per-field machinery cost half of its time (docs/performance.md).
         tests/api/test_activities_read.py checks that this equals the generic representation."""
-        today = self._today()
-        return {
-            "id": activity.pk,
-            "code": activity.code,
-            "presidency": activity.priority.presidency_id,
-            "priority": activity.priority_id,
-            "title": activity.title,
-            "title_ru": activity.title_ru,
-            "description": activity.description,
-            "description_ru": activity.description_ru,
-            "kind": activity.kind,
-            "status": activity.status,
-            "start_date": _iso_date(activity.start_date),
-            "due_date": _iso_date(activity.due_date),
-            "completed_date": _iso_date(activity.completed_date),
-            "progress": activity.progress,
-            "responsible_body": activity.responsible_body_id,
-            "lead_state": activity.lead_state_id,
-            "participating_states": [state.pk for state in activity.participating_states.all()],
-            "location": activity.location,
-            "external_source": activity.external_source,
-            "external_id": activity.external_id,
-            "version": activity.version,
-            "created_at": _DATETIME.to_representation(activity.created_at),
-            "updated_at": _DATETIME.to_representation(activity.updated_at),
-            "overdue": workflow.is_overdue(status=activity.status, due_date=activity.due_date, today=today),
-            "days_left": workflow.days_left(due_date=activity.due_date, today=today),
-            "allowed_transitions": workflow.allowed_targets(activity.status),
-        }
+        states = [state.pk for state in activity.participating_states.all()]
+        return represent_row(activity.__dict__, activity.priority.presidency_id, states, self._today())
 
     def generic_representation(self, activity: Activity) -> dict[str, Any]:
         """DRF's own field-by-field representation, which to_representation must equal (tests)."""
@@ -300,6 +273,40 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 
 _DATETIME = serializers.DateTimeField()
+
+def represent_row(row: Mapping[str, Any], presidency_id: int, states: list[int], today: Any) -> dict[str, Any]:
+    """An activity's representation from its columns (selectors.ACTIVITY_COLUMNS), its presidency and its
+    participating states' ids (in MemberState's order): the one definition behind ActivitySerializer and
+    the list."""
+    status, due_date = row["status"], row["due_date"]
+    return {
+        "id": row["id"],
+        "code": row["code"],
+        "presidency": presidency_id,
+        "priority": row["priority_id"],
+        "title": row["title"],
+        "title_ru": row["title_ru"],
+        "description": row["description"],
+        "description_ru": row["description_ru"],
+        "kind": row["kind"],
+        "status": status,
+        "start_date": _iso_date(row["start_date"]),
+        "due_date": _iso_date(due_date),
+        "completed_date": _iso_date(row["completed_date"]),
+        "progress": row["progress"],
+        "responsible_body": row["responsible_body_id"],
+        "lead_state": row["lead_state_id"],
+        "participating_states": states,
+        "location": row["location"],
+        "external_source": row["external_source"],
+        "external_id": row["external_id"],
+        "version": row["version"],
+        "created_at": _DATETIME.to_representation(row["created_at"]),
+        "updated_at": _DATETIME.to_representation(row["updated_at"]),
+        "overdue": workflow.is_overdue(status=status, due_date=due_date, today=today),
+        "days_left": workflow.days_left(due_date=due_date, today=today),
+        "allowed_transitions": workflow.allowed_targets(status),
+    }
 
 
 def _iso_date(value: Any) -> str | None:

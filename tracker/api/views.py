@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -222,6 +223,16 @@ class ActivityViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.activity_records()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Pages are read as plain rows, not model instances: on the API's busiest read, building instances
+        # cost more than the database did (docs/performance.md). The representation is the serializer's.
+        page = self.paginate_queryset(selectors.activity_rows(self.filter_queryset(Activity.objects.all())))
+        states = selectors.participating_state_ids([row["id"] for row in page])
+        today = timezone.localdate()
+        return self.get_paginated_response(
+            [s.represent_row(row, row["presidency_id"], states.get(row["id"], []), today) for row in page]
+        )
 
     def get_object(self) -> Activity:
         # The list's filters do not apply to one activity; a missing one is a plain 404.
