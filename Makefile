@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test setup install db lint clean prod prod-stop
+.PHONY: run test setup install db lint clean prod prod-stop bench
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ prod: install
 
 prod-stop:
 	scripts/prod stop
+
+# The benchmark suite (docs/performance.md): gunicorn on PostgreSQL at N = 1,000, 10,000, 100,000; one table.
+bench: install
+	benchmarks/run
 
 lint: install
 	$(VENV)/bin/ruff check .
