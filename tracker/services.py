@@ -29,6 +29,8 @@ ACTIVITY_FIELDS: frozenset[str] = frozenset({
     "location", "external_source", "external_id",
 })
 _M2M_FIELDS = frozenset({"participating_states"})
+#: The largest checklist position the column holds (a small integer on every database).
+MAX_MILESTONE_ORDER = 32767
 _LOGGED_FIELDS = ("status", "progress", "due_date")
 
 
@@ -237,6 +239,10 @@ def milestone_create(
     if order is None:
         last = locked.milestones.order_by("-order").values_list("order", flat=True).first()
         order = (last or 0) + 1
+        if order > MAX_MILESTONE_ORDER:
+            raise InvalidInput({"order": [_(
+                "There is no free position after %(max)s in this checklist; give the milestone an order."
+            ) % {"max": MAX_MILESTONE_ORDER}]})
     milestone = Milestone(activity=locked, title=title, title_ru=title_ru, due_date=due_date, order=order, done=done)
     if done:
         milestone.done_at = timezone.now()

@@ -212,3 +212,14 @@ def test_a_progress_patch_costs_a_fixed_number_of_queries(write_api, activity, s
     assert response.status_code == 200, response.content
     assert response.json()["progress"] == 35
     assert not [q for q in queries.captured_queries if '"tracker_activity"."code" =' in q["sql"]]
+
+
+def test_a_milestone_after_the_last_checklist_position_is_refused_by_name(write_api, activity):
+    """Found by schemathesis: after a milestone at the highest position the column holds, "the next free
+    position" overflowed (stored on SQLite, refused by PostgreSQL). Now a clear 400 that changes nothing."""
+    url = f"/api/v1/activities/{activity.pk}/milestones/"
+    assert write_api.post(url, {"title": "Last", "order": 32767}, format="json").status_code == 201
+    response = write_api.post(url, {"title": "After the last"}, format="json")
+    assert response.status_code == 400
+    assert "order" in response.json()["errors"]
+    assert list(Milestone.objects.filter(activity=activity).values_list("title", flat=True)) == ["Last"]
