@@ -43,9 +43,14 @@ def generation() -> int | None:
 
 
 def bump() -> None:
-    """Make every cached read unreachable. Runs after the current transaction commits (at once outside one)."""
-    if enabled():
-        transaction.on_commit(_bump, robust=True)
+    """Make every cached read unreachable. Runs after the current transaction commits (at once outside one),
+    once per transaction however many rows it saved."""
+    if not enabled():
+        return
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is _bump for _sids, func, _robust in connection.run_on_commit):
+        return  # already due at this commit (a rolled-back savepoint would have dropped it from the list)
+    transaction.on_commit(_bump, robust=True)
 
 
 def _bump() -> None:

@@ -93,3 +93,29 @@ def test_a_bulk_sync_shows_at_once(signed_in, coordinator, coordinator_actor, pr
     ])
     _, page = _get(client, "/board/")
     assert "Synced item 2" in page
+
+
+def test_one_write_moves_the_generation_on_once(coordinator_actor, activity):
+    """A write saves several rows (activity, log, states); the cache hears of it once, at the commit."""
+    from tracker import caching
+
+    before = caching.generation()
+    services.progress_report(actor=coordinator_actor, activity=activity, progress=30, note="one write")
+    assert caching.generation() == before + 1
+
+
+def test_a_rolled_back_savepoint_does_not_swallow_a_later_change(coordinator_actor, activity):
+    from django.db import transaction
+
+    from tracker import caching
+
+    before = caching.generation()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                services.progress_report(actor=coordinator_actor, activity=activity, progress=30, note="undone")
+                raise RuntimeError("roll back the savepoint")
+        except RuntimeError:
+            pass
+        services.progress_report(actor=coordinator_actor, activity=activity, progress=40, note="kept")
+    assert caching.generation() == before + 1
