@@ -131,6 +131,9 @@ DATABASE_ROUTERS = ["tracker.db_router.PrimaryReplicaRouter"]
 for _alias in DATABASES:
     DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
 OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 5, minimum=1)
+# A write that PostgreSQL ends as a deadlock or serialisation failure is run again, up to this many times in
+# all, before the caller gets a 503 (tracker/dbretry.py).
+DATABASE_CONFLICT_ATTEMPTS = env_int("DATABASE_CONFLICT_ATTEMPTS", 3, minimum=1)
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10, minimum=0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -364,7 +367,12 @@ API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200, minimum=1)
 # Idempotency-Key records are kept at least this long (tracker.api.idempotency.purge_expired deletes older ones);
 # a request that claimed a key and died is taken over after the lease.
 API_IDEMPOTENCY_TTL_HOURS = env_int("API_IDEMPOTENCY_TTL_HOURS", 24, minimum=24)
-API_IDEMPOTENCY_LEASE_SECONDS = env_int("API_IDEMPOTENCY_LEASE_SECONDS", 300, minimum=10)
+# The request time limit (gunicorn's WEB_TIMEOUT kills a request that runs longer, and its transaction
+# never commits). An Idempotency-Key claimed by a request that ended without releasing it (its database
+# went away) is free again after the lease, which is therefore no longer than that limit.
+REQUEST_TIME_LIMIT_SECONDS = env_int("WEB_TIMEOUT", 30, minimum=1)
+API_IDEMPOTENCY_LEASE_SECONDS = env_int("API_IDEMPOTENCY_LEASE_SECONDS", max(10, REQUEST_TIME_LIMIT_SECONDS),
+                                        minimum=10)
 # Requests per caller, counted in the default cache (Redis when REDIS_URL is set). "" switches a limit off.
 # Tests run with limits far out of reach; the tests of 429 set their own.
 _THROTTLE_DEFAULT = "100000/minute" if TESTING else None

@@ -29,6 +29,8 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from tracker import dbretry
+
 logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
@@ -44,11 +46,17 @@ def is_database_outage(exc: BaseException | None) -> bool:
     return False
 
 
-def outage_response(request: HttpRequest) -> HttpResponse:
-    """503 with Retry-After: problem details for the API, a small self-contained page for people."""
+def outage_response(request: HttpRequest, exc: BaseException | None = None) -> HttpResponse:
+    """503 with Retry-After: problem details for the API, a small self-contained page for people. A deadlock
+    or serialisation failure (`exc`) that outlived the server's retries says so instead of "unavailable"."""
     retry_after = str(settings.OUTAGE_RETRY_AFTER_SECONDS)
     detail = _("The database is unavailable for a moment (restarting or overloaded). Nothing was saved by "
                "this request; retry in a few seconds.")
+    if dbretry.is_conflict(exc):
+        # Not an outage: the server already retried; the database is up and a retry will most likely pass.
+        retry_after = "1"
+        detail = _("This request conflicted with other requests changing the same data at the same time. "
+                   "Nothing was saved by this request; it can be retried.")
     if request.path_info.startswith("/api/"):
         from tracker.api.errors import django_problem_response
 
@@ -66,7 +74,8 @@ def outage_response(request: HttpRequest) -> HttpResponse:
 
 
 def _log(request: HttpRequest, exc: BaseException) -> None:
-    logger.warning("database unavailable during %s %s: %s: %s", request.method, request.path,
+    what = "database conflict (retries used up)" if dbretry.is_conflict(exc) else "database unavailable"
+    logger.warning("%s during %s %s: %s: %s", what, request.method, request.path,
                    type(exc).__name__, str(exc).strip()[:200])
 
 
@@ -83,7 +92,7 @@ class DatabaseOutageMiddleware:
         if not is_database_outage(exception):
             return None
         _log(request, exception)
-        return outage_response(request)
+        return outage_response(request, exception)
 
 
 def server_error(request: HttpRequest, template_name: str = defaults.ERROR_500_TEMPLATE_NAME) -> HttpResponse:
@@ -91,7 +100,7 @@ def server_error(request: HttpRequest, template_name: str = defaults.ERROR_500_T
     exc = sys.exc_info()[1]
     if is_database_outage(exc):
         _log(request, exc)
-        return outage_response(request)
+        return outage_response(request, exc)
     if request.path_info.startswith("/api/"):
         from tracker.api.errors import django_problem_response
 

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker import caching, events, permissions, workflow
+from tracker import caching, dbretry, events, permissions, workflow
 from tracker.errors import DomainError, InvalidInput, StaleVersion
 from tracker.models import Activity, Milestone, ProgressUpdate
 from tracker.permissions import Actor
@@ -36,7 +36,7 @@ _LOGGED_FIELDS = ("status", "progress", "due_date")
 
 # --- Activities -----------------------------------------------------------------------------------------
 
-@transaction.atomic
+@dbretry.atomic
 def activity_create(*, actor: Actor, data: Mapping[str, Any], note: str = "") -> Activity:
     """Create an activity. It may start in any status; a done one is completed today."""
     _reject_unknown_fields(data)
@@ -58,7 +58,7 @@ def activity_create(*, actor: Actor, data: Mapping[str, Any], note: str = "") ->
     return activity
 
 
-@transaction.atomic
+@dbretry.atomic
 def activity_update(
     *,
     actor: Actor,
@@ -77,7 +77,7 @@ def activity_update(
     return _apply(locked, actor, dict(changes), note=note)
 
 
-@transaction.atomic
+@dbretry.atomic
 def activity_transition(
     *, actor: Actor, activity: Activity, status: str, note: str = "", expected_version: int | None = None
 ) -> Activity:
@@ -88,7 +88,7 @@ def activity_transition(
     return _apply(locked, actor, {"status": status}, note=note)
 
 
-@transaction.atomic
+@dbretry.atomic
 def progress_report(
     *,
     actor: Actor,
@@ -117,7 +117,7 @@ def progress_report(
     return activity
 
 
-@transaction.atomic
+@dbretry.atomic
 def activity_delete(*, actor: Actor, activity: Activity, expected_version: int | None = None) -> None:
     locked = _lock(activity, expected_version)
     permissions.ensure_can_delete_activity(actor, locked)
@@ -127,6 +127,7 @@ def activity_delete(*, actor: Actor, activity: Activity, expected_version: int |
     events.emit(events.ACTIVITY_DELETED, None, {"activity": summary, "by": actor.name})
 
 
+@dbretry.retrying
 def activity_upsert_by_ref(
     *,
     actor: Actor,
@@ -176,14 +177,18 @@ def activities_bulk_upsert(
     from tracker import bulk  # bulk builds on this module's helpers
 
     items = [dict(item) for item in items]
-    with transaction.atomic():
-        caching.bump()  # the set-based path's bulk writes send no model signals
-        try:
-            with transaction.atomic():  # a savepoint: a fast path that gives up leaves nothing behind
-                return bulk.upsert_by_ref(actor=actor, items=items, note=note)
-        except (bulk.NeedsItemByItem, IntegrityError):
-            pass
-        return _bulk_upsert_item_by_item(actor=actor, items=items, note=note)
+
+    def attempt() -> list[tuple[Activity, bool]]:
+        with transaction.atomic():
+            caching.bump()  # the set-based path's bulk writes send no model signals
+            try:
+                with transaction.atomic():  # a savepoint: a fast path that gives up leaves nothing behind
+                    return bulk.upsert_by_ref(actor=actor, items=items, note=note)
+            except (bulk.NeedsItemByItem, IntegrityError):
+                pass
+            return _bulk_upsert_item_by_item(actor=actor, items=items, note=note)
+
+    return dbretry.run(attempt)
 
 
 def _bulk_upsert_item_by_item(
@@ -223,7 +228,7 @@ class BulkInvalid(InvalidInput):
 
 # --- Milestones -----------------------------------------------------------------------------------------
 
-@transaction.atomic
+@dbretry.atomic
 def milestone_create(
     *,
     actor: Actor,
@@ -252,7 +257,7 @@ def milestone_create(
     return milestone
 
 
-@transaction.atomic
+@dbretry.atomic
 def milestone_update(
     *, actor: Actor, milestone: Milestone, changes: Mapping[str, Any], expected_version: int | None = None
 ) -> Milestone:
@@ -295,7 +300,7 @@ def milestone_toggle(
     )
 
 
-@transaction.atomic
+@dbretry.atomic
 def milestone_delete(*, actor: Actor, milestone: Milestone) -> None:
     locked = _lock(milestone.activity, None)
     permissions.ensure_can_edit_activity(actor, locked)
@@ -322,10 +327,18 @@ def _lock(activity: Activity, expected_version: int | None) -> Activity:
     On PostgreSQL the row lock makes the check and the write one step for concurrent writers; on SQLite
     the IMMEDIATE transaction already holds the database's write lock.
     """
+    # Lock the activity's row only: locking the joined priority and presidency rows too made every write in
+    # a presidency queue on its one row, and deadlock with the foreign-key checks of other writers.
+    rows = Activity.objects.select_for_update(of=("self",))
     try:
-        locked = Activity.objects.select_for_update().select_related("priority__presidency").get(pk=activity.pk)
+        locked = rows.select_related("priority__presidency").get(pk=activity.pk)
     except Activity.DoesNotExist:
-        raise InvalidInput({"id": [_("This activity no longer exists.")]}) from None
+        # PostgreSQL re-checks a joined row that a concurrent writer changed while we waited (a new
+        # priority) against the old join and drops it. Read the row alone: gone only if it is really gone.
+        try:
+            locked = rows.get(pk=activity.pk)
+        except Activity.DoesNotExist:
+            raise InvalidInput({"id": [_("This activity no longer exists.")]}) from None
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(
             _("Someone else changed this activity meanwhile (now version %(current)s, you had %(expected)s). "

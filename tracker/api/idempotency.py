@@ -7,7 +7,9 @@ nothing is done twice.
 - The same key with a different method, path or body: 422.
 - The same key while the first request still runs: 409 with Retry-After.
 - A request that fails (any 4xx, or an exception) releases its key: it changed nothing, so the retry may
-  run afresh. Only successful responses are kept, for at least API_IDEMPOTENCY_TTL_HOURS (24 by default);
+  run afresh. If even the release fails (the database went away), the claim's lease, no longer than the
+  request time limit, frees the key; the work commits only while its claim holds, so it is never done twice.
+  Only successful responses are kept, for at least API_IDEMPOTENCY_TTL_HOURS (24 by default);
   `purge_expired()` deletes older records and is run by the background jobs.
 """
 
@@ -17,17 +19,19 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tracker import dbretry
 from tracker.api.errors import ProblemException
 from tracker.models import ApiClient, IdempotencyRecord
 
@@ -35,6 +39,8 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 #: Response headers worth replaying: they carry the new version and where the created thing lives.
 _REPLAYED_HEADERS = ("ETag", "Location")
+
+logger = logging.getLogger(__name__)
 
 
 def purge_expired(now: dt.datetime | None = None) -> int:
@@ -56,8 +62,8 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         record = _claim(_owner(request), key, _fingerprint(request))
         if record.state == IdempotencyRecord.State.DONE:
             return _replay(record)
-        completed = False
-        try:
+
+        def attempt() -> tuple[Response, bool]:
             # The work and the stored answer commit together: a crash (or a database restart) between the
             # two would otherwise leave work done under a key that looks unfinished, and the retry that
             # takes the key over after the lease would do the work a second time.
@@ -65,7 +71,11 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                 response = handler(view, request, *args, **kwargs)
                 if 200 <= response.status_code < 300:
                     _complete(record, response)
-                    completed = True
+                    return response, True
+            return response, False
+
+        try:
+            response, completed = dbretry.run(attempt)  # a deadlock runs the whole again (tracker/dbretry.py)
         except BaseException:
             _release(record)
             raise
@@ -135,7 +145,11 @@ def _claim(owner: str, key: str, fingerprint: str) -> IdempotencyRecord:
         if taken:
             record.locked_at = now
             return record
-    raise ProblemException(
+    raise _in_progress()
+
+
+def _in_progress() -> ProblemException:
+    return ProblemException(
         "idempotency_in_progress",
         _("A request with this Idempotency-Key is still being processed. Retry after a moment to get its result."),
         headers={"Retry-After": "1"},
@@ -160,10 +174,16 @@ def _claim_again(owner: str, key: str, fingerprint: str) -> IdempotencyRecord:
 
 def _complete(record: IdempotencyRecord, response: Response) -> None:
     headers = {name: response[name] for name in _REPLAYED_HEADERS if response.has_header(name)}
-    IdempotencyRecord.objects.filter(pk=record.pk).update(
+    # Only while our claim holds: if the lease ran out and a retry took the key over, this attempt must not
+    # commit its work too (raising here rolls it back; the retry's answer is the one kept).
+    kept = IdempotencyRecord.objects.filter(
+        pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS, locked_at=record.locked_at
+    ).update(
         state=IdempotencyRecord.State.DONE, response_status=response.status_code,
         response_body=_jsonable(response.data), response_headers=headers,
     )
+    if not kept:
+        raise _in_progress()
 
 
 def _jsonable(data: Any) -> Any:
@@ -173,7 +193,21 @@ def _jsonable(data: Any) -> Any:
 
 
 def _release(record: IdempotencyRecord) -> None:
-    IdempotencyRecord.objects.filter(pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS).delete()
+    """Free the key for a retry. When the database connection broke (a restart), try once more on a new
+    one; if the database is still away, the lease frees the key within the request time limit."""
+    for attempt in range(2):
+        try:
+            IdempotencyRecord.objects.filter(
+                pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS, locked_at=record.locked_at
+            ).delete()
+            return
+        except DatabaseError as exc:
+            connection = transaction.get_connection()
+            if attempt or connection.in_atomic_block:
+                logger.warning("could not release Idempotency-Key %s (freed after the lease): %s",
+                               record.key[:40], str(exc).strip()[:200])
+                return
+            connection.close()  # the next query opens a new connection
 
 
 def _replay(record: IdempotencyRecord) -> Response:
