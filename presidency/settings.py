@@ -6,6 +6,7 @@ Production: DATABASE_URL=postgres://..., REDIS_URL=redis://..., SECRET_KEY, DEBU
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import sys
 from pathlib import Path
@@ -274,6 +275,16 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Seconds between sweeps of the outbox and of webhook deliveries due for a retry.
 WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 60, minimum=1)
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30, minimum=1)
+# /health/ready/ (tracker/health.py): each dependency check's time limit, in milliseconds (the answer comes
+# within it); who sees the checks' error text: callers sending X-Health-Token with this value, and callers
+# from these networks that came through no proxy.
+HEALTH_CHECK_TIMEOUT_SECONDS = env_int("HEALTH_CHECK_TIMEOUT_MS", 800, minimum=50) / 1000
+HEALTH_DETAIL_TOKEN = env_str("HEALTH_DETAIL_TOKEN")
+HEALTH_DETAIL_NETWORKS = env_list("HEALTH_DETAIL_NETWORKS", ["127.0.0.0/8", "::1/128"])
+try:
+    HEALTH_DETAIL_NETWORKS = [str(ipaddress.ip_network(net, strict=False)) for net in HEALTH_DETAIL_NETWORKS]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"HEALTH_DETAIL_NETWORKS: {exc}") from None
 
 
 def _beat_schedule() -> dict:
