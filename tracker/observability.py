@@ -48,3 +48,14 @@ class RequestIdFilter(logging.Filter):
                 request_id = getattr(getattr(record, "request", None), "request_id", "-")
             record.request_id = request_id
         return True
+
+
+class AccessLogRequestIdFilter(logging.Filter):
+    """gunicorn's access lines: `request_id` from the response's X-Request-ID, so that the JSON access line and
+    the application's lines of one request share it (presidency/gunicorn.conf.py)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        atoms = record.args if isinstance(record.args, dict) else {}
+        request_id = atoms.get("{x-request-id}o", "-")
+        record.request_id = request_id if request_id and request_id != "-" else getattr(record, "request_id", "-")
+        return True
