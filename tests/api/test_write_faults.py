@@ -161,3 +161,13 @@ def test_a_first_attempt_that_outlived_its_lease_cannot_commit_after_a_retry_too
     retried = api.post(url, {"progress": 30, "note": "n"}, format="json", HTTP_IDEMPOTENCY_KEY="late-1")
     assert retried.status_code == 201
     assert ProgressUpdate.objects.filter(activity=activity).count() == 1
+
+
+def test_the_conflict_answer_speaks_russian_too(api, activity, monkeypatch, settings):
+    settings.DATABASE_CONFLICT_ATTEMPTS = 1
+    log, _calls = _log_failing(99, _deadlock)
+    monkeypatch.setattr(services, "_log", log)
+    response = api.post(f"/api/v1/activities/{activity.pk}/updates/", {"progress": 30}, format="json",
+                        HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 503
+    assert "столкнулся с другими запросами" in response.json()["detail"]
