@@ -263,9 +263,19 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=20, help="staff sessions browsing")
     parser.add_argument("--systems", type=int, default=10, help="API clients writing")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--output", type=Path, default=ROOT / "var" / "loadtest" / "last.json")
+    parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--faults", action="store_true",
+                        help="the stack under supervisord with Redis stopped, the worker killed and PostgreSQL "
+                             "restarted meanwhile (scripts/loadfaults.py); --seconds defaults to 90")
+    parser.add_argument("--no-postgres-restart", dest="postgres_restart", action="store_false",
+                        help="with --faults: leave the machine's shared PostgreSQL alone")
     args = parser.parse_args()
-    args.seconds = max(5, min(args.seconds, 60))
+    if args.output is None:
+        args.output = ROOT / "var" / "loadtest" / ("last-faults.json" if args.faults else "last.json")
+    if args.faults:
+        args.seconds = max(30, min(args.seconds if "--seconds" in sys.argv else 90, 120))
+    else:
+        args.seconds = max(5, min(args.seconds, 60))
     started = time.monotonic()
     database_url = os.environ["DATABASE_URL"]
     if urlparse(database_url).hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -284,12 +294,27 @@ def main() -> int:
     })
     python = sys.executable
 
-    def manage(*command: str) -> str:
-        result = subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True,
-                                timeout=90)
+    def manage_with(environment: dict[str, str], *command: str) -> str:
+        result = subprocess.run([python, "manage.py", *command], cwd=ROOT, env=environment, capture_output=True,
+                                text=True, timeout=90)
         if result.returncode:
             sys.exit(f"manage.py {command[0]} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
+
+    def manage(*command: str) -> str:
+        return manage_with(env, *command)
+
+    if args.faults:
+        import loadfaults  # scripts/ is on the path: this file runs as a script
+
+        result = loadfaults.run(args, env, database_url, manage_with)
+        result["total_seconds"] = round(time.monotonic() - started, 1)
+        result["ran_at"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(result, indent=2))
+        loadfaults.print_summary(result)
+        print(f"total {result['total_seconds']} s; figures saved in {args.output}")
+        return 0 if result["verification"] == "passed" else 1
 
     print(f"Preparing {urlparse(database_url).path.lstrip('/')} (migrate, seed, {args.sessions} staff sessions, "
           f"{args.systems} API clients)...", flush=True)
