@@ -173,3 +173,32 @@ def test_a_lost_connection_is_not_retried_as_a_conflict(activity, coordinator, m
     with pytest.raises(OperationalError):
         services.progress_report(actor=Actor.for_user(coordinator), activity=activity, progress=30)
     assert len(calls) == 1 and time.monotonic() - started < 5
+
+
+def test_bulk_upserts_naming_the_same_references_in_other_orders_do_not_deadlock(priorities, body, coordinator,
+                                                                              settings):
+    settings.DATABASE_CONFLICT_ATTEMPTS = 1  # a single deadlock fails the test
+    actor = Actor.for_user(coordinator)
+    existing = [
+        factories.ActivityFactory(priority=priorities[0], responsible_body=body, external_source="sync",
+                                  external_id=f"old-{n}")
+        for n in range(4)
+    ]
+
+    def batch(index):
+        for round_ in range(4):
+            refs = [f"old-{n}" for n in range(4)] + [f"new-{round_}-{n}" for n in range(6)]
+            if index % 2:
+                refs.reverse()
+            items = [{"external_source": "sync", "external_id": ref, "priority": priorities[index % 2],
+                      "title": "Synced", "due_date": dt.date(2023, 11, 30), "responsible_body": body,
+                      "location": f"{index}/{round_}"} for ref in refs]
+            services.activities_bulk_upsert(actor=actor, items=items, note=f"batch {index}/{round_}")
+        return True
+
+    results = _run_together(4, batch)
+    assert results == [True] * 4, [r for r in results if r is not True]
+    assert Activity.objects.filter(external_source="sync").count() == 4 + 4 * 6
+    for activity in existing:
+        activity.refresh_from_db()
+        assert activity.version == 1 + 4 * 4  # every batch of every writer changed it once

@@ -177,9 +177,12 @@ def activities_bulk_upsert(
     from tracker import bulk  # bulk builds on this module's helpers
 
     items = [dict(item) for item in items]
+    if not items:
+        return []  # nothing to write, nothing to lock
 
     def attempt() -> list[tuple[Activity, bool]]:
         with transaction.atomic():
+            _one_bulk_at_a_time()
             caching.bump()  # the set-based path's bulk writes send no model signals
             try:
                 with transaction.atomic():  # a savepoint: a fast path that gives up leaves nothing behind
@@ -189,6 +192,20 @@ def activities_bulk_upsert(
             return _bulk_upsert_item_by_item(actor=actor, items=items, note=note)
 
     return dbretry.run(attempt)
+
+
+#: The PostgreSQL advisory lock that queues bulk upserts behind each other ("trkb").
+_BULK_LOCK_KEY = 0x74726B62
+
+
+def _one_bulk_at_a_time() -> None:
+    """Two batches that create or update overlapping references in different orders would each wait for a
+    row the other holds (a deadlock seen under load). Batches are few and large, so they take turns, for the
+    length of their transaction; single writes touch one activity each and cannot close such a cycle."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_BULK_LOCK_KEY])
 
 
 def _bulk_upsert_item_by_item(
