@@ -19,32 +19,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # processes, tests, the load test) would take it from each other, and nothing here uses it.
 control_socket_disable = True
 
-# JSON lines like the application's (presidency/settings.py LOGGING), with the request id on the access line
-# too; LOG_FORMAT=plain keeps gunicorn's own text format. The output goes to stdout/stderr: supervisord
-# (`make prod`) or journald (deploy/systemd/) keeps and rotates it.
+# JSON lines like the application's (presidency/settings.py LOGGING), with the request id on the access lines
+# too; LOG_FORMAT=plain keeps gunicorn's own text format. Where they go is unchanged (errorlog, accesslog or
+# --access-logfile): under `make prod` supervisord, on a real host journald, keeps and rotates them.
 if os.environ.get("LOG_FORMAT", "json") == "json":
-    _json = {
-        "()": "pythonjsonlogger.json.JsonFormatter",
-        "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-    }
-    logconfig_dict = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "filters": {
-            "access_request_id": {"()": "tracker.observability.AccessLogRequestIdFilter"},
-            "request_id": {"()": "tracker.observability.RequestIdFilter"},
-        },
-        "formatters": {"json": _json},
-        "handlers": {
-            "access": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["access_request_id"],
-                       "stream": "ext://sys.stdout"},
-            "error": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"],
-                      "stream": "ext://sys.stderr"},
-        },
-        "loggers": {
-            "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
-            "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
-        },
-        "root": {"handlers": ["error"], "level": "INFO"},
-    }
+    logger_class = "presidency.gunicorn_logging.JsonLogger"

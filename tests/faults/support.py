@@ -154,7 +154,13 @@ class Gunicorn:
         """Access-log lines of 5xx answers (gunicorn.conf.py's format: `host "request" status ...`)."""
         access = self.log.with_suffix(".access")
         lines = access.read_text(errors="replace").splitlines() if access.exists() else []
-        return [line for line in lines if line.split('" ', 1)[-1][:1] == "5"]
+        messages = []
+        for line in lines:
+            try:  # JSON lines (LOG_FORMAT=json): the access line is the message
+                messages.append(json.loads(line)["message"])
+            except (ValueError, KeyError, TypeError):
+                messages.append(line)
+        return [message for message in messages if message.split('" ', 1)[-1][:1] == "5"]
 
 
 @contextlib.contextmanager
