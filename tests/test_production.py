@@ -169,3 +169,33 @@ def test_pages_carry_no_inline_script_the_policy_would_block(client, coordinator
     assert scripts and all(" src=" in tag or "application/json" in tag for tag in scripts), scripts  # data is no script
     assert not re.search(r"\son[a-z]+\s*=", html)  # inline event handlers are inline script too
     assert "hx-on" not in html and "javascript:" not in html
+
+
+def test_a_worker_task_s_log_lines_carry_the_task_id():
+    import logging
+
+    from celery import shared_task
+
+    from tracker.observability import RequestIdFilter
+
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record.request_id)
+
+    handler = Keep()
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger("tracker.test_task_ids")
+    logger.addHandler(handler)
+
+    @shared_task(name="tests.log_something")
+    def log_something():
+        logger.warning("inside a task")
+
+    try:
+        logger.warning("outside a task")
+        log_something.apply(task_id="task-1234-abcd")  # run as the worker runs it
+    finally:
+        logger.removeHandler(handler)
+    assert seen == ["-", "task-1234-abcd"]

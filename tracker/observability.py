@@ -46,8 +46,17 @@ class RequestIdFilter(logging.Filter):
             if request_id == "-":
                 # django.request logs an error answer after the middleware has finished; the request knows.
                 request_id = getattr(getattr(record, "request", None), "request_id", "-")
+            if request_id == "-":
+                request_id = _task_id()  # in a worker: the task's id, so that one task's lines can be found
             record.request_id = request_id
         return True
+
+
+def _task_id() -> str:
+    from celery import current_task
+
+    request = getattr(current_task, "request", None)  # current_task is None outside a task
+    return getattr(request, "id", None) or "-"
 
 
 class AccessLogRequestIdFilter(logging.Filter):
