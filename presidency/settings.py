@@ -275,9 +275,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Seconds between sweeps of the outbox and of webhook deliveries due for a retry.
 WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 60, minimum=1)
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30, minimum=1)
-# /health/ready/ (tracker/health.py): each dependency check's time limit, in milliseconds (the answer comes
-# within it); who sees the checks' error text: callers sending X-Health-Token with this value, and callers
-# from these networks that came through no proxy.
+# /health/ready/ (tracker/health.py): each dependency check's time limit (set in milliseconds; the answer
+# comes within it); who sees the checks' error text: callers sending X-Health-Token with this value, and
+# callers from these networks that came through no proxy.
 HEALTH_CHECK_TIMEOUT_SECONDS = env_int("HEALTH_CHECK_TIMEOUT_MS", 800, minimum=50) / 1000
 HEALTH_DETAIL_TOKEN = env_str("HEALTH_DETAIL_TOKEN")
 HEALTH_DETAIL_NETWORKS = env_list("HEALTH_DETAIL_NETWORKS", ["127.0.0.0/8", "::1/128"])

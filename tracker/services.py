@@ -3,6 +3,9 @@ workflow, validates, bumps the activity's version, logs a ProgressUpdate and wri
 
 The web board, the API, the admin and the background jobs call these functions and nothing else to
 change activities and milestones. Names follow <thing>_<verb>; arguments are keyword-only.
+
+A write locks only its activity's row (_lock). When it is the outermost transaction, a deadlock or
+serialisation failure runs it again (tracker/dbretry.py); bulk upserts take turns (_one_bulk_at_a_time).
 """
 
 from __future__ import annotations
