@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.conftest import log_in, screenshot, watch
 from tracker import services
 from tracker.models import Activity, Milestone, ProgressUpdate
 from tracker.permissions import Actor
@@ -221,6 +221,7 @@ def test_the_timeline_calendar_and_reports_open(page, seeded):
 def test_the_board_and_dashboard_are_usable_on_a_phone(browser, live_server, seeded):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
+    problems = watch(page)
     page.base = live_server.url
     try:
         log_in(page, "editor")
@@ -234,3 +235,4 @@ def test_the_board_and_dashboard_are_usable_on_a_phone(browser, live_server, see
         screenshot(page, "board-phone", full_page=False)
     finally:
         context.close()
+    assert not problems, f"errors in the browser: {problems}"
