@@ -63,3 +63,17 @@ def test_sqlite_runs_immediate_transactions_in_wal_mode(db):
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_the_embedded_broker_connects_without_kombus_hostname_warning():
+    """`make run` printed kombu's "No hostname was supplied" for the filesystem broker's bare URL."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    environment.update({"DJANGO_SETTINGS_MODULE": "presidency.settings", "TESTING": "0", "DEBUG": "1"})
+    code = ("import logging; logging.basicConfig(); import django; django.setup(); "
+            "from presidency.celery import app; connection = app.connection_for_write(); connection._info(); "
+            "print(connection.transport_cls)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "filesystem"
+    assert "hostname" not in result.stderr
