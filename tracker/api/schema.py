@@ -41,7 +41,7 @@ class ProblemSerializer(serializers.Serializer):
 
 def _example(code: str, detail: str, **extra: Any) -> OpenApiExample:
     status, title = PROBLEMS[code]
-    return OpenApiExample(title, value=problem(code, detail, instance="/api/v1/activities/42/", **extra),
+    return OpenApiExample(str(title), value=problem(code, detail, instance="/api/v1/activities/42/", **extra),
                           status_codes=[str(status)], response_only=True)
 
 
