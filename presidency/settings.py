@@ -422,6 +422,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tracker.api.schema.strict_request_bodies",
+        "tracker.api.schema.shared_problem_examples",
     ],
     "TAGS": [
         {"name": "activities", "description": "The agenda's activities: read, write, report progress."},
