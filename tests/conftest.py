@@ -106,16 +106,21 @@ def cache_in_the_runs_own_redis_database():
 
     from django.conf import settings
 
-    from tests.support import redis_for_this_run
+    from tests.support import redis_for_this_run, release_redis_database
 
     cache = settings.CACHES["default"]
-    if "redis" in cache["BACKEND"].lower():
-        try:
-            cache["LOCATION"] = redis_for_this_run()
-        except ValueError as exc:
-            warnings.warn(f"the cache stays in memory: {exc}", stacklevel=1)
-            settings.CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if "redis" not in cache["BACKEND"].lower():
+        yield
+        return
+    try:
+        cache["LOCATION"] = redis_for_this_run()
+    except ValueError as exc:
+        warnings.warn(f"the cache stays in memory: {exc}", stacklevel=1)
+        settings.CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        yield
+        return
     yield
+    release_redis_database(cache["LOCATION"])
 
 
 @pytest.fixture(scope="session")

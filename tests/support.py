@@ -99,7 +99,9 @@ def empty_claimed_redis(url: str) -> None:
 
 
 def release_redis_database(url: str) -> None:
-    """Empty and release the database at the end of the run."""
+    """Empty and release the database at the end of the run (once, whichever fixture ends last)."""
+    if url not in OWNED:
+        return
     empty_claimed_redis(url)
     import redis
 
