@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test setup install db lint clean prod prod-stop bench
+.PHONY: run test setup install db lint clean prod prod-stop bench screenshots
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ run: setup
 test: install
 	@mkdir -p var
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Refresh the README's pictures: the browser tests write their screenshots into docs/screenshots/ (a plain
+# `make test` keeps them in a temporary folder), with the demo's clock in mid-presidency.
+screenshots: install
+	@mkdir -p var docs/screenshots
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots DEMO_TODAY=2023-06-15 $(PY) -m pytest -q tests/e2e $(PYTEST_ARGS)
 
 # The production stack on this machine: PostgreSQL, Redis, gunicorn, Celery worker and beat (docs/operations.md).
 prod: install

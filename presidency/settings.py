@@ -236,7 +236,9 @@ WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBU
 # under var/broker/ needs no server; tests use the in-memory transport unless a test points elsewhere.
 # Nothing is lost when the broker is: the database holds every job's state and a periodic sweep catches up.
 BROKER_DIR = Path(env_str("CELERY_BROKER_DIR") or VAR_DIR / "broker")
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or ("memory://" if TESTING else "filesystem://")
+# The host is meaningless to the in-process transports, but without one kombu warns "No hostname was supplied".
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or (
+    "memory://localhost/" if TESTING else "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -439,6 +441,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tracker.api.schema.strict_request_bodies",
+        "tracker.api.schema.shared_problem_examples",
     ],
     "TAGS": [
         {"name": "activities", "description": "The agenda's activities: read, write, report progress."},

@@ -86,13 +86,41 @@ def compiled_translations():
 
 @pytest.fixture(scope="session")
 def redis_url():
-    """A reachable Redis for tests (TEST_REDIS_URL, else REDIS_URL, else the local server's db 15)."""
-    from tests.support import redis_is_up, redis_url_for_tests, unavailable
+    """A Redis database this run owns (tests/support.py: TEST_REDIS_URL, else an empty one it claims);
+    emptied and released when the run ends."""
+    from tests.support import redis_for_this_run, release_redis_database, unavailable
 
-    url = redis_url_for_tests()
-    if not redis_is_up(url):
-        unavailable(f"Redis is not reachable at {url}")
-    return url
+    try:
+        url = redis_for_this_run()
+    except ValueError as exc:
+        unavailable(str(exc))
+    yield url
+    release_redis_database(url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_in_the_runs_own_redis_database():
+    """With REDIS_URL set the application caches in Redis, and tests clear the cache (a FLUSHDB): point it at
+    the run's own database so no one else's database is ever emptied (or at memory if there is none)."""
+    import warnings
+
+    from django.conf import settings
+
+    from tests.support import redis_for_this_run, release_redis_database
+
+    cache = settings.CACHES["default"]
+    if "redis" not in cache["BACKEND"].lower():
+        yield
+        return
+    try:
+        cache["LOCATION"] = redis_for_this_run()
+    except ValueError as exc:
+        warnings.warn(f"the cache stays in memory: {exc}", stacklevel=1)
+        settings.CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        yield
+        return
+    yield
+    release_redis_database(cache["LOCATION"])
 
 
 @pytest.fixture(scope="session")

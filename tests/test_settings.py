@@ -63,3 +63,42 @@ def test_sqlite_runs_immediate_transactions_in_wal_mode(db):
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_the_embedded_broker_connects_without_kombus_hostname_warning():
+    """`make run` printed kombu's "No hostname was supplied" for the filesystem broker's bare URL."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    environment.update({"DJANGO_SETTINGS_MODULE": "presidency.settings", "TESTING": "0", "DEBUG": "1"})
+    code = ("import logging; logging.basicConfig(); import django; django.setup(); "
+            "from presidency.celery import app; connection = app.connection_for_write(); connection._info(); "
+            "print(connection.transport_cls)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "filesystem"
+    assert "hostname" not in result.stderr
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "PY": sys.executable, **env}
+    return subprocess.run([str(ROOT / "manage"), *args], cwd="/", env=environment, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_the_manage_wrapper_runs_from_anywhere_with_make_runs_settings():
+    result = _manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True"  # no "SECRET_KEY must be set when DEBUG is off"
+
+
+def test_the_manage_wrapper_leaves_a_production_environment_alone():
+    result = _manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)",
+                     SECRET_KEY="x" * 60, ALLOWED_HOSTS="tracker.example")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_the_manage_wrapper_says_what_to_do_without_the_venv():
+    result = _manage("check", PY="/nonexistent/python")
+    assert result.returncode == 1
+    assert "run 'make run'" in result.stderr

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from tracker import workflow
@@ -35,6 +38,42 @@ class _IdsFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = _IdsField
 
 
+# "2023-05-01T10:00:00 03:00": the "+" of an offset sent unencoded in a query string arrives as a space.
+_PLUS_AS_SPACE = re.compile(r"\d[ ]\d{2}(:?\d{2})?$")
+
+
+# A parameter, not a literal "%2B": both the API (django-filter) and the web form %-format the message.
+_ENCODED_PLUS = {"plus": "%2B"}
+
+
+class _AwareIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment with its time zone: without one the moment is ambiguous by hours, so it is refused
+    rather than read in the server's zone; an unencoded "+" gets a message saying how to send it."""
+
+    def to_python(self, value):
+        text = value.strip() if isinstance(value, str) else ""
+        if text and _PLUS_AS_SPACE.search(text):
+            raise ValidationError(
+                _('The time zone\'s "+" arrived as a space: in a URL write it as %(plus)s (for example '
+                  '2023-05-01T10:00:00%(plus)s03:00), or give the time in UTC with Z.'),
+                code="plus_not_encoded", params=_ENCODED_PLUS,
+            )
+        try:
+            parsed = parse_datetime(text) if text else None
+        except ValueError:
+            parsed = None  # out of range: the parent's message
+        if parsed is not None and parsed.tzinfo is None:
+            raise ValidationError(
+                _("Give a time zone: add Z for UTC or an offset such as +03:00 (encoded as %(plus)s03:00 in a URL)."),
+                code="no_time_zone", params=_ENCODED_PLUS,
+            )
+        return super().to_python(value)
+
+
+class _AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = _AwareIsoDateTimeField
+
+
 class ActivityFilter(django_filters.FilterSet):
     presidency = django_filters.ModelChoiceFilter(
         field_name="priority__presidency", queryset=Presidency.objects.all(), label=_("Presidency")
@@ -53,7 +92,7 @@ class ActivityFilter(django_filters.FilterSet):
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due on or after"))
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due on or before"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = _AwareIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated at or after (ISO 8601)")
     )
     search = django_filters.CharFilter(method="filter_search", label=_("Search"))

@@ -12,8 +12,27 @@
     }
     if (event.target.closest("[data-print]")) {
       window.print();
+      return;
     }
+    var copy = event.target.closest("[data-copy]");
+    if (copy) copyField(copy);
   });
+
+  // Copy a read-only field (the calendar link) and say so in the section's status line.
+  function copyField(button) {
+    var field = document.getElementById(button.dataset.copy);
+    if (!field) return;
+    var status = button.closest("section") && button.closest("section").querySelector("[role=status]");
+    function done() {
+      if (status) status.textContent = button.dataset.copiedText || "Copied";
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () { field.select(); });
+    } else {
+      field.select();  // no clipboard API (plain http): the link is selected for Ctrl+C
+      if (document.execCommand && document.execCommand("copy")) done();
+    }
+  }
 
   function showError(text) {
     var region = document.getElementById("messages");

@@ -182,3 +182,41 @@ def test_a_number_beyond_the_column_is_refused_on_every_database(write_api, acti
 def test_text_is_checked_at_the_length_sent(write_api, priorities, body):
     response = write_api.post("/api/v1/activities/", _new(priorities, body, title="\x1c" + "x" * 300), format="json")
     assert "title" in _problem(response, 400)["errors"]
+
+
+def test_updated_since_without_a_time_zone_is_refused_naming_the_field(write_api, activity):
+    body = _problem(write_api.get("/api/v1/activities/?updated_since=2023-05-01T10:00:00"), 400)
+    assert "updated_since" in body["errors"]
+    assert "Give a time zone" in body["errors"]["updated_since"][0]
+
+
+def test_an_unencoded_plus_in_updated_since_says_to_encode_it(write_api, activity):
+    # What curl sends for ?updated_since=2023-05-01T10:00:00+03:00: the server reads the "+" as a space.
+    body = _problem(write_api.get("/api/v1/activities/?updated_since=2023-05-01T10:00:00+03:00"), 400)
+    assert "%2B" in body["errors"]["updated_since"][0]
+
+
+@pytest.mark.parametrize("since", ["2023-05-01T10:00:00%2B03:00", "2023-05-01T07:00:00Z"])
+def test_updated_since_with_a_time_zone_is_accepted(write_api, activity, since):
+    response = write_api.get(f"/api/v1/activities/?updated_since={since}")
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [activity.pk]
+
+
+def test_a_problem_title_is_in_the_language_of_its_detail(write_api, activity):
+    response = write_api.get("/api/v1/activities/?updated_since=2023-05-01T10:00:00", HTTP_ACCEPT_LANGUAGE="ru")
+    body = _problem(response, 400)
+    assert body["title"] == "Неверные данные"
+    assert "Укажите часовой пояс" in body["errors"]["updated_since"][0]
+    english = _problem(write_api.get("/api/v1/activities/?updated_since=2023-05-01T10:00:00"), 400)
+    assert english["title"] == "Invalid input"
+
+
+def test_a_json_value_left_empty_by_an_unset_variable_is_pointed_at(write_api, priorities, body):
+    # `{"priority": $PRIORITY, ...}` with PRIORITY unset.
+    sent = '{"priority": , "responsible_body": 3, "title": "x"}'
+    response = write_api.generic("POST", "/api/v1/activities/", sent, content_type="application/json")
+    problem = _problem(response, 400)
+    assert problem["code"] == "malformed_json"
+    assert "line 1 column 14" in problem["detail"] and "variable" in problem["detail"]
+    assert not Activity.objects.exists()

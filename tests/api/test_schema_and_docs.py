@@ -100,3 +100,23 @@ def test_the_swagger_ui_start_script_is_served_as_a_file(api):
     response = api.get("/api/docs/?script=")
     assert response.status_code == 200
     assert "SwaggerUIBundle" in response.content.decode()
+
+
+def test_the_schema_is_compact_and_writes_each_problem_example_once(api, schema):
+    """It was 503 KB: a four-space indent (60%) and the same problem examples on every operation."""
+    response = api.get("/api/schema/?format=json")
+    assert len(response.content) < 200_000
+    assert b"\n    " not in response.content
+    shared = schema["components"]["examples"]
+    for path, method, operation in _operations(schema):
+        for status, answer in operation["responses"].items():
+            for example in answer.get("content", {}).get("application/problem+json", {}).get("examples", {}).values():
+                name = example["$ref"].removeprefix("#/components/examples/")
+                assert shared[name]["value"]["status"] == int(status), (method, path, status)
+    assert shared["MalformedJSON"]["value"]["code"] == "malformed_json"
+
+
+def test_the_schema_with_shared_examples_still_validates_as_openapi_3(api):
+    from drf_spectacular.validation import validate_schema
+
+    validate_schema(api.get("/api/schema/?format=json").json())  # raises on an invalid document

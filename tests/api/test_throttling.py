@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 from tests import factories
 from tests.api.conftest import client_with_key
+from tests.support import empty_claimed_redis
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +54,11 @@ def test_counts_live_in_redis_when_it_is_configured(redis_url, settings, write_c
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": redis_url, "KEY_PREFIX": "tracker-test-throttle"}}
     settings.API_THROTTLE_RATES = {"client": "2/minute", "user": "2/minute", "anon": "2/minute"}
-    cache.clear()
+    empty_claimed_redis(redis_url)  # cache.clear() would FLUSHDB; this keeps the run's claim on the database
     try:
         codes = [write_api.get("/api/v1/bodies/").status_code for _ in range(3)]
         assert codes == [200, 200, 429]
         keys = redis.Redis.from_url(redis_url).keys("tracker-test-throttle*throttle:api:client:*")
         assert keys, "the throttle's counts should be in Redis"
     finally:
-        cache.clear()
+        empty_claimed_redis(redis_url)

@@ -4,10 +4,12 @@ Chromium through Playwright (never a downloaded browser). Each test starts from 
 from __future__ import annotations
 
 import os
+import re
+import tempfile
+from functools import cache
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from tests import factories
 from tracker.models import Body, Role
@@ -18,7 +20,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update"]
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 PASSWORD = "pass-for-tests-2023"  # tests.factories.UserFactory's
 
 
@@ -46,17 +47,41 @@ def seeded(live_server, settings):
     }
 
 
+# The browser's own line for an HTTP error answer; a test that provokes one (a refused move) allows its status.
+HTTP_ERROR = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
+
+
+def watch(page) -> list[str]:
+    """Record every JavaScript error, console error and failed request of the page: any one fails the test
+    (a Russian chart once logged 32 SVG errors and no test noticed). `page.allowed_statuses` lists the HTTP
+    error statuses the test provokes on purpose."""
+    problems: list[str] = []
+    page.allowed_statuses = set()
+
+    def on_console(message) -> None:
+        if message.type != "error":
+            return
+        status = HTTP_ERROR.search(message.text)
+        if status and int(status.group(1)) in page.allowed_statuses:
+            return
+        problems.append(f"console: {message.text} ({message.location.get('url', '')})")
+
+    page.on("pageerror", lambda error: problems.append(f"JavaScript: {error}"))
+    page.on("console", on_console)
+    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url} {request.failure}"))
+    return problems
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    problems = watch(page)
     page.base = live_server.url
     yield page
     context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not problems, f"errors in the browser: {problems}"
 
 
 def log_in(page, username: str, next_path: str = "/") -> None:
@@ -67,6 +92,15 @@ def log_in(page, username: str, next_path: str = "/") -> None:
     page.wait_for_url(f"{page.base}{next_path}")
 
 
+@cache
+def screenshots_dir() -> Path:
+    """SCREENSHOTS_DIR (`make screenshots` sets docs/screenshots), else a fresh temporary folder: a test run
+    never rewrites tracked files."""
+    chosen = os.environ.get("SCREENSHOTS_DIR")
+    folder = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="presidency-screenshots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def screenshot(page, name: str, *, full_page: bool = True) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page, animations="disabled")
+    page.screenshot(path=str(screenshots_dir() / f"{name}.png"), full_page=full_page, animations="disabled")

@@ -8,11 +8,10 @@ import signal
 import time
 
 import pytest
-import redis
 
 from tests.jobs.processes import RedisServer, Worker, private_redis, wait_until, worker_env
 from tests.jobs.support import broker, documented_verifier, running_receiver
-from tests.support import unavailable
+from tests.support import empty_claimed_redis, unavailable
 from tracker import events, services
 from tracker.models import OutboxEvent, WebhookDelivery, WebhookSubscription, WorkerHeartbeat
 
@@ -23,10 +22,10 @@ ONLY_STATUS = [events.ACTIVITY_STATUS_CHANGED]
 
 @pytest.fixture
 def shared_redis(redis_url):
-    """The machine's Redis, on this engineer's own db number, emptied of earlier runs' messages."""
-    redis.Redis.from_url(redis_url).flushdb()
+    """The run's own Redis database (tests/support.py), emptied of earlier tests' messages."""
+    empty_claimed_redis(redis_url)
     yield redis_url
-    redis.Redis.from_url(redis_url).flushdb()
+    empty_claimed_redis(redis_url)
 
 
 @pytest.fixture

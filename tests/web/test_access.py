@@ -138,3 +138,13 @@ def test_editor_may_change_their_own_bodys_activity(signed_in, editor, agenda):
     assert response.status_code == 302
     log = ProgressUpdate.objects.get(activity=own)
     assert (log.new_status, log.channel, log.actor_name) == ("in_progress", "web", "editor")
+
+
+def test_the_demo_login_page_names_the_demo_accounts_only_in_development(client, db, settings):
+    settings.DEBUG = True
+    page = client.get("/accounts/login/").content.decode()
+    assert "Demo accounts" in page
+    assert "<code>editor</code></td><td><code>editor-demo-2023</code>" in page
+    settings.DEBUG = False
+    page = client.get("/accounts/login/").content.decode()
+    assert "Demo accounts" not in page and "editor-demo-2023" not in page

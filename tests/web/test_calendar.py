@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -101,3 +102,10 @@ def test_the_calendar_costs_the_same_number_of_queries_for_a_few_or_many_activit
     token = viewer.staff_profile.calendar_token
     feed, response = count_queries(client, f"/calendar/feed/{token}.ics")
     assert response.status_code == 200 and feed <= 6
+
+
+def test_each_feed_link_has_a_copy_button_run_from_the_static_script(signed_in, editor, agenda):
+    html = signed_in(editor).get("/calendar/").content.decode()
+    assert 'data-copy="feed-url"' in html and 'data-copy="body-feed-url"' in html
+    assert re.search(r'<p class="feed__status" role="status"', html)
+    assert "<script>" not in html  # the CSP allows no inline script: the behaviour lives in static/js/app.js

@@ -100,3 +100,31 @@ def test_switching_language_signed_out_only_sets_the_cookie(client, db):
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "ru"
     assert not StaffProfile.objects.exists()
+
+
+def test_compile_translations_leaves_a_venv_inside_the_project_alone(settings, tmp_path):
+    """A fresh clone's .venv sits in the project folder: Django's own catalogues there ship compiled, and
+    `make run` once printed 540 "compiled ... django.mo" lines recompiling them."""
+    import sys
+    from pathlib import Path
+
+    from tracker.management.commands.compile_translations import catalogue_dirs
+
+    settings.BASE_DIR = Path(sys.prefix).resolve().parent  # the venv as if it were the project's .venv
+    settings.LOCALE_PATHS = []
+    assert not [d for d in catalogue_dirs() if Path(sys.prefix).resolve() in d.resolve().parents]
+
+
+def test_compile_translations_says_what_it_did_in_one_line(settings, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    po_dir = tmp_path / "ru" / "LC_MESSAGES"
+    po_dir.mkdir(parents=True)
+    (po_dir / "django.po").write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n',
+                                      encoding="utf-8")
+    settings.LOCALE_PATHS = [tmp_path]
+    out = io.StringIO()
+    call_command("compile_translations", "--force", stdout=out)
+    assert out.getvalue().strip().splitlines() == ["translations: 1 catalogue(s) compiled"]

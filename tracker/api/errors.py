@@ -13,7 +13,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -23,26 +25,26 @@ from tracker.errors import DomainError, InvalidInput, NotPermitted, StaleVersion
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:presidency-tracker:problem:"
 
-#: code -> (HTTP status, title). Codes are stable; titles are for people.
-PROBLEMS: dict[str, tuple[int, str]] = {
-    "invalid": (400, "Invalid input"),
-    "malformed_json": (400, "Malformed JSON"),
-    "bulk_invalid": (400, "Some items of the bulk request were refused"),
-    "not_authenticated": (401, "Authentication required"),
-    "authentication_failed": (401, "Invalid credentials"),
-    "permission_denied": (403, "Not permitted"),
-    "not_found": (404, "Not found"),
-    "method_not_allowed": (405, "Method not allowed"),
-    "not_acceptable": (406, "Not acceptable"),
-    "transition_not_allowed": (409, "Transition not allowed"),
-    "idempotency_in_progress": (409, "A request with this Idempotency-Key is still running"),
-    "stale_version": (412, "Precondition failed: the activity has changed"),
-    "payload_too_large": (413, "Request body too large"),
-    "unsupported_media_type": (415, "Unsupported media type"),
-    "idempotency_key_reused": (422, "Idempotency-Key reused with a different request"),
-    "throttled": (429, "Too many requests"),
-    "server_error": (500, "Internal server error"),
-    "service_unavailable": (503, "Service unavailable"),
+#: code -> (HTTP status, title). Codes are stable; titles are for people, in the language of the detail.
+PROBLEMS: dict[str, tuple[int, Promise]] = {
+    "invalid": (400, _lazy("Invalid input")),
+    "malformed_json": (400, _lazy("Malformed JSON")),
+    "bulk_invalid": (400, _lazy("Some items of the bulk request were refused")),
+    "not_authenticated": (401, _lazy("Authentication required")),
+    "authentication_failed": (401, _lazy("Invalid credentials")),
+    "permission_denied": (403, _lazy("Not permitted")),
+    "not_found": (404, _lazy("Not found")),
+    "method_not_allowed": (405, _lazy("Method not allowed")),
+    "not_acceptable": (406, _lazy("Not acceptable")),
+    "transition_not_allowed": (409, _lazy("Transition not allowed")),
+    "idempotency_in_progress": (409, _lazy("A request with this Idempotency-Key is still running")),
+    "stale_version": (412, _lazy("Precondition failed: the activity has changed")),
+    "payload_too_large": (413, _lazy("Request body too large")),
+    "unsupported_media_type": (415, _lazy("Unsupported media type")),
+    "idempotency_key_reused": (422, _lazy("Idempotency-Key reused with a different request")),
+    "throttled": (429, _lazy("Too many requests")),
+    "server_error": (500, _lazy("Internal server error")),
+    "service_unavailable": (503, _lazy("Service unavailable")),
 }
 
 
@@ -55,10 +57,10 @@ def problem(
     **extra: Any,
 ) -> dict[str, Any]:
     """The body of a problem-details answer."""
-    default_status, title = PROBLEMS.get(code, (status_code or 400, "Error"))
+    default_status, title = PROBLEMS.get(code, (status_code or 400, _lazy("Error")))
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + code,
-        "title": title,
+        "title": str(title),
         "status": status_code or default_status,
         "detail": str(detail),
         "code": code,
@@ -181,6 +183,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return problem_response("invalid", _summary(errors), request=request, headers=headers, errors=errors)
     code = _code_for(exc)
     detail = exc.detail if not isinstance(exc.detail, list | dict) else flatten_errors(exc.detail)
+    if code == "malformed_json" and "Expecting value" in str(detail):
+        # What a shell leaves of `{"priority": $PRIORITY}` when the variable is unset: say so.
+        detail = f"{detail}. " + _("A value is missing at that point: was a variable in the request left empty?")
     extra = {"retry_after": int(headers["Retry-After"])} if "Retry-After" in headers else {}
     return problem_response(code, str(detail), status_code=exc.status_code, request=request, headers=headers,
                             **extra)

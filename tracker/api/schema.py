@@ -41,7 +41,7 @@ class ProblemSerializer(serializers.Serializer):
 
 def _example(code: str, detail: str, **extra: Any) -> OpenApiExample:
     status, title = PROBLEMS[code]
-    return OpenApiExample(title, value=problem(code, detail, instance="/api/v1/activities/42/", **extra),
+    return OpenApiExample(str(title), value=problem(code, detail, instance="/api/v1/activities/42/", **extra),
                           status_codes=[str(status)], response_only=True)
 
 
@@ -148,6 +148,26 @@ def strict_request_bodies(result: dict, generator: Any, request: Any, public: bo
             schema.setdefault("additionalProperties", False)
     if "BulkRequestRequest" in schemas:  # drf-spectacular does not carry allow_empty=False over
         schemas["BulkRequestRequest"]["properties"]["items"]["minItems"] = 1
+    return result
+
+
+def shared_problem_examples(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """POSTPROCESSING_HOOK: the problem-details examples are the same on every operation; each is written once
+    under components/examples and referenced (they were 87 KB of the schema, repeated ~90 times)."""
+    shared: dict[str, Any] = result.setdefault("components", {}).setdefault("examples", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {}).get(PROBLEM_CONTENT_TYPE, {})
+                for name, example in list(content.get("examples", {}).items()):
+                    key, n = name, 1
+                    while key in shared and shared[key] != example:
+                        n += 1
+                        key = f"{name}{n}"
+                    shared[key] = example
+                    content["examples"][name] = {"$ref": f"#/components/examples/{key}"}
     return result
 
 

@@ -2,11 +2,12 @@
 
 from csp.decorators import csp_update
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from tracker.api import views
 from tracker.api.middleware import api_not_found
+from tracker.api.schema_view import SchemaView
 
 router = SimpleRouter(use_regex_path=False)
 router.register("presidencies", views.PresidencyViewSet, basename="presidency")
@@ -23,7 +24,7 @@ _docs_csp = csp_update({"style-src": ["'self'", "'unsafe-inline'"]})
 
 urlpatterns = [
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     # The viewers' scripts are our own static files (no inline script); their styles are set at run time.
     path("docs/", _docs_csp(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     path("redoc/", _docs_csp(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),

@@ -8,6 +8,7 @@ run this first, and a fresh clone shows Russian.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -21,9 +22,11 @@ def catalogue_dirs() -> list[Path]:
     """Every locale folder Django reads: LOCALE_PATHS and each installed project app's locale/."""
     dirs = [Path(p) for p in settings.LOCALE_PATHS]
     base = Path(settings.BASE_DIR).resolve()
+    venv = Path(sys.prefix).resolve()
     for config in apps.get_app_configs():
         path = Path(config.path).resolve()
-        if base in path.parents and (path / "locale").is_dir():
+        # A .venv inside the project holds Django's own apps, whose catalogues ship compiled (540 of them).
+        if base in path.parents and venv not in path.parents and (path / "locale").is_dir():
             dirs.append(path / "locale")
     return [d for d in dirs if d.is_dir()]
 
@@ -58,7 +61,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, force: bool = False, **options) -> None:
         written = compile_catalogues(force=force)
-        for path in written:
-            self.stdout.write(f"compiled {path.relative_to(settings.BASE_DIR)}")
-        if not written:
-            self.stdout.write("translations are up to date")
+        if options.get("verbosity", 1) > 1:
+            for path in written:
+                self.stdout.write(f"compiled {path.relative_to(settings.BASE_DIR)}")
+        self.stdout.write(f"translations: {len(written)} catalogue(s) compiled" if written
+                          else "translations are up to date")

@@ -1,0 +1,61 @@
+"""The tests' Redis database is their own: a database with keys they did not write, or one claimed by another
+run, is never used or emptied (`make test` once flushed db 15 of whatever Redis the machine had)."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+import redis
+
+from tests import support
+
+
+def test_the_run_works_in_a_database_it_claimed(redis_url):
+    support.empty_claimed_redis(redis_url)  # (re)sets the claim a cache.clear() of an earlier test may have wiped
+    client = redis.Redis.from_url(redis_url)
+    assert client.get(support.CLAIM_KEY).decode() == support.CLAIM
+    assert support.claim_redis_database(redis_url) == redis_url  # claiming it again is harmless
+
+
+@contextlib.contextmanager
+def monkeypatch_owned(owned: set[str]):
+    saved = set(support.OWNED)
+    support.OWNED.clear()
+    support.OWNED.update(owned)
+    try:
+        yield
+    finally:
+        support.OWNED.clear()
+        support.OWNED.update(saved)
+
+
+def test_a_database_with_someone_elses_keys_is_refused_and_left_as_it_was(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    support.empty_claimed_redis(redis_url)
+    client.delete(support.CLAIM_KEY)  # for the moment the database looks like anyone's
+    client.set("someone-elses-key", "kept")
+    try:
+        with pytest.raises(ValueError, match="holds 1 keys the tests did not write"):
+            support.claim_redis_database(redis_url)
+        with monkeypatch_owned(set()), pytest.raises(AssertionError, match="did not claim it"):
+            support.empty_claimed_redis(redis_url)
+        assert client.get("someone-elses-key") == b"kept"
+    finally:
+        client.delete("someone-elses-key")
+        client.set(support.CLAIM_KEY, support.CLAIM)
+
+
+def test_a_database_claimed_by_a_live_run_is_left_alone(redis_url, monkeypatch):
+    support.empty_claimed_redis(redis_url)
+    client = redis.Redis.from_url(redis_url)
+    client.set("a-key-of-this-run", "1")
+    monkeypatch.setattr(support, "CLAIM", "another-machine:4242")  # as seen from another run
+    with pytest.raises(ValueError, match="in use by another test run"):
+        support.claim_redis_database(redis_url)
+    with pytest.raises(AssertionError, match="did not claim it"):
+        support.empty_claimed_redis(redis_url)
+    assert client.get("a-key-of-this-run") == b"1"
+    monkeypatch.undo()
+    support.empty_claimed_redis(redis_url)
+    assert client.dbsize() == 1  # only the claim is left
