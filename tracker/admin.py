@@ -17,7 +17,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker import audit, permissions, services, workflow
+from tracker import audit, clock, permissions, services, workflow
 from tracker.errors import DomainError
 from tracker.imports import ActivityResource
 from tracker.models import (
@@ -145,7 +145,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Activity]) -> QuerySet[Activity]:
-        overdue = workflow.overdue_q(timezone.localdate())
+        overdue = workflow.overdue_q(clock.today())
         if self.value() == "yes":
             return queryset.filter(overdue)
         if self.value() == "no":

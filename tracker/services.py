@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker import caching, events, permissions, workflow
+from tracker import caching, clock, events, logtext, permissions, workflow
 from tracker.errors import DomainError, InvalidInput, StaleVersion
 from tracker.models import Activity, Milestone, ProgressUpdate
 from tracker.permissions import Actor
@@ -37,8 +37,16 @@ _LOGGED_FIELDS = ("status", "progress", "due_date")
 # --- Activities -----------------------------------------------------------------------------------------
 
 @transaction.atomic
-def activity_create(*, actor: Actor, data: Mapping[str, Any], note: str = "") -> Activity:
-    """Create an activity. It may start in any status; a done one is completed today."""
+def activity_create(
+    *,
+    actor: Actor,
+    data: Mapping[str, Any],
+    note: str = "",
+    event: str = "",
+    event_params: Mapping[str, Any] | None = None,
+) -> Activity:
+    """Create an activity. It may start in any status; a done one is completed today. `event` is a note of
+    the tracker's own (tracker/logtext.py), logged as data and worded in each reader's language."""
     _reject_unknown_fields(data)
     body = data.get("responsible_body")
     permissions.ensure_can_create_activity(actor, getattr(body, "pk", None))
@@ -53,7 +61,7 @@ def activity_create(*, actor: Actor, data: Mapping[str, Any], note: str = "") ->
     _save_new(activity)
     if "participating_states" in data:
         activity.participating_states.set(data["participating_states"])
-    _log(activity, actor, before=None, note=note)
+    _log(activity, actor, before=None, note=note, event=event, event_params=event_params)
     events.emit(events.ACTIVITY_CREATED, activity)
     return activity
 
@@ -79,13 +87,14 @@ def activity_update(
 
 @transaction.atomic
 def activity_transition(
-    *, actor: Actor, activity: Activity, status: str, note: str = "", expected_version: int | None = None
+    *, actor: Actor, activity: Activity, status: str, note: str = "", expected_version: int | None = None,
+    event: str = "", event_params: Mapping[str, Any] | None = None,
 ) -> Activity:
     """Move an activity to another status, as the workflow allows."""
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     workflow.check_transition(locked.status, status)
-    return _apply(locked, actor, {"status": status}, note=note)
+    return _apply(locked, actor, {"status": status}, note=note, event=event, event_params=event_params)
 
 
 @transaction.atomic
@@ -112,7 +121,9 @@ def progress_report(
         changes["status"] = status
     if not changes and not note:
         raise InvalidInput({"progress": [_("Report a progress value, a status or a note.")]})
-    activity = _apply(locked, actor, changes, note=note, force_log=True)
+    # Say what was reported, so that a note alone is not read as "progress reported" at the current value.
+    event = logtext.PROGRESS_REPORTED if progress is not None else logtext.NOTE
+    activity = _apply(locked, actor, changes, note=note, force_log=True, event=event)
     events.emit(events.PROGRESS_REPORTED, activity, {"note": str(note)})
     return activity
 
@@ -122,7 +133,7 @@ def activity_delete(*, actor: Actor, activity: Activity, expected_version: int |
     locked = _lock(activity, expected_version)
     permissions.ensure_can_delete_activity(actor, locked)
     summary = events.activity_summary(locked)
-    locked._change_reason = _change_reason(actor, "deleted")
+    locked._change_reason = _change_reason(actor, "", event=logtext.DELETED)
     locked.delete()
     events.emit(events.ACTIVITY_DELETED, None, {"activity": summary, "by": actor.name})
 
@@ -248,7 +259,7 @@ def milestone_create(
         milestone.done_at = timezone.now()
     _validate(milestone)
     milestone.save()
-    _after_milestone_change(locked, actor, note=_("Milestone added: %(title)s") % {"title": title})
+    _after_milestone_change(locked, actor, event=logtext.MILESTONE_ADDED, params=_milestone_params(milestone))
     return milestone
 
 
@@ -274,11 +285,10 @@ def milestone_update(
     _validate(current)
     current.save()
     if "done" in changes and current.done != was_done:
-        verb = _("done") if current.done else _("not done")
-        note = _("Milestone %(title)s marked %(verb)s") % {"title": current.title, "verb": verb}
+        event = logtext.MILESTONE_DONE if current.done else logtext.MILESTONE_UNDONE
     else:
-        note = ""
-    _after_milestone_change(locked, actor, note=note)
+        event = ""
+    _after_milestone_change(locked, actor, event=event, params=_milestone_params(current) if event else None)
     if current.done and not was_done:
         events.emit(events.MILESTONE_COMPLETED, locked, {"milestone": {"id": current.pk, "title": current.title}})
     return current
@@ -299,9 +309,17 @@ def milestone_toggle(
 def milestone_delete(*, actor: Actor, milestone: Milestone) -> None:
     locked = _lock(milestone.activity, None)
     permissions.ensure_can_edit_activity(actor, locked)
-    title = milestone.title
+    params = _milestone_params(milestone)
     Milestone.objects.filter(pk=milestone.pk).delete()
-    _after_milestone_change(locked, actor, note=_("Milestone removed: %(title)s") % {"title": title})
+    _after_milestone_change(locked, actor, event=logtext.MILESTONE_REMOVED, params=params)
+
+
+def _milestone_params(milestone: Milestone) -> dict[str, str]:
+    """The milestone's title in both languages, so each reader sees their own."""
+    params = {"title": milestone.title}
+    if milestone.title_ru:
+        params["title_ru"] = milestone.title_ru
+    return params
 
 
 # --- Internals ------------------------------------------------------------------------------------------
@@ -346,7 +364,14 @@ def _assign(activity: Activity, values: Mapping[str, Any]) -> None:
 
 
 def _apply(
-    activity: Activity, actor: Actor, changes: dict[str, Any], *, note: str, force_log: bool = False
+    activity: Activity,
+    actor: Actor,
+    changes: dict[str, Any],
+    *,
+    note: str,
+    force_log: bool = False,
+    event: str = "",
+    event_params: Mapping[str, Any] | None = None,
 ) -> Activity:
     note = str(note)  # callers may pass lazy translations
     before = {name: getattr(activity, name) for name in _LOGGED_FIELDS}
@@ -384,7 +409,7 @@ def _apply(
 
     activity.version += 1
     activity.updated_at = timezone.now()
-    activity._change_reason = _change_reason(actor, note)
+    activity._change_reason = _change_reason(actor, note, event=event, params=event_params)
     _validate(activity, changed=_changed_fields(activity, stored))
     _save_existing(activity)
     for name, value in m2m.items():
@@ -392,7 +417,7 @@ def _apply(
 
     changed = {name for name in _LOGGED_FIELDS if getattr(activity, name) != before[name]}
     if changed or force_log:
-        _log(activity, actor, before=before, note=note)
+        _log(activity, actor, before=before, note=note, event=event, event_params=event_params)
     events.emit(events.ACTIVITY_UPDATED, activity, {"changed": sorted(set(diff) | set(m2m) | changed)})
     if status_changed:
         events.emit(
@@ -401,11 +426,12 @@ def _apply(
     return activity
 
 
-def _change_reason(actor: Actor, note: str) -> str:
-    """The history record's reason: who, and the start of the note (the column holds 100 characters; the
-    whole note is in the ProgressUpdate log)."""
-    reason = f"{actor.channel}: {actor.name}" + (f" — {note}" if note else "")
-    return reason if len(reason) <= 100 else reason[:99] + "…"
+def _change_reason(
+    actor: Actor, note: str, *, event: str = "", params: Mapping[str, Any] | None = None
+) -> str:
+    """The history record's reason as data (who, the tracker's event, the start of the note), worded when
+    read (tracker/logtext.py). The column holds 100 characters; the whole note is in the ProgressUpdate log."""
+    return logtext.change_reason(channel=actor.channel, actor=actor.name, event=event, params=params, note=str(note))
 
 
 def _differs(activity: Activity, name: str, value: Any) -> bool:
@@ -420,7 +446,7 @@ def _complete(activity: Activity, requested: Mapping[str, Any]) -> None:
     if requested.get("progress") not in (None, 100):
         raise InvalidInput({"progress": [_("A done activity's progress is 100.")]})
     activity.progress = 100
-    activity.completed_date = timezone.localdate()
+    activity.completed_date = clock.today()
 
 
 def _sync_progress_from_milestones(activity: Activity) -> bool:
@@ -434,17 +460,19 @@ def _sync_progress_from_milestones(activity: Activity) -> bool:
     return True
 
 
-def _after_milestone_change(activity: Activity, actor: Actor, *, note: str) -> None:
+def _after_milestone_change(
+    activity: Activity, actor: Actor, *, event: str, params: Mapping[str, Any] | None = None
+) -> None:
     before = {name: getattr(activity, name) for name in _LOGGED_FIELDS}
     progress_changed = _sync_progress_from_milestones(activity)
     if progress_changed and activity.status == Status.PLANNED:
         activity.status = workflow.status_after_progress(activity.status, activity.progress)
     activity.version += 1
     activity.updated_at = timezone.now()
-    activity._change_reason = _change_reason(actor, note)
+    activity._change_reason = _change_reason(actor, "", event=event, params=params)
     _save_existing(activity)
     if progress_changed:
-        _log(activity, actor, before=before, note=note)
+        _log(activity, actor, before=before, note="", event=event, event_params=params)
     changed = ["milestones", "progress"] if progress_changed else ["milestones"]
     events.emit(events.ACTIVITY_UPDATED, activity, {"changed": changed})
 
@@ -497,7 +525,15 @@ def _save_existing(activity: Activity) -> None:
         ) from None
 
 
-def _log(activity: Activity, actor: Actor, *, before: Mapping[str, Any] | None, note: str) -> ProgressUpdate:
+def _log(
+    activity: Activity,
+    actor: Actor,
+    *,
+    before: Mapping[str, Any] | None,
+    note: str,
+    event: str = "",
+    event_params: Mapping[str, Any] | None = None,
+) -> ProgressUpdate:
     before = before or {}
     return ProgressUpdate.objects.create(
         activity=activity,
@@ -512,4 +548,6 @@ def _log(activity: Activity, actor: Actor, *, before: Mapping[str, Any] | None, 
         old_due_date=before.get("due_date"),
         new_due_date=activity.due_date,
         note=note,
+        event=event,
+        event_params=dict(event_params or {}),
     )

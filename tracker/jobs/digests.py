@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from tracker import selectors, workflow
+from tracker import clock, selectors, workflow
 from tracker.jobs import mailing
 from tracker.models import Activity, DigestLog, Presidency, ProgressUpdate, StaffProfile
 
@@ -77,7 +77,7 @@ def build(profile: StaffProfile, presidency: Presidency, *, today: dt.date, now:
 
 def send_digests(today: dt.date | None = None) -> int:
     """Send this week's digests. Returns how many emails were sent."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     now = timezone.now()
     presidency = selectors.current_presidency(today)
     if presidency is None:

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tracker import events, selectors, services, workflow
+from tracker import clock, events, selectors, services, workflow
 from tracker.errors import DomainError
 from tracker.models import Activity, Channel, OverdueNotice, ProgressUpdate
 from tracker.permissions import Actor
@@ -69,7 +69,7 @@ def at_risk_candidates(today: dt.date) -> list[Activity]:
 
 def flag_at_risk(today: dt.date | None = None) -> list[Activity]:
     """Move lagging activities to at_risk. Returns those moved."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     flagged = []
     for activity in at_risk_candidates(today):
         expected, behind = lag(activity, today)
@@ -95,7 +95,7 @@ def flag_at_risk(today: dt.date | None = None) -> list[Activity]:
 
 def emit_overdue_events(today: dt.date | None = None) -> list[int]:
     """Emit activity.overdue once per activity and due date. Returns the activities' ids."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     noticed = OverdueNotice.objects.filter(activity=OuterRef("pk"), due_date=OuterRef("due_date"))
     overdue = (
         Activity.objects.filter(workflow.overdue_q(today)).exclude(Exists(noticed)).order_by("due_date", "id")
@@ -119,5 +119,5 @@ class RiskRun:
 
 
 def run(today: dt.date | None = None) -> RiskRun:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return RiskRun(flagged=[a.pk for a in flag_at_risk(today)], overdue=emit_overdue_events(today))
