@@ -224,6 +224,7 @@ def upcoming_deadlines(presidency: Presidency, today: dt.date | None = None, lim
 
 
 def overdue_activities(presidency: Presidency, today: dt.date | None = None) -> QuerySet[Activity]:
+    """Overdue activities, the latest first (the earliest due date is the longest overdue)."""
     today = today or clock.today()
     return activity_list(presidency=presidency).filter(workflow.overdue_q(today)).order_by("due_date", "id")
 
@@ -249,6 +250,7 @@ def mark_dates(activity: Activity, today: dt.date) -> Activity:
         status=activity.status, due_date=activity.due_date, today=today, within_days=settings.AGENDA_DUE_SOON_DAYS
     )
     activity.days_remaining = workflow.days_left(due_date=activity.due_date, today=today)
+    activity.days_late = -activity.days_remaining if activity.overdue and activity.days_remaining else 0
     return activity
 
 

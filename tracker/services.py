@@ -74,6 +74,8 @@ def activity_update(
     changes: Mapping[str, Any],
     expected_version: int | None = None,
     note: str = "",
+    event: str = "",
+    event_params: Mapping[str, Any] | None = None,
 ) -> Activity:
     """Change any of ACTIVITY_FIELDS. A changed status must be an allowed transition."""
     _reject_unknown_fields(changes)
@@ -82,7 +84,7 @@ def activity_update(
     if "responsible_body" in changes and changes["responsible_body"] is not None:
         # Moving an activity to another body needs the right to write for that body too.
         permissions.ensure_can_create_activity(actor, changes["responsible_body"].pk)
-    return _apply(locked, actor, dict(changes), note=note)
+    return _apply(locked, actor, dict(changes), note=note, event=event, event_params=event_params)
 
 
 @transaction.atomic
@@ -106,8 +108,11 @@ def progress_report(
     status: str | None = None,
     note: str = "",
     expected_version: int | None = None,
+    event: str = "",
+    event_params: Mapping[str, Any] | None = None,
 ) -> Activity:
-    """Report progress (and optionally a new status) with a note, as staff and other systems do."""
+    """Report progress (and optionally a new status) with a note, as staff and other systems do. `event`
+    overrides what the log says was reported (tracker/logtext.py)."""
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     changes: dict[str, Any] = {}
@@ -119,11 +124,11 @@ def progress_report(
         changes["progress"] = progress
     if status is not None and status != locked.status:
         changes["status"] = status
-    if not changes and not note:
+    if not changes and not note and not event:
         raise InvalidInput({"progress": [_("Report a progress value, a status or a note.")]})
     # Say what was reported, so that a note alone is not read as "progress reported" at the current value.
-    event = logtext.PROGRESS_REPORTED if progress is not None else logtext.NOTE
-    activity = _apply(locked, actor, changes, note=note, force_log=True, event=event)
+    event = event or (logtext.PROGRESS_REPORTED if progress is not None else logtext.NOTE)
+    activity = _apply(locked, actor, changes, note=note, force_log=True, event=event, event_params=event_params)
     events.emit(events.PROGRESS_REPORTED, activity, {"note": str(note)})
     return activity
 
