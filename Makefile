@@ -24,7 +24,7 @@ db: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_agenda
 	DEBUG=1 $(PY) manage.py create_demo_users
-	DEBUG=1 $(PY) manage.py seed_demo_story
+	DEBUG=1 DEMO_TODAY=$(DEMO_TODAY) $(PY) manage.py seed_demo_story
 
 setup: db
 
