@@ -151,6 +151,23 @@ def test_a_refused_move_shows_the_workflows_message_and_the_card_stays_in_its_co
     assert (own.status, own.version) == (Status.BLOCKED, 2)
 
 
+def test_a_refused_move_is_explained_on_the_card_with_the_moves_allowed_from_there(
+    signed_in, coordinator, agenda, priorities, htmx_headers
+):
+    own = agenda["own"]
+    services.activity_transition(actor=Actor.system(), activity=own, status=Status.AT_RISK)
+    response = signed_in(coordinator).post(
+        f"/activities/{own.pk}/move/", {"status": "planned", "expected_version": 2}, headers=htmx_headers
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    card = html[html.index(f'id="card-{own.pk}"'):]
+    card = card[: card.index("</article>")]
+    assert "cannot move to planned. From at risk it can move to: in progress, blocked, done, cancelled." in card
+    toasts = html[html.index('id="messages"'):]
+    assert "cannot move to planned" not in toasts  # not in a corner toast, away from the card
+
+
 def test_a_card_changed_by_someone_else_meanwhile_shows_a_conflict_not_an_overwrite(
     signed_in, editor, agenda, priorities, htmx_headers
 ):

@@ -128,6 +128,7 @@ def activity_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = MoveForm(request.POST)
     status = 200
     refusal = edit_refusal(request, activity)
+    card_message = ""  # a refused move is explained on the card itself, where the person is looking
     if refusal:
         status = 403
         messages.error(request, refusal.message)
@@ -143,7 +144,10 @@ def activity_move(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except DomainError as error:
             status = status_for(error)
-            messages.error(request, error.message)
+            if request.htmx:
+                card_message = error.message
+            else:
+                messages.error(request, error.message)
         else:
             messages.success(request, _("“%(title)s” moved to %(status)s.") % {
                 "title": activity.display_title, "status": workflow.label(target).lower()})
@@ -158,5 +162,9 @@ def activity_move(request: HttpRequest, pk: int) -> HttpResponse:
     # htmx: draw the card's lane again from the database, with the board's filters, plus the message.
     query = QueryDict(filters)
     lanes = _lanes(request, activity.priority.presidency, query, priority_ids=[activity.priority_id])[1]
-    context = {"lane": lanes[0] if lanes else None, "filter_query": query, "filters": filters, "moved_id": pk}
+    lane = lanes[0] if lanes else None
+    if card_message and not (lane and any(card.pk == pk for column in lane.columns for card in column.cards)):
+        messages.error(request, card_message)  # the card is not on this board: say it in the corner instead
+        card_message = ""
+    context = {"lane": lane, "filter_query": query, "filters": filters, "moved_id": pk, "card_message": card_message}
     return render(request, "tracker/partials/board_lane_response.html", context, status=status)
