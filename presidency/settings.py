@@ -45,7 +45,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tracker.admin_site.TrackerAdminConfig",  # django.contrib.admin, branded and grouped
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

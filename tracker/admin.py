@@ -249,7 +249,8 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
     form = ActivityAdminForm
     resource_classes = [ActivityResource]
     formats = [CSV, XLSX]
-    list_display = ["title", "code", "priority", "status", "due_date", "progress", "responsible_body", "lead_state"]
+    # Short columns first, so that status, due date and progress fit a 1366 px screen beside the title.
+    list_display = ["title", "status", "due_date", "progress", "priority_number", "responsible_body", "code"]
     list_filter = [
         "priority__presidency", "priority", "status", "kind", "responsible_body", "participating_states",
         OverdueFilter,
@@ -260,6 +261,8 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
     autocomplete_fields = []
     filter_horizontal = ["participating_states", "watchers"]
     readonly_fields = ["version", "completed_date", "created_at", "updated_at"]
+    #: Only a stored activity has these; the add form leaves them out.
+    _STORED_ONLY = ("version", "completed_date", "created_at", "updated_at")
     inlines = [MilestoneInline]
     actions = [
         _transition_action(Status.IN_PROGRESS, _("Start the selected activities")),
@@ -273,6 +276,22 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
         (_("Description"), {"fields": ["description", "description_ru"]}),
         (_("Other systems"), {"fields": ["external_source", "external_id", "version", "created_at", "updated_at"]}),
     ]
+
+    @admin.display(description=_("priority"), ordering="priority__number")
+    def priority_number(self, obj: Activity) -> str:
+        return f"P{obj.priority.number}"
+
+    def get_fieldsets(self, request: HttpRequest, obj: Activity | None = None) -> list:
+        if obj is not None:
+            return self.fieldsets
+        return [(name, {**opts, "fields": [f for f in opts["fields"] if f not in self._STORED_ONLY]})
+                for name, opts in self.fieldsets]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Activity | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.milestones.exists():
+            fields.append("progress")  # the milestones drive it (services.progress_report says the same)
+        return fields
 
     # Permissions: anyone with a role reads; editors change their body's activities; coordinators all.
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
