@@ -17,7 +17,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker import audit, clock, permissions, services, workflow
+from tracker import audit, clock, logtext, permissions, services, workflow
 from tracker.errors import DomainError
 from tracker.imports import ActivityResource
 from tracker.models import (
@@ -221,7 +221,7 @@ def _transition_action(target: str, description: str):
         for activity in queryset.order_by("id"):
             try:
                 services.activity_transition(
-                    actor=actor, activity=activity, status=target, note=_("Bulk action in the admin")
+                    actor=actor, activity=activity, status=target, event=logtext.ADMIN_BULK
                 )
                 moved.append(activity.pk)
             except DomainError as exc:

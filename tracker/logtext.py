@@ -25,10 +25,13 @@ MILESTONE_UNDONE = "milestone_undone"
 MILESTONE_REMOVED = "milestone_removed"
 DELETED = "deleted"
 DEMO = "demo"
+FLAGGED_AT_RISK = "flagged_at_risk"
+IMPORTED = "imported"
+ADMIN_BULK = "admin_bulk"
 
 EVENTS: tuple[str, ...] = (
     NOTE, PROGRESS_REPORTED, SEEDED, MILESTONE_ADDED, MILESTONE_DONE, MILESTONE_UNDONE, MILESTONE_REMOVED,
-    DELETED, DEMO,
+    DELETED, DEMO, FLAGGED_AT_RISK, IMPORTED, ADMIN_BULK,
 )
 #: The history table's change reason column holds this many characters.
 REASON_LENGTH = 100
@@ -59,6 +62,15 @@ def describe(event: str, params: Mapping[str, Any] | None = None) -> str:
         return _("Deleted")
     if event == DEMO:
         return _("Demo data: %(text)s") % {"text": _param(params, "text")}
+    if event == FLAGGED_AT_RISK:
+        return _(
+            "Flagged automatically: progress %(progress)s%% is %(behind)s points behind the %(expected)s%% "
+            "expected by today, %(days)s days before the due date %(due)s."
+        ) % {name: params.get(name, "") for name in ("progress", "behind", "expected", "days", "due")}
+    if event == IMPORTED:
+        return _("Imported from a file")
+    if event == ADMIN_BULK:
+        return _("Bulk action in the admin")
     return ""
 
 
@@ -69,6 +81,11 @@ _LEGACY = (
     (re.compile(r"^Milestone (?P<title>.*) marked not done$", re.S), MILESTONE_UNDONE),
     (re.compile(r"^Milestone (?P<title>.*) marked done$", re.S), MILESTONE_DONE),
     (re.compile(r"^deleted$"), DELETED),
+    (re.compile(r"^Flagged automatically: progress (?P<progress>\d+)% is (?P<behind>\d+) points behind the "
+                r"(?P<expected>\d+)% expected by today, (?P<days>-?\d+) days before the due date (?P<due>[\d-]+)\.$"),
+     FLAGGED_AT_RISK),
+    (re.compile(r"^Imported from a file$"), IMPORTED),
+    (re.compile(r"^Bulk action in the admin$"), ADMIN_BULK),
 )
 
 

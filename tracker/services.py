@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tracker import caching, clock, events, logtext, permissions, workflow
@@ -426,9 +427,16 @@ def _apply(
     events.emit(events.ACTIVITY_UPDATED, activity, {"changed": sorted(set(diff) | set(m2m) | changed)})
     if status_changed:
         events.emit(
-            events.ACTIVITY_STATUS_CHANGED, activity, {"from": before["status"], "to": activity.status, "note": note}
+            events.ACTIVITY_STATUS_CHANGED, activity,
+            {"from": before["status"], "to": activity.status, "note": note or _site_text(event, event_params)},
         )
     return activity
+
+
+def _site_text(event: str, params: Mapping[str, Any] | None) -> str:
+    """An event's sentence in the site's language, for payloads read by other systems (webhooks)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return logtext.describe(event, params)
 
 
 def _change_reason(

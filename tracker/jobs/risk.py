@@ -19,10 +19,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils import translation
-from django.utils.translation import gettext as _
 
-from tracker import clock, events, selectors, services, workflow
+from tracker import clock, events, logtext, selectors, services, workflow
 from tracker.errors import DomainError
 from tracker.models import Activity, Channel, OverdueNotice, ProgressUpdate
 from tracker.permissions import Actor
@@ -75,18 +73,13 @@ def flag_at_risk(today: dt.date | None = None) -> list[Activity]:
         expected, behind = lag(activity, today)
         if behind <= settings.AT_RISK_MARGIN:
             continue
-        with translation.override(settings.LANGUAGE_CODE):  # notes are stored, in the site's language
-            note = _(
-                "Flagged automatically: progress %(progress)s%% is %(behind)s points behind the %(expected)s%% "
-                "expected by today, %(days)s days before the due date %(due)s."
-            ) % {
-                "progress": activity.progress, "behind": behind, "expected": expected,
-                "days": (activity.due_date - today).days, "due": activity.due_date.isoformat(),
-            }
+        # Stored as data, worded in each reader's language (tracker/logtext.py).
+        params = {"progress": activity.progress, "behind": behind, "expected": expected,
+                  "days": (activity.due_date - today).days, "due": activity.due_date.isoformat()}
         try:
             flagged.append(services.activity_transition(
-                actor=Actor.system(), activity=activity, status=Status.AT_RISK, note=note,
-                expected_version=activity.version,
+                actor=Actor.system(), activity=activity, status=Status.AT_RISK,
+                event=logtext.FLAGGED_AT_RISK, event_params=params, expected_version=activity.version,
             ))
         except DomainError as exc:  # changed meanwhile (stale version, new status): the next run looks again
             logger.info("not flagging activity %s at risk: %s", activity.pk, exc.message)

@@ -11,6 +11,11 @@ _LEGACY = (
     (re.compile(r"^Milestone removed: (?P<title>.*)$", re.S), "milestone_removed"),
     (re.compile(r"^Milestone (?P<title>.*) marked not done$", re.S), "milestone_undone"),
     (re.compile(r"^Milestone (?P<title>.*) marked done$", re.S), "milestone_done"),
+    (re.compile(r"^Flagged automatically: progress (?P<progress>\d+)% is (?P<behind>\d+) points behind the "
+                r"(?P<expected>\d+)% expected by today, (?P<days>-?\d+) days before the due date (?P<due>[\d-]+)\.$"),
+     "flagged_at_risk"),
+    (re.compile(r"^Imported from a file$"), "imported"),
+    (re.compile(r"^Bulk action in the admin$"), "admin_bulk"),
 )
 
 
