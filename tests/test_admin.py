@@ -353,3 +353,13 @@ def test_recent_actions_list_changes_made_on_the_board(admin_client, activity, c
     entry = LogEntry.objects.get(user=coordinator)
     assert entry.object_id == str(activity.pk) and entry.is_change()
     assert activity.title in admin_client.get("/admin/").text.split("Recent actions", 1)[1]
+
+
+def test_the_admin_shows_log_and_history_text_worded_not_as_stored_data(admin_client, activity, coordinator):
+    milestone = factories.MilestoneFactory(activity=activity, order=1, title="Plan agreed", title_ru="План согласован")
+    services.milestone_toggle(actor=Actor.for_user(coordinator), milestone=milestone, done=True)
+    admin_client.cookies["django_language"] = "ru"
+    history = admin_client.get(reverse("admin:tracker_activity_history", args=[activity.pk])).text
+    assert "Веб-доска · coordinator — Этап «План" in history and '{"c":' not in history
+    log = admin_client.get(reverse("admin:tracker_progressupdate_changelist")).text
+    assert "Этап «План согласован» отмечен как выполненный" in log

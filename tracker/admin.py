@@ -277,6 +277,11 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
         (_("Other systems"), {"fields": ["external_source", "external_id", "version", "created_at", "updated_at"]}),
     ]
 
+    def set_history_delta_changes(self, request: HttpRequest, historical_records: Any, **kwargs: Any) -> None:
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        for record in historical_records:  # the reason is stored as data: shown worded, never saved back
+            record.history_change_reason = logtext.describe_reason(record.history_change_reason)
+
     @admin.display(description=_("priority"), ordering="priority__number")
     def priority_number(self, obj: Activity) -> str:
         return f"P{obj.priority.number}"
@@ -400,11 +405,15 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
     """The append-only log: readable, never editable."""
 
     list_display = ["created_at", "activity", "actor_name", "channel", "old_status", "new_status",
-                    "old_progress", "new_progress", "note"]
+                    "old_progress", "new_progress", "note_text"]
     list_filter = ["channel", "new_status"]
     list_select_related = ["activity"]
     search_fields = ["activity__title", "actor_name", "note"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("note"))
+    def note_text(self, obj: ProgressUpdate) -> str:
+        return obj.display_note
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_staff and permissions.role_of(request.user) is not None
