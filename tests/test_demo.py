@@ -10,6 +10,7 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from tests import factories
 from tests.test_production import ROOT, _production_env
@@ -102,6 +103,9 @@ def test_the_story_goes_through_the_services_once_and_is_labelled_as_demo_data(d
     assert moved >= 12
     demo_rows = ProgressUpdate.objects.filter(event=logtext.DEMO)
     assert demo_rows.count() == len(demo_story.STORY)
+    # The log and the history read as written on the demo's day, not on the machine's.
+    assert {timezone.localtime(row.created_at).date() for row in demo_rows} == {DEMO_DAY}
+    assert timezone.localtime(minsk.history.latest("history_date").history_date).date() == DEMO_DAY
     assert Activity.objects.get(code="p1-eastern-europe-situation").is_overdue()  # something to tackle first
     versions = dict(Activity.objects.values_list("code", "version"))
     call_command("seed_demo_story")  # run again by every `make run`: changes nothing

@@ -24,6 +24,17 @@ def today() -> dt.date:
     return demo_today() or timezone.localdate()
 
 
+def now() -> dt.datetime:
+    """The time writes are stamped with: in the demo, the demo day at the current time of day, so that the
+    log and the history read as written on that day; anywhere else, now."""
+    current = timezone.now()
+    day = demo_today()
+    if day is None:
+        return current
+    local = timezone.localtime(current)
+    return local.replace(year=day.year, month=day.month, day=day.day)
+
+
 def demo_context(request: HttpRequest) -> dict[str, Any]:
     """Template context: the demo date, for the banner every page shows while it is in force."""
     return {"demo_today": demo_today()}

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tracker import caching, clock, events, logtext, permissions, workflow
@@ -56,7 +56,7 @@ def activity_create(
     _assign(activity, {k: v for k, v in data.items() if k not in _M2M_FIELDS})
     if activity.status == Status.DONE:
         _complete(activity, data)
-    now = timezone.now()
+    now = clock.now()
     activity.created_at = activity.updated_at = now
     _validate(activity)
     _save_new(activity)
@@ -262,7 +262,7 @@ def milestone_create(
             ) % {"max": MAX_MILESTONE_ORDER}]})
     milestone = Milestone(activity=locked, title=title, title_ru=title_ru, due_date=due_date, order=order, done=done)
     if done:
-        milestone.done_at = timezone.now()
+        milestone.done_at = clock.now()
     _validate(milestone)
     milestone.save()
     _after_milestone_change(locked, actor, event=logtext.MILESTONE_ADDED, params=_milestone_params(milestone))
@@ -285,7 +285,7 @@ def milestone_update(
     for name, value in changes.items():
         setattr(current, name, value)
     if current.done and not was_done:
-        current.done_at = timezone.now()
+        current.done_at = clock.now()
     elif not current.done:
         current.done_at = None
     _validate(current)
@@ -414,7 +414,7 @@ def _apply(
         return activity  # nothing changed: no new version, no log row, no event
 
     activity.version += 1
-    activity.updated_at = timezone.now()
+    activity.updated_at = clock.now()
     activity._change_reason = _change_reason(actor, note, event=event, params=event_params)
     _validate(activity, changed=_changed_fields(activity, stored))
     _save_existing(activity)
@@ -481,7 +481,7 @@ def _after_milestone_change(
     if progress_changed and activity.status == Status.PLANNED:
         activity.status = workflow.status_after_progress(activity.status, activity.progress)
     activity.version += 1
-    activity.updated_at = timezone.now()
+    activity.updated_at = clock.now()
     activity._change_reason = _change_reason(actor, "", event=event, params=params)
     _save_existing(activity)
     if progress_changed:
@@ -516,6 +516,7 @@ def _validate(instance: Activity | Milestone, changed: set[str] | None = None) -
 
 
 def _save_new(activity: Activity) -> None:
+    activity._history_date = activity.updated_at  # the history's time is the write's (clock.now())
     try:
         with transaction.atomic():
             activity.save(force_insert=True)
@@ -529,6 +530,7 @@ def _save_new(activity: Activity) -> None:
 
 
 def _save_existing(activity: Activity) -> None:
+    activity._history_date = activity.updated_at
     try:
         with transaction.atomic():
             activity.save()
@@ -561,6 +563,7 @@ def _log(
         old_due_date=before.get("due_date"),
         new_due_date=activity.due_date,
         note=note,
+        created_at=activity.updated_at,
         event=event,
         event_params=dict(event_params or {}),
     )
