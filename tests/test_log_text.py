@@ -89,8 +89,11 @@ def test_a_change_reason_is_data_that_fits_its_column_even_for_long_titles():
     reason = logtext.change_reason(channel="web", actor="editor", event=logtext.MILESTONE_ADDED,
                                    params={"title": "T" * 300, "title_ru": "Т" * 300})
     assert len(reason) <= logtext.REASON_LENGTH
-    data = json.loads(reason)
-    assert data["c"] == "web" and data["e"] == logtext.MILESTONE_ADDED and data["p"]["title"].endswith("…")
+    assert json.loads(reason)[:3] == ["web", "editor", logtext.MILESTONE_ADDED]
+    data = logtext.reason_data(reason)
+    title, title_ru = data["params"]["title"], data["params"]["title_ru"]
+    assert title.endswith("…") and title_ru.endswith("…") and abs(len(title) - len(title_ru)) <= 1  # equal shares
+    assert len(title) >= 20
 
 
 def test_old_english_reasons_and_notes_are_read_as_data():

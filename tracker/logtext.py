@@ -98,37 +98,40 @@ def legacy_event(text: str) -> tuple[str, dict[str, str]] | None:
     return None
 
 
-def _shorten(data: dict[str, Any]) -> str:
-    """JSON of `data` within the reason column: the longest text values are cut until it fits."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+#: Short names for the parameters a change reason carries (its column holds 100 characters).
+_SHORT = {"title": "t", "title_ru": "tr", "text": "x", "text_ru": "xr"}
+_LONG = {short: name for name, short in _SHORT.items()}
+
+
+def _shorten(parts: list[Any]) -> str:
+    """JSON of `parts` within the reason column: the longest texts lose a character at a time, so that a
+    title in each language keeps an equal share."""
+    def dump() -> str:
+        return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+
+    text = dump()
     while len(text) > REASON_LENGTH:
-        strings = [(k, v) for k, v in data.items() if isinstance(v, str)]
-        strings += [(("p", k), v) for k, v in data.get("p", {}).items() if isinstance(v, str)]
-        key, value = max(strings, key=lambda item: len(item[1]))
-        if len(value) <= 1:
-            break
-        cut = value[: max(1, len(value) - (len(text) - REASON_LENGTH) - 1)] + "…"
-        if isinstance(key, tuple):
-            data["p"][key[1]] = cut
+        params = parts[3]
+        candidates = [(len(v), ("p", k)) for k, v in params.items()] + [(len(parts[4]), ("n", None))]
+        length, (where, key) = max(candidates, key=lambda item: item[0])
+        if length <= 2:
+            return text[:REASON_LENGTH]  # only the channel and the actor are left to cut: cannot happen
+        value = params[key] if where == "p" else parts[4]
+        value = value.rstrip("…")[:-1] + "…"
+        if where == "p":
+            params[key] = value
         else:
-            data[key] = cut
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text[:REASON_LENGTH]
+            parts[4] = value
+        text = dump()
+    return text
 
 
 def change_reason(
     *, channel: str, actor: str, event: str = "", params: Mapping[str, Any] | None = None, note: str = ""
 ) -> str:
-    """The history record's reason as data: channel, actor, event and the start of the note."""
-    data: dict[str, Any] = {"c": channel, "a": actor}
-    if event:
-        data["e"] = event
-    if params:
-        # Only the reader's-language title travels; the progress log keeps the full parameters.
-        data["p"] = {k: str(v) for k, v in params.items() if k in ("title", "title_ru", "text", "text_ru")}
-    if note:
-        data["n"] = note
-    return _shorten(data)
+    """The history record's reason as data: [channel, actor, event, titles, the start of the note]."""
+    short = {_SHORT[k]: str(v) for k, v in (params or {}).items() if k in _SHORT}
+    return _shorten([channel, actor[:40], event, short, note])
 
 
 _LEGACY_REASON = re.compile(r"^(?P<c>web|api|admin|system): (?P<a>.*?)(?: — (?P<n>.*))?$", re.S)
@@ -138,14 +141,15 @@ def reason_data(raw: str | None) -> dict[str, Any] | None:
     """A stored change reason (JSON, or the older "channel: actor — note" text) as its parts."""
     if not raw:
         return None
-    if raw.startswith("{"):
+    if raw.startswith("["):
         try:
             data = json.loads(raw)
         except ValueError:
             data = None
-        if isinstance(data, dict):
-            return {"channel": data.get("c", ""), "actor": data.get("a", ""), "event": data.get("e", ""),
-                    "params": data.get("p", {}), "note": data.get("n", "")}
+        if isinstance(data, list) and len(data) == 5:
+            channel, actor, event, params, note = data
+            return {"channel": channel, "actor": actor, "event": event, "note": note,
+                    "params": {_LONG.get(k, k): v for k, v in (params or {}).items()}}
     match = _LEGACY_REASON.match(raw)
     if not match:
         return {"channel": "", "actor": "", "event": "", "params": {}, "note": raw}
