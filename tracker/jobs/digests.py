@@ -71,7 +71,9 @@ def build(profile: StaffProfile, presidency: Presidency, *, today: dt.date, now:
             due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
         ).order_by("due_date", "id")
     )
-    overdue = list(activities.filter(workflow.overdue_q(today)).order_by("due_date", "id"))
+    overdue = list(activities.filter(workflow.overdue_q(today)).order_by("due_date", "id"))  # latest first
+    for activity in overdue:
+        activity.days_late = (today - activity.due_date).days
     return Digest(presidency=presidency, changes=changes, due_soon=due_soon, overdue=overdue)
 
 
