@@ -272,6 +272,8 @@ def test_an_editor_opens_the_board_on_their_bodys_work_and_can_see_everything(si
     everything = client.get("/board/?all=1").content.decode()
     assert f'id="card-{own.pk}"' in everything and f'id="card-{foreign.pk}"' in everything
     assert 'id="board-scope"' not in everything
+    # The filter bar keeps "every body" when the editor filters, even after unticking their own body.
+    assert '<input type="hidden" name="all" value="1">' in html
 
 
 def test_coordinators_and_viewers_open_the_whole_board(signed_in, coordinator, viewer, agenda):

@@ -115,6 +115,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "all_bodies_query": ALL_BODIES,
         # Cleared filters mean every body, not the editor's default again.
         "clear_query": f"{ALL_BODIES}=1" if actor.role == Role.EDITOR else "",
+        "all_bodies_field": ALL_BODIES if actor.role == Role.EDITOR else "",
         "results": caching.cached("board", key, results),
         "status_labels": {status: str(label) for status, label in workflow.Status.choices},
     }
