@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The demo shows the 2023 presidency as it stood on this day (DEBUG only; `make run DEMO_TODAY=` for today).
+DEMO_TODAY ?= 2023-07-14
 STAMP := $(VENV)/.requirements-installed
 
 .PHONY: run test setup install db lint clean prod prod-stop bench screenshots
@@ -22,12 +24,13 @@ db: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_agenda
 	DEBUG=1 $(PY) manage.py create_demo_users
+	DEBUG=1 DEMO_TODAY=$(DEMO_TODAY) $(PY) manage.py seed_demo_story
 
 setup: db
 
 run: setup
 	@echo "Serving the board on http://127.0.0.1:$(PORT)/ (demo accounts are in the README)"
-	PY=$(PY) PORT=$(PORT) DEBUG=1 scripts/run-embedded
+	PY=$(PY) PORT=$(PORT) DEBUG=1 DEMO_TODAY=$(DEMO_TODAY) scripts/run-embedded
 
 test: install
 	@mkdir -p var

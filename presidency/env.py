@@ -6,6 +6,7 @@ that names the variable, instead of surfacing later as a confusing runtime error
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from urllib.parse import urlparse
 
@@ -43,6 +44,17 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def env_date(name: str) -> dt.date | None:
+    """An ISO date (2023-06-15), or None when unset."""
+    raw = env_str(name)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an ISO date such as 2023-06-15, got {raw!r}") from None
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from presidency.env import (
     env_bool,
     env_database,
+    env_date,
     env_int,
     env_list,
     env_redis_url,
@@ -35,11 +36,17 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = _DEV_SECRET
 
+# The demo's "today" (make run: a day inside the 2023 presidency), so the demo shows the presidency as it
+# unfolds instead of everything overdue. Honoured only with DEBUG (tracker/clock.py); production refuses it.
+DEMO_TODAY = env_date("DEMO_TODAY")
+if DEMO_TODAY and not (DEBUG or TESTING):
+    raise ImproperlyConfigured("DEMO_TODAY is for the demo only (DEBUG=1); unset it in production")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tracker.admin_site.TrackerAdminConfig",  # django.contrib.admin, branded and grouped
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -94,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tracker.clock.demo_context",
             ],
         },
     },

@@ -74,6 +74,17 @@ def editor_actor(editor):
     return Actor.for_user(editor, Channel.WEB)
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in Russian leaves Russian active in the thread (LocaleMiddleware does not reset it): every
+    test starts and ends in the default language, whatever the one before it read."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def compiled_translations():
     """Compile the .po catalogues (the .mo files are not committed), so Russian shows on a fresh clone."""

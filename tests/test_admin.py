@@ -298,3 +298,68 @@ def test_xlsx_export_opens_as_a_spreadsheet(admin_client, activity):
     assert response.status_code == 200
     sheet = tablib.Dataset().load(response.content, format="xlsx")
     assert "Joint exercises in Belarus" in sheet["title"]
+
+
+# --- What a newcomer meets in the admin ----------------------------------------------------------------------
+
+def test_the_admin_is_branded_as_the_tracker_in_both_languages(admin_client):
+    assert "Presidency Agenda Tracker" in admin_client.get("/admin/").text
+    admin_client.cookies["django_language"] = "ru"
+    html = admin_client.get("/admin/").text
+    assert "Django" not in html.split("<body", 1)[1].split("</header>", 1)[0]
+
+
+def test_operational_records_are_grouped_apart_and_only_for_coordinators(client, admin_client, editor):
+    index = admin_client.get("/admin/").text
+    assert "Operations" in index
+    agenda, operations = index.split("Operations", 1)
+    for name in ("Outbox events", "Worker heartbeats", "Webhook deliveries"):
+        assert name.lower() in operations.lower() and name.lower() not in agenda.lower()
+    client.force_login(editor)
+    editor_index = client.get("/admin/").text
+    assert "Outbox events" not in editor_index and "Worker heartbeats" not in editor_index
+    assert "Activities" in editor_index
+
+
+def test_the_activity_list_shows_a_short_priority_so_status_due_date_and_progress_fit(admin_client, activity):
+    html = admin_client.get(reverse("admin:tracker_activity_changelist")).text
+    row = html[html.index('class="field-title"'):]
+    row = row[: row.index("</tr>")]
+    assert f">P{activity.priority.number}<" in row and activity.priority.title not in row
+    headers = [h for h in ("column-status", "column-due_date", "column-progress", "column-priority_number")
+               if h in html]
+    assert headers == ["column-status", "column-due_date", "column-progress", "column-priority_number"]
+    assert html.index("column-progress") < html.index("column-priority_number")
+
+
+def test_the_add_form_has_no_version_or_timestamps(admin_client, activity):
+    add = admin_client.get(reverse("admin:tracker_activity_add")).text
+    change = admin_client.get(reverse("admin:tracker_activity_change", args=[activity.pk])).text
+    for field in ("field-version", "field-created_at", "field-updated_at", "field-completed_date"):
+        assert field not in add and field in change
+
+
+def test_progress_is_read_only_where_milestones_drive_it(admin_client, activity):
+    assert 'name="progress"' in admin_client.get(reverse("admin:tracker_activity_change", args=[activity.pk])).text
+    factories.MilestoneFactory(activity=activity, order=1)
+    html = admin_client.get(reverse("admin:tracker_activity_change", args=[activity.pk])).text
+    assert 'name="progress"' not in html and "field-progress" in html
+
+
+def test_recent_actions_list_changes_made_on_the_board(admin_client, activity, coordinator):
+    from django.contrib.admin.models import LogEntry
+
+    admin_client.post(f"/activities/{activity.pk}/move/", {"status": "in_progress", "expected_version": 1})
+    entry = LogEntry.objects.get(user=coordinator)
+    assert entry.object_id == str(activity.pk) and entry.is_change()
+    assert activity.title in admin_client.get("/admin/").text.split("Recent actions", 1)[1]
+
+
+def test_the_admin_shows_log_and_history_text_worded_not_as_stored_data(admin_client, activity, coordinator):
+    milestone = factories.MilestoneFactory(activity=activity, order=1, title="Plan agreed", title_ru="План согласован")
+    services.milestone_toggle(actor=Actor.for_user(coordinator), milestone=milestone, done=True)
+    admin_client.cookies["django_language"] = "ru"
+    history = admin_client.get(reverse("admin:tracker_activity_history", args=[activity.pk])).text
+    assert "Веб-доска · coordinator — Этап «План" in history and '{"c":' not in history
+    log = admin_client.get(reverse("admin:tracker_progressupdate_changelist")).text
+    assert "Этап «План согласован» отмечен как выполненный" in log

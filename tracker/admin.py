@@ -17,7 +17,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker import audit, permissions, services, workflow
+from tracker import audit, clock, logtext, permissions, services, workflow
 from tracker.errors import DomainError
 from tracker.imports import ActivityResource
 from tracker.models import (
@@ -145,7 +145,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Activity]) -> QuerySet[Activity]:
-        overdue = workflow.overdue_q(timezone.localdate())
+        overdue = workflow.overdue_q(clock.today())
         if self.value() == "yes":
             return queryset.filter(overdue)
         if self.value() == "no":
@@ -221,7 +221,7 @@ def _transition_action(target: str, description: str):
         for activity in queryset.order_by("id"):
             try:
                 services.activity_transition(
-                    actor=actor, activity=activity, status=target, note=_("Bulk action in the admin")
+                    actor=actor, activity=activity, status=target, event=logtext.ADMIN_BULK
                 )
                 moved.append(activity.pk)
             except DomainError as exc:
@@ -249,7 +249,8 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
     form = ActivityAdminForm
     resource_classes = [ActivityResource]
     formats = [CSV, XLSX]
-    list_display = ["title", "code", "priority", "status", "due_date", "progress", "responsible_body", "lead_state"]
+    # Short columns first, so that status, due date and progress fit a 1366 px screen beside the title.
+    list_display = ["title", "status", "due_date", "progress", "priority_number", "responsible_body", "code"]
     list_filter = [
         "priority__presidency", "priority", "status", "kind", "responsible_body", "participating_states",
         OverdueFilter,
@@ -260,6 +261,8 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
     autocomplete_fields = []
     filter_horizontal = ["participating_states", "watchers"]
     readonly_fields = ["version", "completed_date", "created_at", "updated_at"]
+    #: Only a stored activity has these; the add form leaves them out.
+    _STORED_ONLY = ("version", "completed_date", "created_at", "updated_at")
     inlines = [MilestoneInline]
     actions = [
         _transition_action(Status.IN_PROGRESS, _("Start the selected activities")),
@@ -273,6 +276,27 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
         (_("Description"), {"fields": ["description", "description_ru"]}),
         (_("Other systems"), {"fields": ["external_source", "external_id", "version", "created_at", "updated_at"]}),
     ]
+
+    def set_history_delta_changes(self, request: HttpRequest, historical_records: Any, **kwargs: Any) -> None:
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        for record in historical_records:  # the reason is stored as data: shown worded, never saved back
+            record.history_change_reason = logtext.describe_reason(record.history_change_reason)
+
+    @admin.display(description=_("priority"), ordering="priority__number")
+    def priority_number(self, obj: Activity) -> str:
+        return f"P{obj.priority.number}"
+
+    def get_fieldsets(self, request: HttpRequest, obj: Activity | None = None) -> list:
+        if obj is not None:
+            return self.fieldsets
+        return [(name, {**opts, "fields": [f for f in opts["fields"] if f not in self._STORED_ONLY]})
+                for name, opts in self.fieldsets]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Activity | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.milestones.exists():
+            fields.append("progress")  # the milestones drive it (services.progress_report says the same)
+        return fields
 
     # Permissions: anyone with a role reads; editors change their body's activities; coordinators all.
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -381,11 +405,15 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
     """The append-only log: readable, never editable."""
 
     list_display = ["created_at", "activity", "actor_name", "channel", "old_status", "new_status",
-                    "old_progress", "new_progress", "note"]
+                    "old_progress", "new_progress", "note_text"]
     list_filter = ["channel", "new_status"]
     list_select_related = ["activity"]
     search_fields = ["activity__title", "actor_name", "note"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("note"))
+    def note_text(self, obj: ProgressUpdate) -> str:
+        return obj.display_note
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_staff and permissions.role_of(request.user) is not None

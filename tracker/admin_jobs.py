@@ -34,8 +34,8 @@ class CoordinatorOnlyAdmin(RoleGatedAdmin):
         return request.user.is_staff and permissions.can_manage_agenda(_actor(request))
 
 
-class ReadOnlyAdmin(RoleGatedAdmin):
-    """Records the jobs write: anyone with a role reads them, nobody edits them by hand."""
+class ReadOnlyAdmin(CoordinatorOnlyAdmin):
+    """Records the jobs write: coordinators read them (the machinery is theirs to watch), nobody edits them."""
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False

@@ -20,11 +20,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
-from tracker import events, permissions, workflow
+from tracker import clock, events, permissions, workflow
 from tracker import services as sv
 from tracker.errors import DomainError, InvalidInput
 from tracker.models import Activity, Body, MemberState, Milestone, Priority, ProgressUpdate
@@ -68,7 +67,7 @@ def upsert_by_ref(*, actor: Actor, items: Sequence[Mapping[str, Any]], note: str
     if len(set(refs)) != len(refs) or not all(s and r for s, r in refs):
         raise NeedsItemByItem()  # the second of two equal refs must see the first one's write
 
-    now = timezone.now()  # one "updated" time for the batch: rows with equal changes share one UPDATE
+    now = clock.now()  # one "updated" time for the batch: rows with equal changes share one UPDATE
     existing = _lock_existing(refs)
     links = _links(existing.values())
     plans: list[_Plan] = []
@@ -365,7 +364,7 @@ def _write_history(plans: list[_Plan], added: Mapping[int, list[tuple[int, int]]
 
 def _history_row(history_model: Any, activity: Activity, history_type: str, user: Any) -> Any:
     return history_model(
-        history_date=timezone.now(),
+        history_date=clock.now(),
         history_type=history_type,
         history_user=user,
         history_change_reason=getattr(activity, "_change_reason", None),

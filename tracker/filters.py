@@ -7,11 +7,10 @@ import re
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from tracker import workflow
+from tracker import clock, workflow
 from tracker.models import Activity, Body, MemberState, Presidency, Priority
 from tracker.workflow import Status
 
@@ -119,7 +118,7 @@ class ActivityFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset: QuerySet[Activity], name: str, value: bool | None) -> QuerySet[Activity]:
         if value is None:
             return queryset
-        overdue = workflow.overdue_q(timezone.localdate())
+        overdue = workflow.overdue_q(clock.today())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_search(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from tracker import services
+from tracker import logtext, services
 from tracker.errors import DomainError, InvalidInput
 from tracker.models import Activity, Body, Channel, MemberState, Priority
 from tracker.permissions import Actor
@@ -92,11 +92,11 @@ class ActivityResource(resources.ModelResource):
             data["participating_states"] = list(self.fields["participating_states"].clean(row) or [])
         try:
             if is_create:
-                created = services.activity_create(actor=actor, data=data, note=_("Imported from a file"))
+                created = services.activity_create(actor=actor, data=data, event=logtext.IMPORTED)
                 instance.pk = created.pk
             else:
                 services.activity_update(
-                    actor=actor, activity=instance, changes=data, note=_("Imported from a file")
+                    actor=actor, activity=instance, changes=data, event=logtext.IMPORTED
                 )
         except InvalidInput as exc:
             raise ValidationError(exc.errors) from None

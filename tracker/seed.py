@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core import serializers
 from django.db import transaction
 
-from tracker import services
+from tracker import logtext, services
 from tracker.models import Activity, MemberState, Milestone
 from tracker.permissions import Actor
 
@@ -38,7 +38,7 @@ def load_seed(path: Path = DEFAULT_SEED) -> Counter:
                 data = {name: getattr(obj, name) for name in services.ACTIVITY_FIELDS - {"participating_states"}}
                 state_pks = item.m2m_data.get("participating_states", [])
                 data["participating_states"] = list(MemberState.objects.filter(pk__in=state_pks))
-                services.activity_create(actor=actor, data=data, note="Seeded from the presidency's speech")
+                services.activity_create(actor=actor, data=data, event=logtext.SEEDED)
             elif isinstance(obj, Milestone):
                 services.milestone_create(
                     actor=actor, activity=obj.activity, title=obj.title, title_ru=obj.title_ru,

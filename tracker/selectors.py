@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 
-from tracker import workflow
+from tracker import clock, logtext, workflow
 from tracker.models import (
     Activity,
     DailySnapshot,
@@ -29,7 +28,7 @@ from tracker.workflow import Status
 
 def current_presidency(today: dt.date | None = None) -> Presidency | None:
     """The presidency whose period contains today; else the latest one that has started; else the first."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     presidencies = Presidency.objects.select_related("chair_state")
     return (
         presidencies.filter(period_start__lte=today, period_end__gte=today).first()
@@ -111,7 +110,7 @@ def priority_rollups(
     `activities` replaces the live rows with another queryset of the same fields, such as the activities'
     historical records as of a past day (the snapshots' back-fill), so that the rule stays this one.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     rows = (
         (activities if activities is not None else Activity.objects.all())
         .filter(priority__presidency=presidency)
@@ -126,7 +125,7 @@ def priority_rollups(
 
 def rollups_by_priority(priority_ids: list[int], today: dt.date | None = None) -> dict[int, Rollup]:
     """Roll-ups of the given priorities (of any presidencies), by priority id. One query."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     rows = (
         Activity.objects.filter(priority_id__in=priority_ids)
         .order_by()
@@ -140,7 +139,7 @@ def presidency_rollup(
     presidency: Presidency, today: dt.date | None = None, *, activities: QuerySet | None = None
 ) -> Rollup:
     """The roll-up of every activity of the presidency. One query. `activities`: as in priority_rollups."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     source = activities if activities is not None else Activity.objects.all()
     row = source.filter(priority__presidency=presidency).aggregate(**_rollup_aggregates(today))
     return _rollup_from_row(row)
@@ -148,7 +147,7 @@ def presidency_rollup(
 
 def rollups_by_body(presidency: Presidency, today: dt.date | None = None) -> list[tuple[int, Rollup]]:
     """(body id, roll-up) for every body responsible for activities of the presidency. One query."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     rows = (
         Activity.objects.filter(priority__presidency=presidency)
         .order_by()
@@ -216,7 +215,7 @@ def activity_detail(activity_id: int) -> Activity:
 
 def upcoming_deadlines(presidency: Presidency, today: dt.date | None = None, limit: int = 10) -> list[Activity]:
     """The next open deadlines from today on, soonest first."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return list(
         activity_list(presidency=presidency)
         .filter(due_date__gte=today, status__in=list(workflow.OPEN_STATUSES))
@@ -225,7 +224,8 @@ def upcoming_deadlines(presidency: Presidency, today: dt.date | None = None, lim
 
 
 def overdue_activities(presidency: Presidency, today: dt.date | None = None) -> QuerySet[Activity]:
-    today = today or timezone.localdate()
+    """Overdue activities, the latest first (the earliest due date is the longest overdue)."""
+    today = today or clock.today()
     return activity_list(presidency=presidency).filter(workflow.overdue_q(today)).order_by("due_date", "id")
 
 
@@ -250,6 +250,7 @@ def mark_dates(activity: Activity, today: dt.date) -> Activity:
         status=activity.status, due_date=activity.due_date, today=today, within_days=settings.AGENDA_DUE_SOON_DAYS
     )
     activity.days_remaining = workflow.days_left(due_date=activity.due_date, today=today)
+    activity.days_late = -activity.days_remaining if activity.overdue and activity.days_remaining else 0
     return activity
 
 
@@ -287,7 +288,7 @@ def board_columns(
 ) -> list[BoardLane]:
     """The kanban board: a lane per priority, a column per status, with true counts and at most `limit`
     cards per column (soonest deadline first). `activities` is the (filtered) set to show. Three queries."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     priorities = list(presidency.priorities.all())
     if priority_ids is not None:
         priorities = [p for p in priorities if p.pk in priority_ids]
@@ -325,7 +326,7 @@ def board_columns(
 
 def next_deadline_by_priority(presidency: Presidency, today: dt.date | None = None) -> dict[int, Activity]:
     """For each priority, its open activity with the soonest deadline from today on. One query."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     rows = (
         Activity.objects.filter(
             priority__presidency=presidency, due_date__gte=today, status__in=list(workflow.OPEN_STATUSES)
@@ -359,7 +360,7 @@ def timeline_rows(
     """The activities of `activities`, grouped by priority in the presidency's order, with their milestones
     (as `timeline_milestones`); at most `limit` rows per priority (earliest start first), with true counts.
     Four queries."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     priorities = list(presidency.priorities.all())
     if priority_ids is not None:
         priorities = [p for p in priorities if p.pk in priority_ids]
@@ -409,7 +410,7 @@ def burnup_series(presidency: Presidency, today: dt.date | None = None, step_day
     daily snapshot exists for a plotted day, its done figure is used: it is what the tracker recorded that
     day, reopenings included, where completion dates only tell the present story. Three queries.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     scoped = Activity.objects.filter(priority__presidency=presidency).order_by()
     due_counts = dict(
         scoped.exclude(status=Status.CANCELLED).values_list("due_date").annotate(n=Count("id")).values_list(
@@ -505,7 +506,7 @@ def calendar_month(
     that fall on each day shown. Two queries."""
     import calendar
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     grid = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     first_day, last_day = grid[0][0], grid[-1][-1]
     base = activities.select_related(None).prefetch_related(None).select_related("responsible_body").order_by()
@@ -629,7 +630,11 @@ def activity_history(activity: Activity, limit: int = 20) -> list[HistoryEntry]:
 
     entries = []
     for record, changes in raw:
-        who = record.history_change_reason or (record.history_user.get_username() if record.history_user else "")
+        if record.history_type == "~" and not changes:
+            continue  # a save that changed no field shown here (a milestone ticked, a note): the log has it
+        who = logtext.describe_reason(record.history_change_reason) or (
+            record.history_user.get_username() if record.history_user else ""
+        )
         entries.append(HistoryEntry(
             when=record.history_date,
             who=who,
@@ -647,7 +652,7 @@ def activity_history(activity: Activity, limit: int = 20) -> list[HistoryEntry]:
 def year_report(presidency: Presidency, today: dt.date | None = None) -> list[tuple[Priority, Rollup, list[Activity]]]:
     """Each priority with its roll-up and its activities (deadline order), for the printable report. Three
     queries (roll-ups, priorities, activities)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     rollups = priority_rollups(presidency, today)
     by_priority: dict[int, list[Activity]] = {}
     activities = (

@@ -14,12 +14,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tracker import caching, dbretry, events, permissions, workflow
+from tracker import caching, clock, dbretry, events, logtext, permissions, workflow
 from tracker.errors import DomainError, InvalidInput, StaleVersion
 from tracker.models import Activity, Milestone, ProgressUpdate
 from tracker.permissions import Actor
@@ -40,8 +41,16 @@ _LOGGED_FIELDS = ("status", "progress", "due_date")
 # --- Activities -----------------------------------------------------------------------------------------
 
 @dbretry.atomic
-def activity_create(*, actor: Actor, data: Mapping[str, Any], note: str = "") -> Activity:
-    """Create an activity. It may start in any status; a done one is completed today."""
+def activity_create(
+    *,
+    actor: Actor,
+    data: Mapping[str, Any],
+    note: str = "",
+    event: str = "",
+    event_params: Mapping[str, Any] | None = None,
+) -> Activity:
+    """Create an activity. It may start in any status; a done one is completed today. `event` is a note of
+    the tracker's own (tracker/logtext.py), logged as data and worded in each reader's language."""
     _reject_unknown_fields(data)
     body = data.get("responsible_body")
     permissions.ensure_can_create_activity(actor, getattr(body, "pk", None))
@@ -50,13 +59,13 @@ def activity_create(*, actor: Actor, data: Mapping[str, Any], note: str = "") ->
     _assign(activity, {k: v for k, v in data.items() if k not in _M2M_FIELDS})
     if activity.status == Status.DONE:
         _complete(activity, data)
-    now = timezone.now()
+    now = clock.now()
     activity.created_at = activity.updated_at = now
     _validate(activity)
     _save_new(activity)
     if "participating_states" in data:
         activity.participating_states.set(data["participating_states"])
-    _log(activity, actor, before=None, note=note)
+    _log(activity, actor, before=None, note=note, event=event, event_params=event_params)
     events.emit(events.ACTIVITY_CREATED, activity)
     return activity
 
@@ -69,6 +78,8 @@ def activity_update(
     changes: Mapping[str, Any],
     expected_version: int | None = None,
     note: str = "",
+    event: str = "",
+    event_params: Mapping[str, Any] | None = None,
 ) -> Activity:
     """Change any of ACTIVITY_FIELDS. A changed status must be an allowed transition."""
     _reject_unknown_fields(changes)
@@ -77,18 +88,19 @@ def activity_update(
     if "responsible_body" in changes and changes["responsible_body"] is not None:
         # Moving an activity to another body needs the right to write for that body too.
         permissions.ensure_can_create_activity(actor, changes["responsible_body"].pk)
-    return _apply(locked, actor, dict(changes), note=note)
+    return _apply(locked, actor, dict(changes), note=note, event=event, event_params=event_params)
 
 
 @dbretry.atomic
 def activity_transition(
-    *, actor: Actor, activity: Activity, status: str, note: str = "", expected_version: int | None = None
+    *, actor: Actor, activity: Activity, status: str, note: str = "", expected_version: int | None = None,
+    event: str = "", event_params: Mapping[str, Any] | None = None,
 ) -> Activity:
     """Move an activity to another status, as the workflow allows."""
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     workflow.check_transition(locked.status, status)
-    return _apply(locked, actor, {"status": status}, note=note)
+    return _apply(locked, actor, {"status": status}, note=note, event=event, event_params=event_params)
 
 
 @dbretry.atomic
@@ -100,8 +112,11 @@ def progress_report(
     status: str | None = None,
     note: str = "",
     expected_version: int | None = None,
+    event: str = "",
+    event_params: Mapping[str, Any] | None = None,
 ) -> Activity:
-    """Report progress (and optionally a new status) with a note, as staff and other systems do."""
+    """Report progress (and optionally a new status) with a note, as staff and other systems do. `event`
+    overrides what the log says was reported (tracker/logtext.py)."""
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     changes: dict[str, Any] = {}
@@ -113,9 +128,11 @@ def progress_report(
         changes["progress"] = progress
     if status is not None and status != locked.status:
         changes["status"] = status
-    if not changes and not note:
+    if not changes and not note and not event:
         raise InvalidInput({"progress": [_("Report a progress value, a status or a note.")]})
-    activity = _apply(locked, actor, changes, note=note, force_log=True)
+    # Say what was reported, so that a note alone is not read as "progress reported" at the current value.
+    event = event or (logtext.PROGRESS_REPORTED if progress is not None else logtext.NOTE)
+    activity = _apply(locked, actor, changes, note=note, force_log=True, event=event, event_params=event_params)
     events.emit(events.PROGRESS_REPORTED, activity, {"note": str(note)})
     return activity
 
@@ -125,7 +142,7 @@ def activity_delete(*, actor: Actor, activity: Activity, expected_version: int |
     locked = _lock(activity, expected_version)
     permissions.ensure_can_delete_activity(actor, locked)
     summary = events.activity_summary(locked)
-    locked._change_reason = _change_reason(actor, "deleted")
+    locked._change_reason = _change_reason(actor, "", event=logtext.DELETED)
     locked.delete()
     events.emit(events.ACTIVITY_DELETED, None, {"activity": summary, "by": actor.name})
 
@@ -270,10 +287,10 @@ def milestone_create(
             ) % {"max": MAX_MILESTONE_ORDER}]})
     milestone = Milestone(activity=locked, title=title, title_ru=title_ru, due_date=due_date, order=order, done=done)
     if done:
-        milestone.done_at = timezone.now()
+        milestone.done_at = clock.now()
     _validate(milestone)
     milestone.save()
-    _after_milestone_change(locked, actor, note=_("Milestone added: %(title)s") % {"title": title})
+    _after_milestone_change(locked, actor, event=logtext.MILESTONE_ADDED, params=_milestone_params(milestone))
     return milestone
 
 
@@ -293,17 +310,16 @@ def milestone_update(
     for name, value in changes.items():
         setattr(current, name, value)
     if current.done and not was_done:
-        current.done_at = timezone.now()
+        current.done_at = clock.now()
     elif not current.done:
         current.done_at = None
     _validate(current)
     current.save()
     if "done" in changes and current.done != was_done:
-        verb = _("done") if current.done else _("not done")
-        note = _("Milestone %(title)s marked %(verb)s") % {"title": current.title, "verb": verb}
+        event = logtext.MILESTONE_DONE if current.done else logtext.MILESTONE_UNDONE
     else:
-        note = ""
-    _after_milestone_change(locked, actor, note=note)
+        event = ""
+    _after_milestone_change(locked, actor, event=event, params=_milestone_params(current) if event else None)
     if current.done and not was_done:
         events.emit(events.MILESTONE_COMPLETED, locked, {"milestone": {"id": current.pk, "title": current.title}})
     return current
@@ -324,9 +340,17 @@ def milestone_toggle(
 def milestone_delete(*, actor: Actor, milestone: Milestone) -> None:
     locked = _lock(milestone.activity, None)
     permissions.ensure_can_edit_activity(actor, locked)
-    title = milestone.title
+    params = _milestone_params(milestone)
     Milestone.objects.filter(pk=milestone.pk).delete()
-    _after_milestone_change(locked, actor, note=_("Milestone removed: %(title)s") % {"title": title})
+    _after_milestone_change(locked, actor, event=logtext.MILESTONE_REMOVED, params=params)
+
+
+def _milestone_params(milestone: Milestone) -> dict[str, str]:
+    """The milestone's title in both languages, so each reader sees their own."""
+    params = {"title": milestone.title}
+    if milestone.title_ru:
+        params["title_ru"] = milestone.title_ru
+    return params
 
 
 # --- Internals ------------------------------------------------------------------------------------------
@@ -379,7 +403,14 @@ def _assign(activity: Activity, values: Mapping[str, Any]) -> None:
 
 
 def _apply(
-    activity: Activity, actor: Actor, changes: dict[str, Any], *, note: str, force_log: bool = False
+    activity: Activity,
+    actor: Actor,
+    changes: dict[str, Any],
+    *,
+    note: str,
+    force_log: bool = False,
+    event: str = "",
+    event_params: Mapping[str, Any] | None = None,
 ) -> Activity:
     note = str(note)  # callers may pass lazy translations
     before = {name: getattr(activity, name) for name in _LOGGED_FIELDS}
@@ -416,8 +447,8 @@ def _apply(
         return activity  # nothing changed: no new version, no log row, no event
 
     activity.version += 1
-    activity.updated_at = timezone.now()
-    activity._change_reason = _change_reason(actor, note)
+    activity.updated_at = clock.now()
+    activity._change_reason = _change_reason(actor, note, event=event, params=event_params)
     _validate(activity, changed=_changed_fields(activity, stored))
     _save_existing(activity)
     for name, value in m2m.items():
@@ -425,20 +456,28 @@ def _apply(
 
     changed = {name for name in _LOGGED_FIELDS if getattr(activity, name) != before[name]}
     if changed or force_log:
-        _log(activity, actor, before=before, note=note)
+        _log(activity, actor, before=before, note=note, event=event, event_params=event_params)
     events.emit(events.ACTIVITY_UPDATED, activity, {"changed": sorted(set(diff) | set(m2m) | changed)})
     if status_changed:
         events.emit(
-            events.ACTIVITY_STATUS_CHANGED, activity, {"from": before["status"], "to": activity.status, "note": note}
+            events.ACTIVITY_STATUS_CHANGED, activity,
+            {"from": before["status"], "to": activity.status, "note": note or _site_text(event, event_params)},
         )
     return activity
 
 
-def _change_reason(actor: Actor, note: str) -> str:
-    """The history record's reason: who, and the start of the note (the column holds 100 characters; the
-    whole note is in the ProgressUpdate log)."""
-    reason = f"{actor.channel}: {actor.name}" + (f" — {note}" if note else "")
-    return reason if len(reason) <= 100 else reason[:99] + "…"
+def _site_text(event: str, params: Mapping[str, Any] | None) -> str:
+    """An event's sentence in the site's language, for payloads read by other systems (webhooks)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return logtext.describe(event, params)
+
+
+def _change_reason(
+    actor: Actor, note: str, *, event: str = "", params: Mapping[str, Any] | None = None
+) -> str:
+    """The history record's reason as data (who, the tracker's event, the start of the note), worded when
+    read (tracker/logtext.py). The column holds 100 characters; the whole note is in the ProgressUpdate log."""
+    return logtext.change_reason(channel=actor.channel, actor=actor.name, event=event, params=params, note=str(note))
 
 
 def _differs(activity: Activity, name: str, value: Any) -> bool:
@@ -453,7 +492,7 @@ def _complete(activity: Activity, requested: Mapping[str, Any]) -> None:
     if requested.get("progress") not in (None, 100):
         raise InvalidInput({"progress": [_("A done activity's progress is 100.")]})
     activity.progress = 100
-    activity.completed_date = timezone.localdate()
+    activity.completed_date = clock.today()
 
 
 def _sync_progress_from_milestones(activity: Activity) -> bool:
@@ -467,17 +506,19 @@ def _sync_progress_from_milestones(activity: Activity) -> bool:
     return True
 
 
-def _after_milestone_change(activity: Activity, actor: Actor, *, note: str) -> None:
+def _after_milestone_change(
+    activity: Activity, actor: Actor, *, event: str, params: Mapping[str, Any] | None = None
+) -> None:
     before = {name: getattr(activity, name) for name in _LOGGED_FIELDS}
     progress_changed = _sync_progress_from_milestones(activity)
     if progress_changed and activity.status == Status.PLANNED:
         activity.status = workflow.status_after_progress(activity.status, activity.progress)
     activity.version += 1
-    activity.updated_at = timezone.now()
-    activity._change_reason = _change_reason(actor, note)
+    activity.updated_at = clock.now()
+    activity._change_reason = _change_reason(actor, "", event=event, params=params)
     _save_existing(activity)
     if progress_changed:
-        _log(activity, actor, before=before, note=note)
+        _log(activity, actor, before=before, note="", event=event, event_params=params)
     changed = ["milestones", "progress"] if progress_changed else ["milestones"]
     events.emit(events.ACTIVITY_UPDATED, activity, {"changed": changed})
 
@@ -508,6 +549,7 @@ def _validate(instance: Activity | Milestone, changed: set[str] | None = None) -
 
 
 def _save_new(activity: Activity) -> None:
+    activity._history_date = activity.updated_at  # the history's time is the write's (clock.now())
     try:
         with transaction.atomic():
             activity.save(force_insert=True)
@@ -521,6 +563,7 @@ def _save_new(activity: Activity) -> None:
 
 
 def _save_existing(activity: Activity) -> None:
+    activity._history_date = activity.updated_at
     try:
         with transaction.atomic():
             activity.save()
@@ -530,7 +573,15 @@ def _save_existing(activity: Activity) -> None:
         ) from None
 
 
-def _log(activity: Activity, actor: Actor, *, before: Mapping[str, Any] | None, note: str) -> ProgressUpdate:
+def _log(
+    activity: Activity,
+    actor: Actor,
+    *,
+    before: Mapping[str, Any] | None,
+    note: str,
+    event: str = "",
+    event_params: Mapping[str, Any] | None = None,
+) -> ProgressUpdate:
     before = before or {}
     return ProgressUpdate.objects.create(
         activity=activity,
@@ -545,4 +596,7 @@ def _log(activity: Activity, actor: Actor, *, before: Mapping[str, Any] | None, 
         old_due_date=before.get("due_date"),
         new_due_date=activity.due_date,
         note=note,
+        created_at=activity.updated_at,
+        event=event,
+        event_params=dict(event_params or {}),
     )

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tracker import workflow
+from tracker import clock, workflow
 from tracker.models import Activity, DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookSubscription
 from tracker.webhook_urls import validate_target_url
 
@@ -54,7 +54,7 @@ GONE = 410
 
 def activity_representation(activity: Activity) -> dict[str, Any]:
     """The activity as webhooks carry it: a plain dict of its fields (the one place this shape is defined)."""
-    today = timezone.localdate()
+    today = clock.today()
     return {
         "id": activity.pk,
         "code": activity.code,

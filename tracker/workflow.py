@@ -88,10 +88,20 @@ def check_transition(current: str, target: str) -> None:
         )
     if can_transition(current, target):
         return
-    message = _REFUSAL_MESSAGES.get((current, target)) or _(
-        "An activity that is %(current)s cannot move to %(target)s."
-    ) % {"current": label(current).lower(), "target": label(target).lower()}
-    raise TransitionNotAllowed(message, field="status")
+    specific = _REFUSAL_MESSAGES.get((current, target))
+    if specific:
+        raise TransitionNotAllowed(str(specific), field="status")  # these already name the way out
+    message = _("An activity that is %(current)s cannot move to %(target)s.") % {
+        "current": label(current).lower(), "target": label(target).lower()}
+    raise TransitionNotAllowed(f"{message} {allowed_moves_text(current)}", field="status")
+
+
+def allowed_moves_text(current: str) -> str:
+    """The way out of a refused move: the statuses allowed from `current`."""
+    return _("From %(current)s it can move to: %(targets)s.") % {
+        "current": label(current).lower(),
+        "targets": ", ".join(label(target).lower() for target in allowed_targets(current)),
+    }
 
 
 def is_reopening(current: str, target: str) -> bool:

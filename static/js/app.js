@@ -57,6 +57,13 @@
     });
   });
 
+  // On a phone the filter bar starts folded (unless it shows an error), so the activities fill the first screen.
+  if (window.matchMedia && window.matchMedia("(max-width: 40rem)").matches) {
+    document.querySelectorAll("details.filters__fold").forEach(function (fold) {
+      if (!fold.querySelector(".errorlist, .field__errors")) fold.removeAttribute("open");
+    });
+  }
+
   document.addEventListener("htmx:responseError", function () {
     showError(document.body.dataset.errorText || "Something went wrong. Reload the page and try again.");
   });

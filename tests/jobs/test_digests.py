@@ -50,6 +50,10 @@ def test_digest_lists_changes_deadlines_and_overdue_work(agenda, mailoutbox, coo
     overdue, due_soon, changes = message.body.split("== ")[1:4]
     assert "Overdue (2)" in overdue and "Report on drug trafficking" in overdue
     assert "Consultations on Afghanistan" in overdue
+    # How late each is, the latest first.
+    lines = [line for line in overdue.splitlines() if line.startswith("- ")]
+    assert "Report on drug trafficking" in lines[0] and "(19 days late)" in lines[0]
+    assert "Consultations on Afghanistan" in lines[1] and "(10 days late)" in lines[1]
     assert "Due in the next 14 days (1)" in due_soon and "Joint exercises in Belarus" in due_soon
     assert "Year-end summit" not in message.body
     assert "Changes in the past 7 days" in changes and "0% → 60%" in changes and "Troops deployed" in changes

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from tests import factories
 from tracker import events, services
@@ -42,7 +43,9 @@ def test_lagging_activity_near_its_deadline_becomes_at_risk_as_the_system(activi
     assert activity.status == "at_risk"
     log = ProgressUpdate.objects.get(activity=activity)
     assert (log.channel, log.actor_name, log.old_status) == (Channel.SYSTEM, "system", "in_progress")
-    assert "40% is 55 points behind the 95%" in log.note
+    assert "40% is 55 points behind the 95%" in log.display_note
+    with translation.override("ru"):
+        assert "40% is 55" not in log.display_note  # stored as data, worded in the reader's language
     assert OutboxEvent.objects.filter(activity=activity, event_type=events.ACTIVITY_STATUS_CHANGED).exists()
 
 

@@ -222,11 +222,11 @@ ADMIN_MODELS = {
     "tracker.apiclient": COORDINATORS_ONLY,
     "tracker.webhooksubscription": COORDINATORS_ONLY,
     "tracker.webhookdelivery": COORDINATORS_READ_ONLY,
-    "tracker.outboxevent": READ_ONLY,
-    "tracker.reminderlog": READ_ONLY,
-    "tracker.digestlog": READ_ONLY,
-    "tracker.dailysnapshot": READ_ONLY,
-    "tracker.workerheartbeat": READ_ONLY,
+    "tracker.outboxevent": COORDINATORS_READ_ONLY,  # the machinery's records: for those who run it
+    "tracker.reminderlog": COORDINATORS_READ_ONLY,  # the machinery's records: for those who run it
+    "tracker.digestlog": COORDINATORS_READ_ONLY,  # the machinery's records: for those who run it
+    "tracker.dailysnapshot": COORDINATORS_READ_ONLY,  # the machinery's records: for those who run it
+    "tracker.workerheartbeat": COORDINATORS_READ_ONLY,  # the machinery's records: for those who run it
     "tracker.auditentry": COORDINATORS_READ_ONLY,
     "auth.user": SUPERUSERS_ONLY,
     "auth.group": SUPERUSERS_ONLY,

@@ -74,7 +74,7 @@ def test_viewer_sees_no_edit_controls(signed_in, viewer, agenda):
 
 
 def test_editor_sees_edit_controls_only_on_their_bodys_activities(signed_in, editor, agenda):
-    board = signed_in(editor).get("/board/").content.decode()
+    board = signed_in(editor).get("/board/?all=1").content.decode()
     own_card = board[board.index(f'id="card-{agenda["own"].pk}"'):]
     own_card = own_card[: own_card.index("</article>")]
     foreign_card = board[board.index(f'id="card-{agenda["foreign"].pk}"'):]

@@ -151,6 +151,23 @@ def test_a_refused_move_shows_the_workflows_message_and_the_card_stays_in_its_co
     assert (own.status, own.version) == (Status.BLOCKED, 2)
 
 
+def test_a_refused_move_is_explained_on_the_card_with_the_moves_allowed_from_there(
+    signed_in, coordinator, agenda, priorities, htmx_headers
+):
+    own = agenda["own"]
+    services.activity_transition(actor=Actor.system(), activity=own, status=Status.AT_RISK)
+    response = signed_in(coordinator).post(
+        f"/activities/{own.pk}/move/", {"status": "planned", "expected_version": 2}, headers=htmx_headers
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    card = html[html.index(f'id="card-{own.pk}"'):]
+    card = card[: card.index("</article>")]
+    assert "cannot move to planned. From at risk it can move to: in progress, blocked, done, cancelled." in card
+    toasts = html[html.index('id="messages"'):]
+    assert "cannot move to planned" not in toasts  # not in a corner toast, away from the card
+
+
 def test_a_card_changed_by_someone_else_meanwhile_shows_a_conflict_not_an_overwrite(
     signed_in, editor, agenda, priorities, htmx_headers
 ):
@@ -226,8 +243,40 @@ def test_the_board_with_2000_activities_draws_only_the_first_cards_of_each_colum
 
 
 def test_filtering_by_priority_shows_only_that_priorities_lanes(signed_in, coordinator, agenda, priorities):
-    url = f"/board/?priority={priorities[2].pk}&priority={priorities[3].pk}"
+    chosen = sorted({agenda["own"].priority_id, agenda["foreign"].priority_id})
+    url = "/board/?" + "&".join(f"priority={pk}" for pk in chosen)
     html = signed_in(coordinator).get(url).content.decode()
-    assert [int(n) for n in re.findall(r'<section class="lane" id="lane-(\d+)"', html)] == [
-        priorities[2].pk, priorities[3].pk
-    ]
+    assert [int(n) for n in re.findall(r'<section class="lane" id="lane-(\d+)"', html)] == chosen
+
+
+def _lane_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<section class="lane" id="lane-(\d+)"', html)]
+
+
+def test_a_filtered_board_hides_lanes_without_matches(signed_in, coordinator, agenda, priorities):
+    client = signed_in(coordinator)
+    assert len(_lane_ids(client.get("/board/").content.decode())) == len(priorities)  # unfiltered: every lane
+    html = client.get(f"/board/?search={agenda['own'].title}").content.decode()
+    assert _lane_ids(html) == [agenda["own"].priority_id]
+    html = client.get("/board/?search=no-such-activity-anywhere").content.decode()
+    assert _lane_ids(html) == [] and "No activity matches these filters." in html
+
+
+def test_an_editor_opens_the_board_on_their_bodys_work_and_can_see_everything(signed_in, editor, agenda):
+    client = signed_in(editor)
+    own, foreign = agenda["own"], agenda["foreign"]
+    assert own.responsible_body_id != foreign.responsible_body_id
+    html = client.get("/board/").content.decode()
+    assert f'id="card-{own.pk}"' in html and f'id="card-{foreign.pk}"' not in html
+    assert own.responsible_body.display_name in html and 'href="/board/?all=1"' in html
+    everything = client.get("/board/?all=1").content.decode()
+    assert f'id="card-{own.pk}"' in everything and f'id="card-{foreign.pk}"' in everything
+    assert 'id="board-scope"' not in everything
+    # The filter bar keeps "every body" when the editor filters, even after unticking their own body.
+    assert '<input type="hidden" name="all" value="1">' in html
+
+
+def test_coordinators_and_viewers_open_the_whole_board(signed_in, coordinator, viewer, agenda):
+    for user in (coordinator, viewer):
+        html = signed_in(user).get("/board/").content.decode()
+        assert f'id="card-{agenda["foreign"].pk}"' in html and 'id="board-scope"' not in html

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from tracker import logtext
 from tracker.models import Activity
 
 #: The fields shown in the history, in this order; foreign keys are shown as ids.
@@ -61,7 +62,8 @@ def history_entries(activity_id: int, records: list) -> list[dict[str, Any]]:
             "type": kind,
             "version": record.version,
             "user": record.history_user.get_username() if record.history_user_id else None,
-            "reason": record.history_change_reason or None,
+            "reason": logtext.api_reason(record.history_change_reason),
+            "reason_data": logtext.reason_data(record.history_change_reason),
             "changes": changes,
         })
     return entries

@@ -11,13 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracker import services, workflow
+from tracker import clock, services, workflow
 from tracker.events import EVENT_TYPES
 from tracker.models import (
     Activity,
@@ -257,7 +256,7 @@ class ActivitySerializer(serializers.ModelSerializer):
 
     def _today(self):
         if "today" not in self.context:
-            self.context["today"] = timezone.localdate()
+            self.context["today"] = clock.today()
         return self.context["today"]
 
     def to_representation(self, activity: Activity) -> dict[str, Any]:
@@ -411,12 +410,21 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     old_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True,
                                          help_text=_("Empty on the first row of an activity (its creation)."))
     new_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    note = serializers.CharField(
+        source="display_note", read_only=True,
+        help_text=_("The note, in the request's language where the tracker wrote it (see `event`)."),
+    )
+    event = serializers.CharField(
+        read_only=True, help_text=_("What the tracker itself recorded, as a code (e.g. `milestone_done`, `note`); "
+                                    "empty for an ordinary change."),
+    )
+    event_params = serializers.DictField(read_only=True, help_text=_("The event's parameters (e.g. `title`)."))
 
     class Meta:
         model = ProgressUpdate
         fields = [
             "id", "activity", "created_at", "actor_name", "channel", "old_status", "new_status", "old_progress",
-            "new_progress", "old_due_date", "new_due_date", "note",
+            "new_progress", "old_due_date", "new_due_date", "note", "event", "event_params",
         ]
         read_only_fields = fields
 
@@ -457,6 +465,9 @@ class HistoryEntrySerializer(serializers.Serializer):
     version = serializers.IntegerField()
     user = serializers.CharField(allow_null=True, help_text=_("The staff member, when the change came from one."))
     reason = serializers.CharField(allow_null=True, help_text=_("Channel and actor (e.g. `api: ministry-x`)."))
+    reason_data = serializers.DictField(
+        allow_null=True, help_text=_("The reason as data: channel, actor, event, params and note.")
+    )
     changes = FieldChangeSerializer(many=True)
 
 

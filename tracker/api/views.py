@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -27,7 +26,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tracker import audit, selectors, services
+from tracker import audit, clock, selectors, services
 from tracker.api import serializers as s
 from tracker.api.access import AgendaManagers, actor_for
 from tracker.api.history import history_entries, history_records
@@ -229,7 +228,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
         # cost more than the database did (docs/performance.md). The representation is the serializer's.
         page = self.paginate_queryset(selectors.activity_rows(self.filter_queryset(Activity.objects.all())))
         states = selectors.participating_state_ids([row["id"] for row in page])
-        today = timezone.localdate()
+        today = clock.today()
         return self.get_paginated_response(
             [s.represent_row(row, row["presidency_id"], states.get(row["id"], []), today) for row in page]
         )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from tracker import selectors, workflow
+from tracker import clock, selectors, workflow
 from tracker.jobs import mailing
 from tracker.models import Activity, DigestLog, Presidency, ProgressUpdate, StaffProfile
 
@@ -71,13 +71,15 @@ def build(profile: StaffProfile, presidency: Presidency, *, today: dt.date, now:
             due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
         ).order_by("due_date", "id")
     )
-    overdue = list(activities.filter(workflow.overdue_q(today)).order_by("due_date", "id"))
+    overdue = list(activities.filter(workflow.overdue_q(today)).order_by("due_date", "id"))  # latest first
+    for activity in overdue:
+        activity.days_late = (today - activity.due_date).days
     return Digest(presidency=presidency, changes=changes, due_soon=due_soon, overdue=overdue)
 
 
 def send_digests(today: dt.date | None = None) -> int:
     """Send this week's digests. Returns how many emails were sent."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     now = timezone.now()
     presidency = selectors.current_presidency(today)
     if presidency is None:

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
-from django.utils import timezone
 
-from tracker import selectors, workflow
+from tracker import clock, selectors, workflow
 from tracker.jobs import mailing
 from tracker.models import Activity, ReminderLog
 from tracker.workflow import Status
@@ -72,7 +71,7 @@ def due_for_reminders(today: dt.date) -> list[Activity]:
 
 def send_reminders(today: dt.date | None = None) -> int:
     """Send the reminders due today. Returns how many emails were sent."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     sent = 0
     for activity in due_for_reminders(today):
         days_left = (activity.due_date - today).days

@@ -19,10 +19,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from tracker import events, selectors, services, workflow
+from tracker import clock, events, logtext, selectors, services, workflow
 from tracker.errors import DomainError
 from tracker.models import Activity, Channel, OverdueNotice, ProgressUpdate
 from tracker.permissions import Actor
@@ -69,24 +67,19 @@ def at_risk_candidates(today: dt.date) -> list[Activity]:
 
 def flag_at_risk(today: dt.date | None = None) -> list[Activity]:
     """Move lagging activities to at_risk. Returns those moved."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     flagged = []
     for activity in at_risk_candidates(today):
         expected, behind = lag(activity, today)
         if behind <= settings.AT_RISK_MARGIN:
             continue
-        with translation.override(settings.LANGUAGE_CODE):  # notes are stored, in the site's language
-            note = _(
-                "Flagged automatically: progress %(progress)s%% is %(behind)s points behind the %(expected)s%% "
-                "expected by today, %(days)s days before the due date %(due)s."
-            ) % {
-                "progress": activity.progress, "behind": behind, "expected": expected,
-                "days": (activity.due_date - today).days, "due": activity.due_date.isoformat(),
-            }
+        # Stored as data, worded in each reader's language (tracker/logtext.py).
+        params = {"progress": activity.progress, "behind": behind, "expected": expected,
+                  "days": (activity.due_date - today).days, "due": activity.due_date.isoformat()}
         try:
             flagged.append(services.activity_transition(
-                actor=Actor.system(), activity=activity, status=Status.AT_RISK, note=note,
-                expected_version=activity.version,
+                actor=Actor.system(), activity=activity, status=Status.AT_RISK,
+                event=logtext.FLAGGED_AT_RISK, event_params=params, expected_version=activity.version,
             ))
         except DomainError as exc:  # changed meanwhile (stale version, new status): the next run looks again
             logger.info("not flagging activity %s at risk: %s", activity.pk, exc.message)
@@ -95,7 +88,7 @@ def flag_at_risk(today: dt.date | None = None) -> list[Activity]:
 
 def emit_overdue_events(today: dt.date | None = None) -> list[int]:
     """Emit activity.overdue once per activity and due date. Returns the activities' ids."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     noticed = OverdueNotice.objects.filter(activity=OuterRef("pk"), due_date=OuterRef("due_date"))
     overdue = (
         Activity.objects.filter(workflow.overdue_q(today)).exclude(Exists(noticed)).order_by("due_date", "id")
@@ -119,5 +112,5 @@ class RiskRun:
 
 
 def run(today: dt.date | None = None) -> RiskRun:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return RiskRun(flagged=[a.pk for a in flag_at_risk(today)], overdue=emit_overdue_events(today))

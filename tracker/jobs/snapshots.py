@@ -17,7 +17,7 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tracker import selectors
+from tracker import clock, selectors
 from tracker.models import Activity, DailySnapshot, Presidency
 
 
@@ -40,7 +40,7 @@ def take(
     activities: QuerySet | None = None,
 ) -> DailySnapshot | None:
     """Record the roll-up of `presidency` (default: the current one) for `day` (default: today)."""
-    day = day or timezone.localdate()
+    day = day or clock.today()
     presidency = presidency or selectors.current_presidency(day)
     if presidency is None:
         return None
@@ -70,7 +70,7 @@ def missing_days(presidency: Presidency, start: dt.date, end: dt.date) -> list[d
 def backfill(presidency: Presidency, start: dt.date | None = None, end: dt.date | None = None) -> list[dt.date]:
     """Reconstruct the missing days from `start` (default: the period's start) to `end` (default: yesterday,
     or the period's end if earlier). Days that have a snapshot are left alone. Returns the days added."""
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    yesterday = clock.today() - dt.timedelta(days=1)
     start = start or presidency.period_start
     end = end or min(yesterday, presidency.period_end)
     added = []

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tracker import workflow
+from tracker import clock, workflow
 from tracker.models.base import CodeManager, localized
 from tracker.models.reference import Body, MemberState
 from tracker.workflow import Status
@@ -222,10 +222,10 @@ class Activity(models.Model):
 
     # Derived states: computed on read from the workflow's rules, never stored.
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        return workflow.is_overdue(status=self.status, due_date=self.due_date, today=today or timezone.localdate())
+        return workflow.is_overdue(status=self.status, due_date=self.due_date, today=today or clock.today())
 
     def days_left(self, today: dt.date | None = None) -> int | None:
-        return workflow.days_left(due_date=self.due_date, today=today or timezone.localdate())
+        return workflow.days_left(due_date=self.due_date, today=today or clock.today())
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -332,7 +332,10 @@ class ProgressUpdate(models.Model):
     new_progress = models.PositiveSmallIntegerField(_("new progress"), null=True, blank=True)
     old_due_date = models.DateField(_("old due date"), null=True, blank=True)
     new_due_date = models.DateField(_("new due date"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, help_text=_("What the person wrote."))
+    # What the tracker itself records, as data rendered in the reader's language (tracker/logtext.py).
+    event = models.CharField(_("event"), max_length=40, blank=True)
+    event_params = models.JSONField(_("event parameters"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -346,3 +349,20 @@ class ProgressUpdate(models.Model):
     @property
     def status_changed(self) -> bool:
         return self.old_status != self.new_status
+
+    @property
+    def fields_changed(self) -> bool:
+        return (self.old_status != self.new_status or self.old_progress != self.new_progress
+                or self.old_due_date != self.new_due_date)
+
+    @property
+    def event_text(self) -> str:
+        """The tracker's own note, in the reader's language."""
+        from tracker import logtext
+
+        return logtext.describe(self.event, self.event_params)
+
+    @property
+    def display_note(self) -> str:
+        """The tracker's note and the person's, as one text (the API's `note`)."""
+        return "; ".join(part for part in (self.event_text, self.note) if part)

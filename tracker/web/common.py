@@ -12,11 +12,10 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
-from tracker import selectors
+from tracker import clock, selectors
 from tracker.errors import DomainError, InvalidInput, NotPermitted, StaleVersion, TransitionNotAllowed
 from tracker.models import Channel, Presidency
 from tracker.permissions import Actor
@@ -27,7 +26,7 @@ def actor_for(request: HttpRequest) -> Actor:
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def presidency_on_screen(day: dt.date) -> Presidency | None:

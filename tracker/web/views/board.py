@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from tracker import caching, permissions, selectors, services, workflow
 from tracker.errors import DomainError
 from tracker.filters import ActivityFilter
-from tracker.models import Activity, Presidency
+from tracker.models import Activity, Body, Presidency, Role
 from tracker.permissions import Actor
 from tracker.web.common import (
     actor_for,
@@ -46,12 +46,28 @@ def _decorate(lanes: list[selectors.BoardLane], actor: Actor) -> None:
                 card.targets = " ".join(workflow.allowed_targets(card.status)) if card.can_edit else ""
 
 
+#: The query parameter that asks an editor's board for every body's activities, not only their own.
+ALL_BODIES = "all"
+
+
+def default_query(query: QueryDict, actor: Actor) -> tuple[QueryDict, int | None]:
+    """The board an editor opens shows their body's work: with no filters set, an editor of one body gets
+    that body's filter. Returns the query to use and the body it defaulted to (None: the query as given)."""
+    if query or actor.role != Role.EDITOR or not actor.body_ids or len(actor.body_ids) != 1:
+        return query, None
+    (body_id,) = actor.body_ids
+    own = QueryDict(mutable=True)
+    own["body"] = str(body_id)
+    return own, body_id
+
+
 def _lanes(
     request: HttpRequest,
     presidency: Presidency,
     query: QueryDict,
     priority_ids: list[int] | None = None,
     filterset: ActivityFilter | None = None,
+    hide_empty: bool = False,
 ) -> tuple:
     filterset = filterset or board_filterset(query, presidency, selectors.activity_list(presidency=presidency))
     activities = filterset.qs  # validates the filters
@@ -62,6 +78,8 @@ def _lanes(
     limit = None if query.get("full") == "1" else CELL_LIMIT
     lanes = selectors.board_columns(presidency, activities, today=today(), limit=limit, priority_ids=priority_ids)
     _decorate(lanes, actor_for(request))
+    if hide_empty and active_filter_count(filterset):
+        lanes = [lane for lane in lanes if lane.total]  # a filtered board shows only lanes with matches
     return filterset, lanes
 
 
@@ -71,27 +89,33 @@ def board(request: HttpRequest) -> HttpResponse:
     presidency = presidency_on_screen(day)
     if presidency is None:
         return render(request, "tracker/empty.html", {"page": "board"})
-    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
-    filterset.is_valid()  # the filter bar shows its errors even when the lanes come from the cache
     actor = actor_for(request)
+    query, own_body_id = default_query(request.GET, actor)
+    filterset = board_filterset(query, presidency, selectors.activity_list(presidency=presidency))
+    filterset.is_valid()  # the filter bar shows its errors even when the lanes come from the cache
 
     def results() -> str:
-        lanes = _lanes(request, presidency, request.GET, filterset=filterset)[1]
+        lanes = _lanes(request, presidency, query, filterset=filterset, hide_empty=True)[1]
         return render_to_string("tracker/partials/board_results.html", {
             "lanes": lanes,
             "total": sum(lane.total for lane in lanes),
-            "filter_query": request.GET,
-            "filters": request.GET.urlencode(),
+            "filter_query": query,
+            "filters": query.urlencode(),
             "can_edit_any": permissions.can_create_activity(actor),
         }, request=request)
 
     # The lanes' HTML is the same for everyone who may write the same bodies (cards show their move controls).
-    key = (presidency.pk, day, request.GET.urlencode(), get_language(), actor.write_scope)
+    key = (presidency.pk, day, query.urlencode(), get_language(), actor.write_scope)
     context = {
         "page": "board",
         "presidency": presidency,
         "filter_form": filterset.form,
         "active_filters": active_filter_count(filterset),
+        "own_body": Body.objects.filter(pk=own_body_id).first() if own_body_id else None,
+        "all_bodies_query": ALL_BODIES,
+        # Cleared filters mean every body, not the editor's default again.
+        "clear_query": f"{ALL_BODIES}=1" if actor.role == Role.EDITOR else "",
+        "all_bodies_field": ALL_BODIES if actor.role == Role.EDITOR else "",
         "results": caching.cached("board", key, results),
         "status_labels": {status: str(label) for status, label in workflow.Status.choices},
     }
@@ -105,6 +129,7 @@ def activity_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = MoveForm(request.POST)
     status = 200
     refusal = edit_refusal(request, activity)
+    card_message = ""  # a refused move is explained on the card itself, where the person is looking
     if refusal:
         status = 403
         messages.error(request, refusal.message)
@@ -120,7 +145,10 @@ def activity_move(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except DomainError as error:
             status = status_for(error)
-            messages.error(request, error.message)
+            if request.htmx:
+                card_message = error.message
+            else:
+                messages.error(request, error.message)
         else:
             messages.success(request, _("“%(title)s” moved to %(status)s.") % {
                 "title": activity.display_title, "status": workflow.label(target).lower()})
@@ -135,5 +163,9 @@ def activity_move(request: HttpRequest, pk: int) -> HttpResponse:
     # htmx: draw the card's lane again from the database, with the board's filters, plus the message.
     query = QueryDict(filters)
     lanes = _lanes(request, activity.priority.presidency, query, priority_ids=[activity.priority_id])[1]
-    context = {"lane": lanes[0] if lanes else None, "filter_query": query, "filters": filters, "moved_id": pk}
+    lane = lanes[0] if lanes else None
+    if card_message and not (lane and any(card.pk == pk for column in lane.columns for card in column.cards)):
+        messages.error(request, card_message)  # the card is not on this board: say it in the corner instead
+        card_message = ""
+    context = {"lane": lane, "filter_query": query, "filters": filters, "moved_id": pk, "card_message": card_message}
     return render(request, "tracker/partials/board_lane_response.html", context, status=status)
