@@ -180,7 +180,8 @@ def activity_records() -> QuerySet[Activity]:
 ACTIVITY_COLUMNS = (
     "id", "code", "priority_id", "title", "title_ru", "description", "description_ru", "kind", "status",
     "start_date", "due_date", "completed_date", "progress", "responsible_body_id", "lead_state_id", "location",
-    "external_source", "external_id", "version", "created_at", "updated_at",
+    "external_source", "external_id", "version", "created_at", "updated_at", "source_quote", "date_basis",
+    "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at",
 )
 
 

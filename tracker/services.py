@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from tracker import caching, events, permissions, workflow
 from tracker.errors import DomainError, InvalidInput, StaleVersion
-from tracker.models import Activity, Milestone, ProgressUpdate
+from tracker.models import Activity, Channel, DateBasis, Milestone, ProgressUpdate
 from tracker.permissions import Actor
 from tracker.workflow import Status
 
@@ -26,8 +26,11 @@ from tracker.workflow import Status
 ACTIVITY_FIELDS: frozenset[str] = frozenset({
     "code", "priority", "title", "title_ru", "description", "description_ru", "kind", "status",
     "start_date", "due_date", "progress", "responsible_body", "lead_state", "participating_states",
-    "location", "external_source", "external_id",
+    "location", "external_source", "external_id", "source_quote", "date_basis", "date_basis_note",
+    "date_basis_note_ru",
 })
+#: Dates whose change by a person makes them that person's decision.
+_DATE_FIELDS = frozenset({"start_date", "due_date"})
 _M2M_FIELDS = frozenset({"participating_states"})
 #: The largest checklist position the column holds (a small integer on every database).
 MAX_MILESTONE_ORDER = 32767
@@ -43,6 +46,7 @@ def activity_create(*, actor: Actor, data: Mapping[str, Any], note: str = "") ->
     body = data.get("responsible_body")
     permissions.ensure_can_create_activity(actor, getattr(body, "pk", None))
 
+    _reject_unconfirmed_decision(data)
     activity = Activity()
     _assign(activity, {k: v for k, v in data.items() if k not in _M2M_FIELDS})
     if activity.status == Status.DONE:
@@ -69,6 +73,7 @@ def activity_update(
 ) -> Activity:
     """Change any of ACTIVITY_FIELDS. A changed status must be an allowed transition."""
     _reject_unknown_fields(changes)
+    _reject_unconfirmed_decision(changes)
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     if "responsible_body" in changes and changes["responsible_body"] is not None:
@@ -125,6 +130,46 @@ def activity_delete(*, actor: Actor, activity: Activity, expected_version: int |
     locked._change_reason = _change_reason(actor, "deleted")
     locked.delete()
     events.emit(events.ACTIVITY_DELETED, None, {"activity": summary, "by": actor.name})
+
+
+@transaction.atomic
+def activity_confirm_dates(
+    *, actor: Actor, activity: Activity, expected_version: int | None = None, note: str = ""
+) -> Activity:
+    """Staff confirm the activity's start and due dates: an assumption becomes a decision, with who and when."""
+    locked = _lock(activity, expected_version)
+    permissions.ensure_can_confirm_dates(actor, locked)
+    if locked.date_basis == DateBasis.DECISION:
+        return locked  # already someone's decision: confirming again changes nothing
+    before = {name: getattr(locked, name) for name in _LOGGED_FIELDS}
+    note = str(note) or _("Dates confirmed as a decision")
+    _record_decision(locked, actor, force=True)
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked._change_reason = _change_reason(actor, note)
+    _save_existing(locked)
+    _log(locked, actor, before=before, note=note)
+    events.emit(events.ACTIVITY_UPDATED, locked, {"changed": ["date_basis"]})
+    return locked
+
+
+@transaction.atomic
+def milestone_confirm_date(
+    *, actor: Actor, milestone: Milestone, expected_version: int | None = None
+) -> Milestone:
+    """Staff confirm a milestone and its date: an assumption becomes a decision, with who and when."""
+    locked = _lock(milestone.activity, expected_version)
+    permissions.ensure_can_confirm_dates(actor, locked)
+    current = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if current.date_basis == DateBasis.DECISION:
+        return current
+    _record_decision(current, actor, force=True)
+    current.save()
+    note = _("Milestone %(title)s confirmed as a decision") % {"title": current.title}
+    before = {name: getattr(locked, name) for name in _LOGGED_FIELDS}
+    _after_milestone_change(locked, actor, note=note)
+    _log(locked, actor, before=before, note=note)
+    return current
 
 
 def activity_upsert_by_ref(
@@ -233,7 +278,11 @@ def milestone_create(
     due_date: dt.date | None = None,
     order: int | None = None,
     done: bool = False,
+    date_basis: str = "",
+    date_basis_note: str = "",
+    date_basis_note_ru: str = "",
 ) -> Milestone:
+    _reject_unconfirmed_decision({"date_basis": date_basis})
     locked = _lock(activity, None)
     permissions.ensure_can_edit_activity(actor, locked)
     if order is None:
@@ -243,7 +292,10 @@ def milestone_create(
             raise InvalidInput({"order": [_(
                 "There is no free position after %(max)s in this checklist; give the milestone an order."
             ) % {"max": MAX_MILESTONE_ORDER}]})
-    milestone = Milestone(activity=locked, title=title, title_ru=title_ru, due_date=due_date, order=order, done=done)
+    milestone = Milestone(
+        activity=locked, title=title, title_ru=title_ru, due_date=due_date, order=order, done=done,
+        date_basis=date_basis, date_basis_note=date_basis_note, date_basis_note_ru=date_basis_note_ru,
+    )
     if done:
         milestone.done_at = timezone.now()
     _validate(milestone)
@@ -265,8 +317,11 @@ def milestone_update(
     permissions.ensure_can_edit_activity(actor, locked)
     current = Milestone.objects.select_for_update().get(pk=milestone.pk)
     was_done = current.done
+    old_due = current.due_date
     for name, value in changes.items():
         setattr(current, name, value)
+    if "due_date" in changes and current.due_date != old_due:
+        _record_decision(current, actor)
     if current.done and not was_done:
         current.done_at = timezone.now()
     elif not current.done:
@@ -308,6 +363,24 @@ def milestone_delete(*, actor: Actor, milestone: Milestone) -> None:
 
 class _DuplicateReference(Exception):
     """Raised inside a savepoint when a concurrent writer created the same external reference first."""
+
+
+def _reject_unconfirmed_decision(data: Mapping[str, Any]) -> None:
+    """A decision records who confirmed it and when, so it is made by confirming, never typed in."""
+    if data.get("date_basis") == DateBasis.DECISION:
+        raise InvalidInput({"date_basis": [_(
+            "A date becomes a decision when staff confirm it; set 'source' or 'assumption' here."
+        )]})
+
+
+def _record_decision(item: Activity | Milestone, actor: Actor, *, force: bool = False) -> None:
+    """Mark `item`'s date as `actor`'s decision. Without `force`, only dates that already carry a basis
+    (the seed's) change basis: a date a person changes is no longer the seed's assumption."""
+    if not force and (not item.date_basis or actor.channel == Channel.SYSTEM):
+        return
+    item.date_basis = DateBasis.DECISION
+    item.date_confirmed_by = actor.name
+    item.date_confirmed_at = timezone.now()
 
 
 def _reject_unknown_fields(data: Mapping[str, Any]) -> None:
@@ -366,6 +439,8 @@ def _apply(
     if requested_status is None and diff.get("progress") is not None:
         new_status = workflow.status_after_progress(activity.status, diff["progress"])
     _assign(activity, diff)
+    if _DATE_FIELDS & set(diff) and "date_basis" not in diff:
+        _record_decision(activity, actor)
     if new_status != activity.status:
         workflow.check_transition(activity.status, new_status)
         reopening = workflow.is_reopening(activity.status, new_status)
