@@ -22,6 +22,7 @@ from tracker.events import EVENT_TYPES
 from tracker.models import (
     Activity,
     Body,
+    DateBasis,
     MemberState,
     Milestone,
     Presidency,
@@ -223,8 +224,18 @@ class PrioritySerializer(serializers.ModelSerializer):
 
 # --- Activities ------------------------------------------------------------------------------------------
 
+def _date_basis_read_field() -> serializers.ChoiceField:
+    # Declared so the schema admits the empty value: dates nobody has given a basis for.
+    return serializers.ChoiceField(
+        choices=DateBasis.choices, allow_blank=True, read_only=True,
+        help_text=_("Whether the source states the date, it is a planning assumption, or staff decided it."),
+    )
+
+
 class ActivitySerializer(serializers.ModelSerializer):
     """An activity as the API shows it. `version` is also sent as the ETag header."""
+
+    date_basis = _date_basis_read_field()
 
     presidency = serializers.IntegerField(source="priority.presidency_id", read_only=True)
     overdue = serializers.SerializerMethodField(help_text=_("Past its due date and not done or cancelled."))
@@ -482,6 +493,7 @@ class MilestoneSerializer(StrictInputMixin, StrictModelSerializer):
     # Bounds written out: the column's range differs between SQLite and PostgreSQL, the API's does not.
     order = StrictIntegerField(min_value=0, max_value=32767, required=False,
                                help_text=_("Position in the checklist; the next free one when left out."))
+    date_basis = _date_basis_read_field()
 
     class Meta:
         model = Milestone
