@@ -192,3 +192,32 @@ def test_an_api_key_may_not_confirm_and_may_not_type_a_decision(assumed):
     assert response.status_code == 400
     assert "date_basis" in response.content.decode()
     assert Activity.objects.get(pk=assumed.pk).date_basis == DateBasis.ASSUMPTION
+
+
+def test_sending_back_a_decision_already_made_is_accepted(assumed, coordinator):
+    services.activity_confirm_dates(actor=Actor.for_user(coordinator), activity=assumed)
+    api = client_for_user(coordinator)
+    current = api.get(f"/api/v1/activities/{assumed.pk}/").json()
+    response = api.patch(f"/api/v1/activities/{assumed.pk}/", {"date_basis": "decision", "title": "Renamed"},
+                         format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["date_confirmed_at"] == current["date_confirmed_at"]
+
+
+def test_the_month_calendar_shows_each_dates_basis(client, assumed, milestone, viewer):
+    client.force_login(viewer)
+    html = client.get("/calendar/?month=2023-07").content.decode()
+    entry = html[html.index("date-basis--assumption"):]
+    assert "Planning assumption: the usual planning cycle." in entry[: entry.index("</li>")]
+
+
+def test_the_admin_export_carries_the_basis(admin_client, assumed):
+    from tests.test_admin import HEADERS
+    from tracker.imports import ActivityResource
+
+    columns = [*HEADERS, "date_basis", "date_basis_note", "date_confirmed_by"]
+    assert set(columns) <= set(ActivityResource.Meta.fields)
+    response = admin_client.post("/admin/tracker/activity/export/", {
+        "format": "0", "resource": "0", **{f"activityresource_{f}": "on" for f in columns}})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert (rows[0]["date_basis"], rows[0]["date_basis_note"]) == ("assumption", NOTE)

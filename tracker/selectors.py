@@ -463,6 +463,11 @@ class CalendarItem:
     def title(self) -> str:
         return self.milestone.display_title if self.milestone else self.activity.display_title
 
+    @property
+    def dated(self) -> Activity | Milestone:
+        """Whose date this entry shows, for its basis."""
+        return self.milestone or self.activity
+
 
 @dataclass
 class CalendarDay:

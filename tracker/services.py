@@ -73,8 +73,9 @@ def activity_update(
 ) -> Activity:
     """Change any of ACTIVITY_FIELDS. A changed status must be an allowed transition."""
     _reject_unknown_fields(changes)
-    _reject_unconfirmed_decision(changes)
     locked = _lock(activity, expected_version)
+    if locked.date_basis != DateBasis.DECISION:  # sending back a decision already made is no change
+        _reject_unconfirmed_decision(changes)
     permissions.ensure_can_edit_activity(actor, locked)
     if "responsible_body" in changes and changes["responsible_body"] is not None:
         # Moving an activity to another body needs the right to write for that body too.
