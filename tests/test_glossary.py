@@ -70,6 +70,7 @@ def test_the_seed_keeps_to_the_glossary_too():
         for pattern in row["avoid"]:
             assert not re.search(pattern, seed, re.IGNORECASE), (row["english"], pattern)
     assert "(2023)" not in seed  # a year in a sentence is «2023 г.» or «в 2023 году»
+    assert not re.search(r" – (?!член)", seed)  # sentence dashes are em dashes here too
 
 
 def test_sentence_dashes_are_em_dashes():
