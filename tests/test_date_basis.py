@@ -221,3 +221,18 @@ def test_the_admin_export_carries_the_basis(admin_client, assumed):
         "format": "0", "resource": "0", **{f"activityresource_{f}": "on" for f in columns}})
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert (rows[0]["date_basis"], rows[0]["date_basis_note"]) == ("assumption", NOTE)
+
+
+def test_the_admin_edits_the_basis_but_a_decision_only_comes_from_confirming(admin_client, assumed):
+    from tests.test_admin import _change_form_data
+
+    url = f"/admin/tracker/activity/{assumed.pk}/change/"
+    assert "date_basis_note_ru" in admin_client.get(url).text
+    response = admin_client.post(url, _change_form_data(assumed, date_basis="decision", date_basis_note=NOTE))
+    assert response.status_code == 200
+    assert "confirm" in str(response.context["adminform"].form.errors["date_basis"])
+    response = admin_client.post(url, _change_form_data(
+        assumed, date_basis="source", date_basis_note="“in 2023”", source_quote="in 2023"))
+    assert response.status_code == 302
+    assumed.refresh_from_db()
+    assert (assumed.date_basis, assumed.date_basis_note, assumed.source_quote) == ("source", "“in 2023”", "in 2023")
