@@ -236,3 +236,11 @@ def test_the_admin_edits_the_basis_but_a_decision_only_comes_from_confirming(adm
     assert response.status_code == 302
     assumed.refresh_from_db()
     assert (assumed.date_basis, assumed.date_basis_note, assumed.source_quote) == ("source", "“in 2023”", "in 2023")
+
+
+def test_board_cards_mark_an_assumed_deadline(client, assumed, viewer):
+    client.force_login(viewer)
+    card = client.get("/board/").content.decode()
+    card = card[card.index(f'id="card-{assumed.pk}"'):]
+    card = card[: card.index("</article>")] if "</article>" in card else card[:3000]
+    assert "(assumed)" in card and NOTE in card
