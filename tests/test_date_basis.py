@@ -244,3 +244,18 @@ def test_board_cards_mark_an_assumed_deadline(client, assumed, viewer):
     card = card[card.index(f'id="card-{assumed.pk}"'):]
     card = card[: card.index("</article>")] if "</article>" in card else card[:3000]
     assert "(assumed)" in card and NOTE in card
+
+
+def test_setting_a_confirmed_date_back_to_an_assumption_forgets_who_confirmed_it(assumed, coordinator):
+    actor = Actor.for_user(coordinator)
+    services.activity_confirm_dates(actor=actor, activity=assumed)
+    assumed.refresh_from_db()
+    services.activity_update(actor=actor, activity=assumed, changes={"date_basis": DateBasis.ASSUMPTION})
+    assumed.refresh_from_db()
+    assert (assumed.date_basis, assumed.date_confirmed_by, assumed.date_confirmed_at) == ("assumption", "", None)
+
+
+def test_a_viewer_typing_a_decision_is_refused_as_not_permitted(assumed, viewer):
+    with pytest.raises(NotPermitted):
+        services.activity_update(actor=Actor.for_user(viewer), activity=assumed,
+                                 changes={"date_basis": DateBasis.DECISION})

@@ -29,7 +29,7 @@ ACTIVITY_FIELDS: frozenset[str] = frozenset({
     "location", "external_source", "external_id", "source_quote", "date_basis", "date_basis_note",
     "date_basis_note_ru",
 })
-#: Dates whose change by a person makes them that person's decision.
+#: Dates whose change by anyone but the tracker itself makes them that writer's decision.
 _DATE_FIELDS = frozenset({"start_date", "due_date"})
 _M2M_FIELDS = frozenset({"participating_states"})
 #: The largest checklist position the column holds (a small integer on every database).
@@ -74,9 +74,9 @@ def activity_update(
     """Change any of ACTIVITY_FIELDS. A changed status must be an allowed transition."""
     _reject_unknown_fields(changes)
     locked = _lock(activity, expected_version)
+    permissions.ensure_can_edit_activity(actor, locked)
     if locked.date_basis != DateBasis.DECISION:  # sending back a decision already made is no change
         _reject_unconfirmed_decision(changes)
-    permissions.ensure_can_edit_activity(actor, locked)
     if "responsible_body" in changes and changes["responsible_body"] is not None:
         # Moving an activity to another body needs the right to write for that body too.
         permissions.ensure_can_create_activity(actor, changes["responsible_body"].pk)
@@ -283,9 +283,9 @@ def milestone_create(
     date_basis_note: str = "",
     date_basis_note_ru: str = "",
 ) -> Milestone:
-    _reject_unconfirmed_decision({"date_basis": date_basis})
     locked = _lock(activity, None)
     permissions.ensure_can_edit_activity(actor, locked)
+    _reject_unconfirmed_decision({"date_basis": date_basis})
     if order is None:
         last = locked.milestones.order_by("-order").values_list("order", flat=True).first()
         order = (last or 0) + 1
@@ -376,7 +376,7 @@ def _reject_unconfirmed_decision(data: Mapping[str, Any]) -> None:
 
 def _record_decision(item: Activity | Milestone, actor: Actor, *, force: bool = False) -> None:
     """Mark `item`'s date as `actor`'s decision. Without `force`, only dates that already carry a basis
-    (the seed's) change basis: a date a person changes is no longer the seed's assumption."""
+    change it (a moved date is no longer the seed's assumption), and never for the tracker itself."""
     if not force and (not item.date_basis or actor.channel == Channel.SYSTEM):
         return
     item.date_basis = DateBasis.DECISION
@@ -442,6 +442,9 @@ def _apply(
     _assign(activity, diff)
     if _DATE_FIELDS & set(diff) and "date_basis" not in diff:
         _record_decision(activity, actor)
+    elif "date_basis" in diff and activity.date_basis != DateBasis.DECISION:
+        # Back to the source or an assumption: nobody answers for the date as a decision any more.
+        activity.date_confirmed_by, activity.date_confirmed_at = "", None
     if new_status != activity.status:
         workflow.check_transition(activity.status, new_status)
         reopening = workflow.is_reopening(activity.status, new_status)
