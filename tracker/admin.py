@@ -25,6 +25,7 @@ from tracker.models import (
     ApiClient,
     Body,
     Channel,
+    DateBasis,
     MemberState,
     Milestone,
     Presidency,
@@ -164,7 +165,8 @@ class ActivityAdminForm(forms.ModelForm):
         fields = [
             "priority", "code", "title", "title_ru", "kind", "status", "progress", "start_date", "due_date",
             "responsible_body", "lead_state", "participating_states", "location", "watchers", "description",
-            "description_ru", "external_source", "external_id",
+            "description_ru", "external_source", "external_id", "date_basis", "date_basis_note", "date_basis_note_ru",
+            "source_quote",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -189,6 +191,12 @@ class ActivityAdminForm(forms.ModelForm):
                     workflow.check_transition(current[1], new_status)
                 except DomainError as exc:
                     self.add_error("status", exc.message)
+        if (
+            cleaned.get("date_basis") == DateBasis.DECISION and self.instance.date_basis != DateBasis.DECISION
+        ):
+            self.add_error("date_basis", _(
+                "A date becomes a decision when staff confirm it; set 'source' or 'assumption' here."
+            ))
         body = cleaned.get("responsible_body")
         if actor is not None and body is not None and not permissions.can_create_activity(actor, body.pk):
             self.add_error("responsible_body", _("You may not manage activities of this body."))
@@ -260,9 +268,10 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
     date_hierarchy = "due_date"
     autocomplete_fields = []
     filter_horizontal = ["participating_states", "watchers"]
-    readonly_fields = ["version", "completed_date", "created_at", "updated_at"]
+    readonly_fields = ["version", "completed_date", "created_at", "updated_at", "date_confirmed_by",
+                       "date_confirmed_at"]
     #: Only a stored activity has these; the add form leaves them out.
-    _STORED_ONLY = ("version", "completed_date", "created_at", "updated_at")
+    _STORED_ONLY = ("version", "completed_date", "created_at", "updated_at", "date_confirmed_by", "date_confirmed_at")
     inlines = [MilestoneInline]
     actions = [
         _transition_action(Status.IN_PROGRESS, _("Start the selected activities")),
@@ -271,9 +280,12 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["priority", "code", "title", "title_ru", "kind", "status", "progress", "loaded_version"]}),
-        (_("Dates"), {"fields": ["start_date", "due_date", "completed_date"]}),
+        (_("Dates"), {"fields": [
+            "start_date", "due_date", "completed_date", "date_basis", "date_basis_note", "date_basis_note_ru",
+            "date_confirmed_by", "date_confirmed_at",
+        ]}),
         (_("Who"), {"fields": ["responsible_body", "lead_state", "participating_states", "location", "watchers"]}),
-        (_("Description"), {"fields": ["description", "description_ru"]}),
+        (_("Description"), {"fields": ["description", "description_ru", "source_quote"]}),
         (_("Other systems"), {"fields": ["external_source", "external_id", "version", "created_at", "updated_at"]}),
     ]
 

@@ -57,13 +57,21 @@ class ActivityResource(resources.ModelResource):
         widget=widgets.ManyToManyWidget(MemberState, field="code", separator=","),
     )
 
+    # What the dates rest on: exported for reading; confirming a date is done on the activity's page.
+    date_basis = fields.Field(attribute="date_basis", column_name="date_basis", readonly=True)
+    date_basis_note = fields.Field(attribute="date_basis_note", column_name="date_basis_note", readonly=True)
+    date_basis_note_ru = fields.Field(attribute="date_basis_note_ru", column_name="date_basis_note_ru", readonly=True)
+    date_confirmed_by = fields.Field(attribute="date_confirmed_by", column_name="date_confirmed_by", readonly=True)
+    date_confirmed_at = fields.Field(attribute="date_confirmed_at", column_name="date_confirmed_at", readonly=True)
+
     class Meta:
         model = Activity
         import_id_fields = ["code"]
         fields = (
             "code", "presidency", "priority", "title", "title_ru", "description", "description_ru", "kind",
             "status", "start_date", "due_date", "progress", "responsible_body", "lead_state",
-            "participating_states", "location", "external_source", "external_id",
+            "participating_states", "location", "external_source", "external_id", "date_basis",
+            "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at",
         )
         export_order = fields
         clean_model_instances = True

@@ -28,10 +28,12 @@ DEMO = "demo"
 FLAGGED_AT_RISK = "flagged_at_risk"
 IMPORTED = "imported"
 ADMIN_BULK = "admin_bulk"
+DATES_CONFIRMED = "dates_confirmed"
+MILESTONE_CONFIRMED = "milestone_confirmed"
 
 EVENTS: tuple[str, ...] = (
     NOTE, PROGRESS_REPORTED, SEEDED, MILESTONE_ADDED, MILESTONE_DONE, MILESTONE_UNDONE, MILESTONE_REMOVED,
-    DELETED, DEMO, FLAGGED_AT_RISK, IMPORTED, ADMIN_BULK,
+    DELETED, DEMO, FLAGGED_AT_RISK, IMPORTED, ADMIN_BULK, DATES_CONFIRMED, MILESTONE_CONFIRMED,
 )
 #: The history table's change reason column holds this many characters.
 REASON_LENGTH = 100
@@ -71,6 +73,10 @@ def describe(event: str, params: Mapping[str, Any] | None = None) -> str:
         return _("Imported from a file")
     if event == ADMIN_BULK:
         return _("Bulk action in the admin")
+    if event == DATES_CONFIRMED:
+        return _("Dates confirmed as a decision")
+    if event == MILESTONE_CONFIRMED:
+        return _("Milestone %(title)s confirmed as a decision") % {"title": title}
     return ""
 
 

@@ -119,6 +119,12 @@ def can_delete_activity(actor: Actor, activity: Activity) -> bool:
     return actor.is_coordinator and actor.api_client is None
 
 
+def can_confirm_dates(actor: Actor, activity: Activity) -> bool:
+    """A confirmed date is a decision someone answers for: a person who may edit the activity, not another
+    system's key nor the tracker itself."""
+    return actor.user is not None and actor.api_client is None and can_edit_activity(actor, activity)
+
+
 def can_manage_agenda(actor: Actor) -> bool:
     """Presidencies, priorities, reference data, webhooks and API clients are the coordinators' to change."""
     return actor.is_coordinator and actor.api_client is None
@@ -132,6 +138,15 @@ def ensure_can_edit_activity(actor: Actor, activity: Activity) -> None:
     if actor.can_read and actor.body_ids:
         raise NotPermitted(_("You may not change this activity: another body is responsible for it."))
     raise NotPermitted(_("You have read-only access: ask a coordinator to change this activity."))
+
+
+def ensure_can_confirm_dates(actor: Actor, activity: Activity) -> None:
+    if can_confirm_dates(actor, activity):
+        return
+    if actor.user is None:
+        raise NotPermitted(_("Only staff signed in as a person may confirm a date."))
+    ensure_can_edit_activity(actor, activity)
+    raise NotPermitted(_("You may not confirm this activity's dates."))
 
 
 def ensure_can_create_activity(actor: Actor, responsible_body_id: int | None) -> None:

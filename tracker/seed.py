@@ -42,7 +42,8 @@ def load_seed(path: Path = DEFAULT_SEED) -> Counter:
             elif isinstance(obj, Milestone):
                 services.milestone_create(
                     actor=actor, activity=obj.activity, title=obj.title, title_ru=obj.title_ru,
-                    due_date=obj.due_date, order=obj.order, done=obj.done,
+                    due_date=obj.due_date, order=obj.order, done=obj.done, date_basis=obj.date_basis,
+                    date_basis_note=obj.date_basis_note, date_basis_note_ru=obj.date_basis_note_ru,
                 )
             else:
                 obj.full_clean()

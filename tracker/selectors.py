@@ -179,7 +179,8 @@ def activity_records() -> QuerySet[Activity]:
 ACTIVITY_COLUMNS = (
     "id", "code", "priority_id", "title", "title_ru", "description", "description_ru", "kind", "status",
     "start_date", "due_date", "completed_date", "progress", "responsible_body_id", "lead_state_id", "location",
-    "external_source", "external_id", "version", "created_at", "updated_at",
+    "external_source", "external_id", "version", "created_at", "updated_at", "source_quote", "date_basis",
+    "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at",
 )
 
 
@@ -462,6 +463,11 @@ class CalendarItem:
     @property
     def title(self) -> str:
         return self.milestone.display_title if self.milestone else self.activity.display_title
+
+    @property
+    def dated(self) -> Activity | Milestone:
+        """Whose date this entry shows, for its basis."""
+        return self.milestone or self.activity
 
 
 @dataclass

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from tracker import caching, clock, dbretry, events, logtext, permissions, workflow
 from tracker.errors import DomainError, InvalidInput, StaleVersion
-from tracker.models import Activity, Milestone, ProgressUpdate
+from tracker.models import Activity, Channel, DateBasis, Milestone, ProgressUpdate
 from tracker.permissions import Actor
 from tracker.workflow import Status
 
@@ -30,8 +30,11 @@ from tracker.workflow import Status
 ACTIVITY_FIELDS: frozenset[str] = frozenset({
     "code", "priority", "title", "title_ru", "description", "description_ru", "kind", "status",
     "start_date", "due_date", "progress", "responsible_body", "lead_state", "participating_states",
-    "location", "external_source", "external_id",
+    "location", "external_source", "external_id", "source_quote", "date_basis", "date_basis_note",
+    "date_basis_note_ru",
 })
+#: Dates whose change by anyone but the tracker itself makes them that writer's decision.
+_DATE_FIELDS = frozenset({"start_date", "due_date"})
 _M2M_FIELDS = frozenset({"participating_states"})
 #: The largest checklist position the column holds (a small integer on every database).
 MAX_MILESTONE_ORDER = 32767
@@ -55,6 +58,7 @@ def activity_create(
     body = data.get("responsible_body")
     permissions.ensure_can_create_activity(actor, getattr(body, "pk", None))
 
+    _reject_unconfirmed_decision(data)
     activity = Activity()
     _assign(activity, {k: v for k, v in data.items() if k not in _M2M_FIELDS})
     if activity.status == Status.DONE:
@@ -85,6 +89,8 @@ def activity_update(
     _reject_unknown_fields(changes)
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
+    if locked.date_basis != DateBasis.DECISION:  # sending back a decision already made is no change
+        _reject_unconfirmed_decision(changes)
     if "responsible_body" in changes and changes["responsible_body"] is not None:
         # Moving an activity to another body needs the right to write for that body too.
         permissions.ensure_can_create_activity(actor, changes["responsible_body"].pk)
@@ -145,6 +151,47 @@ def activity_delete(*, actor: Actor, activity: Activity, expected_version: int |
     locked._change_reason = _change_reason(actor, "", event=logtext.DELETED)
     locked.delete()
     events.emit(events.ACTIVITY_DELETED, None, {"activity": summary, "by": actor.name})
+
+
+@dbretry.atomic
+def activity_confirm_dates(
+    *, actor: Actor, activity: Activity, expected_version: int | None = None, note: str = ""
+) -> Activity:
+    """Staff confirm the activity's start and due dates: an assumption becomes a decision, with who and when."""
+    locked = _lock(activity, expected_version)
+    permissions.ensure_can_confirm_dates(actor, locked)
+    if locked.date_basis == DateBasis.DECISION:
+        return locked  # already someone's decision: confirming again changes nothing
+    before = {name: getattr(locked, name) for name in _LOGGED_FIELDS}
+    note = str(note)
+    event = "" if note else logtext.DATES_CONFIRMED
+    _record_decision(locked, actor, force=True)
+    locked.version += 1
+    locked.updated_at = clock.now()
+    locked._change_reason = _change_reason(actor, note, event=event)
+    _save_existing(locked)
+    _log(locked, actor, before=before, note=note, event=event)
+    events.emit(events.ACTIVITY_UPDATED, locked, {"changed": ["date_basis"]})
+    return locked
+
+
+@dbretry.atomic
+def milestone_confirm_date(
+    *, actor: Actor, milestone: Milestone, expected_version: int | None = None
+) -> Milestone:
+    """Staff confirm a milestone and its date: an assumption becomes a decision, with who and when."""
+    locked = _lock(milestone.activity, expected_version)
+    permissions.ensure_can_confirm_dates(actor, locked)
+    current = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if current.date_basis == DateBasis.DECISION:
+        return current
+    _record_decision(current, actor, force=True)
+    current.save()
+    params = _milestone_params(current)
+    before = {name: getattr(locked, name) for name in _LOGGED_FIELDS}
+    _after_milestone_change(locked, actor, event=logtext.MILESTONE_CONFIRMED, params=params)
+    _log(locked, actor, before=before, note="", event=logtext.MILESTONE_CONFIRMED, event_params=params)
+    return current
 
 
 @dbretry.retrying
@@ -275,9 +322,13 @@ def milestone_create(
     due_date: dt.date | None = None,
     order: int | None = None,
     done: bool = False,
+    date_basis: str = "",
+    date_basis_note: str = "",
+    date_basis_note_ru: str = "",
 ) -> Milestone:
     locked = _lock(activity, None)
     permissions.ensure_can_edit_activity(actor, locked)
+    _reject_unconfirmed_decision({"date_basis": date_basis})
     if order is None:
         last = locked.milestones.order_by("-order").values_list("order", flat=True).first()
         order = (last or 0) + 1
@@ -285,7 +336,10 @@ def milestone_create(
             raise InvalidInput({"order": [_(
                 "There is no free position after %(max)s in this checklist; give the milestone an order."
             ) % {"max": MAX_MILESTONE_ORDER}]})
-    milestone = Milestone(activity=locked, title=title, title_ru=title_ru, due_date=due_date, order=order, done=done)
+    milestone = Milestone(
+        activity=locked, title=title, title_ru=title_ru, due_date=due_date, order=order, done=done,
+        date_basis=date_basis, date_basis_note=date_basis_note, date_basis_note_ru=date_basis_note_ru,
+    )
     if done:
         milestone.done_at = clock.now()
     _validate(milestone)
@@ -307,8 +361,11 @@ def milestone_update(
     permissions.ensure_can_edit_activity(actor, locked)
     current = Milestone.objects.select_for_update().get(pk=milestone.pk)
     was_done = current.done
+    old_due = current.due_date
     for name, value in changes.items():
         setattr(current, name, value)
+    if "due_date" in changes and current.due_date != old_due:
+        _record_decision(current, actor)
     if current.done and not was_done:
         current.done_at = clock.now()
     elif not current.done:
@@ -357,6 +414,24 @@ def _milestone_params(milestone: Milestone) -> dict[str, str]:
 
 class _DuplicateReference(Exception):
     """Raised inside a savepoint when a concurrent writer created the same external reference first."""
+
+
+def _reject_unconfirmed_decision(data: Mapping[str, Any]) -> None:
+    """A decision records who confirmed it and when, so it is made by confirming, never typed in."""
+    if data.get("date_basis") == DateBasis.DECISION:
+        raise InvalidInput({"date_basis": [_(
+            "A date becomes a decision when staff confirm it; set 'source' or 'assumption' here."
+        )]})
+
+
+def _record_decision(item: Activity | Milestone, actor: Actor, *, force: bool = False) -> None:
+    """Mark `item`'s date as `actor`'s decision. Without `force`, only dates that already carry a basis
+    change it (a moved date is no longer the seed's assumption), and never for the tracker itself."""
+    if not force and (not item.date_basis or actor.channel == Channel.SYSTEM):
+        return
+    item.date_basis = DateBasis.DECISION
+    item.date_confirmed_by = actor.name
+    item.date_confirmed_at = clock.now()
 
 
 def _reject_unknown_fields(data: Mapping[str, Any]) -> None:
@@ -430,6 +505,11 @@ def _apply(
     if requested_status is None and diff.get("progress") is not None:
         new_status = workflow.status_after_progress(activity.status, diff["progress"])
     _assign(activity, diff)
+    if _DATE_FIELDS & set(diff) and "date_basis" not in diff:
+        _record_decision(activity, actor)
+    elif "date_basis" in diff and activity.date_basis != DateBasis.DECISION:
+        # Back to the source or an assumption: nobody answers for the date as a decision any more.
+        activity.date_confirmed_by, activity.date_confirmed_at = "", None
     if new_status != activity.status:
         workflow.check_transition(activity.status, new_status)
         reopening = workflow.is_reopening(activity.status, new_status)

@@ -190,7 +190,7 @@ def test_switching_to_russian_translates_pages_and_content(page, seeded):
     page.get_by_label("Language").select_option("ru")
     page.get_by_role("button", name="Switch").click()
     expect(page.locator("html")).to_have_attribute("lang", "ru")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Где мы находимся")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Текущее состояние")
     expect(page.locator(".hero__slogan")).to_contain_text("Через солидарность и сотрудничество")
     screenshot(page, "dashboard-ru")
     page.get_by_role("link", name="Доска").click()

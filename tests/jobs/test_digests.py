@@ -72,11 +72,11 @@ def test_digest_in_russian_for_a_russian_reader(agenda, mailoutbox):
     _reader("olga", language="ru")
     digests.send_digests(TODAY)
     message = _to("olga@example.org", mailoutbox)
-    assert message.subject == "Еженедельная сводка за неделю с 18 сентября 2023"
+    assert message.subject == "Еженедельная сводка за неделю с 18 сентября 2023 г."
     assert "Просрочено (2)" in message.body
     assert "Доклад о наркотрафике" in message.body
-    assert "В ближайшие 14 дней (1)" in message.body
-    assert "Изменения за последние 7 дней (1)" in message.body
+    assert "Срок наступает в течение 14 дней (1)" in message.body
+    assert "Изменения за 7 дней (1)" in message.body
     assert "Weekly" not in message.body
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests import factories
 from tracker.jobs import reminders
-from tracker.models import ReminderLog, StaffProfile
+from tracker.models import Activity, DateBasis, ReminderLog, StaffProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +129,12 @@ def test_the_same_logical_email_keeps_its_message_id(activity, mailoutbox):
     reminders.send_reminders(_day(7))
     first, second = mailoutbox
     assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+
+
+def test_the_reminder_says_what_the_deadline_rests_on(activity, mailoutbox):
+    Activity.objects.filter(pk=activity.pk).update(
+        date_basis=DateBasis.ASSUMPTION, date_basis_note="The source names 2023 but no date.")
+    reminders.send_reminders(_day(14))
+    message = mailoutbox[0]
+    assert "Basis of the dates: Planning assumption. The source names 2023 but no date." in message.body
+    assert "The source names 2023 but no date." in message.alternatives[0][0]

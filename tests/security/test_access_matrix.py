@@ -59,6 +59,8 @@ API_WRITE_204 = by_caller(403, anonymous=401, revoked_key=401, expired_key=401, 
                           write_key=204)
 API_MANAGE = by_caller(403, anonymous=401, revoked_key=401, expired_key=401, coordinator=200)
 API_UNKNOWN = by_caller(404, anonymous=401, revoked_key=401, expired_key=401)
+#: A decision needs a person: API keys never confirm, whatever their scope.
+API_CONFIRM = by_caller(403, anonymous=401, revoked_key=401, expired_key=401, editor=200, coordinator=200)
 WEB_UNKNOWN = by_caller(404, anonymous=LOGIN, **dict.fromkeys(KEYS, LOGIN))
 
 
@@ -110,6 +112,17 @@ WEB: dict[str, list[Door]] = {
         Door("post", lambda f: "/milestones/999999/toggle/", WEB_UNKNOWN,
              data=lambda f: {"done": "on", "expected_version": 1}),
     ],
+    # Confirming a date makes it a decision: the people who may edit the activity, nobody else.
+    "web:activity-confirm-dates": [
+        Door("post", lambda f: f"/activities/{f['own'].pk}/confirm-dates/", WRITE_PAGE, data=_version),
+        Door("post", lambda f: f"/activities/{f['foreign'].pk}/confirm-dates/",
+             WRITE_PAGE | {"editor": 403, "outsider": 302},
+             data=lambda f: {"expected_version": f["foreign"].version}),
+    ],
+    "web:milestone-confirm": [
+        Door("post", lambda f: f"/milestones/{f['milestone'].pk}/confirm-date/", WRITE_PAGE, data=_version),
+        Door("post", lambda f: "/milestones/999999/confirm-date/", WEB_UNKNOWN, data=lambda f: {"expected_version": 1}),
+    ],
     "web:timeline": [Door("get", lambda f: "/timeline/", SIGNED_IN)],
     "web:calendar": [Door("get", lambda f: "/calendar/", SIGNED_IN)],
     "web:calendar-feed-reset": [Door("post", lambda f: "/calendar/feed/reset/",
@@ -152,6 +165,16 @@ API: dict[str, list[Door]] = {
         # A milestone is only reachable under its own activity.
         Door("get", lambda f: f"/api/v1/activities/{f['foreign'].pk}/milestones/{f['milestone'].pk}/", API_UNKNOWN),
         Door("delete", lambda f: f"/api/v1/activities/{f['own'].pk}/milestones/{f['milestone'].pk}/", API_WRITE_204),
+    ],
+    "api:activity-confirm-dates": [
+        Door("post", lambda f: f"/api/v1/activities/{f['own'].pk}/confirm-dates/", API_CONFIRM),
+        # Read-only callers are refused any write before the activity is looked up.
+        Door("post", lambda f: "/api/v1/activities/999999/confirm-dates/",
+             API_UNKNOWN | {"viewer": 403, "read_key": 403}),
+    ],
+    "api:milestone-confirm-date": [
+        Door("post", lambda f: f"/api/v1/activities/{f['own'].pk}/milestones/{f['milestone'].pk}/confirm-date/",
+             API_CONFIRM),
     ],
     "api:webhook-detail": [
         Door("patch", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/", API_MANAGE, data=lambda f: {"active": False}),
@@ -327,7 +350,8 @@ def _check(doors_by_route: dict[str, list[Door]], route: str, caller: str, fixtu
 # Doors that change what the next caller would meet run once per caller, on a fresh agenda; the others
 # check every caller in one test (each caller has its own session).
 ISOLATED = {"web:activity-move", "web:activity-update", "web:milestone-toggle", "api:milestone-detail",
-            "api:webhook-detail"}
+            "api:webhook-detail", "web:activity-confirm-dates", "web:milestone-confirm",
+            "api:activity-confirm-dates", "api:milestone-confirm-date"}
 
 
 def _cases(table: dict[str, list[Door]], who: list[str]) -> list:

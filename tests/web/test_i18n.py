@@ -38,9 +38,9 @@ def test_russian_pages_show_the_russian_titles_statuses_and_dates(russian, viewe
     assert "Запланировано" in board and "Просрочено" in board
     page = client.get(f"/activities/{agenda['own'].pk}/").content.decode()
     assert "30 сентября 2023" in page  # Russian date format
-    assert "Журнал хода работы" in page
+    assert "Журнал хода выполнения" in page
     dashboard = client.get("/").content.decode()
-    assert "Где мы находимся" in dashboard and "Период председательства завершился" in dashboard
+    assert "Текущее состояние" in dashboard and "Период председательства завершился" in dashboard
 
 
 def test_the_workflows_refusal_reads_in_russian(russian, coordinator, agenda, htmx_headers):
@@ -63,7 +63,7 @@ def test_every_page_renders_in_russian(russian, coordinator, agenda, page):
 def test_every_status_and_kind_has_a_russian_label():
     with translation.override("ru"):
         labels = [str(label) for _, label in workflow.Status.choices]
-    assert labels == ["Запланировано", "В работе", "Под угрозой", "Заблокировано", "Выполнено", "Отменено"]
+    assert labels == ["Запланировано", "В работе", "Под угрозой срыва", "Приостановлено", "Выполнено", "Отменено"]
 
 
 def test_compile_translations_writes_the_catalogue_that_django_reads(settings, tmp_path):

@@ -21,6 +21,7 @@ from tracker.events import EVENT_TYPES
 from tracker.models import (
     Activity,
     Body,
+    DateBasis,
     MemberState,
     Milestone,
     Presidency,
@@ -222,8 +223,18 @@ class PrioritySerializer(serializers.ModelSerializer):
 
 # --- Activities ------------------------------------------------------------------------------------------
 
+def _date_basis_read_field() -> serializers.ChoiceField:
+    # Declared so the schema admits the empty value: dates nobody has given a basis for.
+    return serializers.ChoiceField(
+        choices=DateBasis.choices, allow_blank=True, read_only=True,
+        help_text=_("Whether the source states the date, it is a planning assumption, or staff decided it."),
+    )
+
+
 class ActivitySerializer(serializers.ModelSerializer):
     """An activity as the API shows it. `version` is also sent as the ETag header."""
+
+    date_basis = _date_basis_read_field()
 
     presidency = serializers.IntegerField(source="priority.presidency_id", read_only=True)
     overdue = serializers.SerializerMethodField(help_text=_("Past its due date and not done or cancelled."))
@@ -238,7 +249,8 @@ class ActivitySerializer(serializers.ModelSerializer):
             "id", "code", "presidency", "priority", "title", "title_ru", "description", "description_ru", "kind",
             "status", "start_date", "due_date", "completed_date", "progress", "responsible_body", "lead_state",
             "participating_states", "location", "external_source", "external_id", "version", "created_at",
-            "updated_at", "overdue", "days_left", "allowed_transitions",
+            "updated_at", "overdue", "days_left", "allowed_transitions", "source_quote", "date_basis",
+            "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at",
         ]
         read_only_fields = fields
 
@@ -305,6 +317,12 @@ def represent_row(row: Mapping[str, Any], presidency_id: int, states: list[int],
         "overdue": workflow.is_overdue(status=status, due_date=due_date, today=today),
         "days_left": workflow.days_left(due_date=due_date, today=today),
         "allowed_transitions": workflow.allowed_targets(status),
+        "source_quote": row["source_quote"],
+        "date_basis": row["date_basis"],
+        "date_basis_note": row["date_basis_note"],
+        "date_basis_note_ru": row["date_basis_note_ru"],
+        "date_confirmed_by": row["date_confirmed_by"],
+        "date_confirmed_at": _DATETIME.to_representation(row["date_confirmed_at"]),
     }
 
 
@@ -397,6 +415,11 @@ class TransitionSerializer(StrictInputMixin, serializers.Serializer):
     note = StrictCharField(required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH, default="")
 
 
+class ConfirmDatesSerializer(StrictInputMixin, serializers.Serializer):
+    note = StrictCharField(required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH, default="",
+                           help_text=_("Why the dates stand; shown in the activity's log."))
+
+
 class ProgressReportSerializer(StrictInputMixin, serializers.Serializer):
     progress = StrictIntegerField(min_value=0, max_value=100, required=False,
                                   help_text=_("Percent complete, 0 to 100."))
@@ -474,15 +497,21 @@ class HistoryEntrySerializer(serializers.Serializer):
 # --- Milestones ------------------------------------------------------------------------------------------
 
 class MilestoneSerializer(StrictInputMixin, StrictModelSerializer):
-    read_only_hints = {"id": _READ_ONLY, "activity": _READ_ONLY, "done_at": _READ_ONLY}
+    read_only_hints = {
+        name: _READ_ONLY for name in ("id", "activity", "done_at", "date_basis", "date_basis_note",
+                                      "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at")
+    }
     # Bounds written out: the column's range differs between SQLite and PostgreSQL, the API's does not.
     order = StrictIntegerField(min_value=0, max_value=32767, required=False,
                                help_text=_("Position in the checklist; the next free one when left out."))
+    date_basis = _date_basis_read_field()
 
     class Meta:
         model = Milestone
-        fields = ["id", "activity", "order", "title", "title_ru", "due_date", "done", "done_at"]
-        read_only_fields = ["id", "activity", "done_at"]
+        fields = ["id", "activity", "order", "title", "title_ru", "due_date", "done", "done_at", "date_basis",
+                  "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at"]
+        read_only_fields = ["id", "activity", "done_at", "date_basis", "date_basis_note", "date_basis_note_ru",
+                            "date_confirmed_by", "date_confirmed_at"]
         extra_kwargs = {"order": {"required": False}, "done": {"required": False}}
         validators: list = []
 

@@ -290,6 +290,26 @@ class ActivityViewSet(viewsets.ModelViewSet):
         return activity_response(activity.pk)
 
     @extend_schema(
+        summary="Confirm the activity's dates as a decision",
+        description=("Staff signed in as a person turn the dates' basis (a planning assumption or the source) "
+                     "into a decision, recording who and when. API keys of other systems answer 403."),
+        tags=["activities"], request=s.ConfirmDatesSerializer, responses={200: s.ActivitySerializer},
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY, ETAG],
+    )
+    @action(detail=True, methods=["post"], url_path="confirm-dates", filter_backends=[], pagination_class=None)
+    @idempotent
+    def confirm_dates(self, request: Request, pk: str) -> Response:
+        activity = self.get_object()
+        version = expected_version(request, activity.version)
+        serializer = s.ConfirmDatesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.activity_confirm_dates(
+            actor=actor_for(request), activity=activity, note=serializer.validated_data["note"],
+            expected_version=version,
+        )
+        return activity_response(activity.pk)
+
+    @extend_schema(
         methods=["GET"], summary="The activity's progress log, newest first", tags=["activities"],
         responses=s.ProgressUpdateSerializer(many=True),
     )
@@ -489,6 +509,15 @@ class MilestoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         serializer.is_valid(raise_exception=True)
         updated = services.milestone_toggle(actor=actor_for(request), milestone=milestone,
                                             done=serializer.validated_data.get("done"))
+        return Response(self.get_serializer(updated).data)
+
+    @extend_schema(summary="Confirm a milestone and its date as a decision", tags=["milestones"], request=None,
+                   responses={200: s.MilestoneSerializer}, parameters=[ACTIVITY_PK, IDEMPOTENCY_KEY])
+    @action(detail=True, methods=["post"], url_path="confirm-date")
+    @idempotent
+    def confirm_date(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        milestone = self.get_object()
+        updated = services.milestone_confirm_date(actor=actor_for(request), milestone=milestone)
         return Response(self.get_serializer(updated).data)
 
 

@@ -1,6 +1,6 @@
 """The tracker's models, one module per area; import them from here."""
 
-from tracker.models.agenda import Activity, Channel, Milestone, Presidency, Priority, ProgressUpdate
+from tracker.models.agenda import Activity, Channel, DateBasis, Milestone, Presidency, Priority, ProgressUpdate
 from tracker.models.api import IdempotencyRecord
 from tracker.models.audit import AuditEntry
 from tracker.models.integration import ApiClient, OutboxEvent, WebhookSubscription, hash_api_key
@@ -23,6 +23,7 @@ __all__ = [
     "Body",
     "Channel",
     "DailySnapshot",
+    "DateBasis",
     "DeliveryAttempt",
     "DigestLog",
     "IdempotencyRecord",

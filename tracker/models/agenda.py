@@ -18,6 +18,36 @@ from tracker.models.reference import Body, MemberState
 from tracker.workflow import Status
 
 
+class DateBasis(models.TextChoices):
+    """What a date rests on. Seeded dates the source never gives must not read as commitments."""
+
+    SOURCE = "source", _("Stated in the source")
+    ASSUMPTION = "assumption", _("Planning assumption")
+    DECISION = "decision", _("Confirmed decision")
+
+
+class DatedBasisMixin(models.Model):
+    """A date's basis and, once staff confirm it, who turned it into a decision and when."""
+
+    date_basis = models.CharField(
+        _("date basis"), max_length=20, choices=DateBasis.choices, blank=True,
+        help_text=_("Whether the source states the date, it is a planning assumption, or staff decided it."),
+    )
+    date_basis_note = models.TextField(
+        _("basis of the date"), blank=True, help_text=_("The source's words, or the reason for the assumption.")
+    )
+    date_basis_note_ru = models.TextField(_("basis of the date (Russian)"), blank=True)
+    date_confirmed_by = models.CharField(_("date confirmed by"), max_length=150, blank=True, editable=False)
+    date_confirmed_at = models.DateTimeField(_("date confirmed at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_date_basis_note(self) -> str:
+        return localized(self, "date_basis_note")
+
+
 class Presidency(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     organisation = models.CharField(_("organisation"), max_length=200)
@@ -116,7 +146,7 @@ class Priority(models.Model):
         return localized(self, "summary")
 
 
-class Activity(models.Model):
+class Activity(DatedBasisMixin, models.Model):
     class Kind(models.TextChoices):
         EXERCISE = "exercise", _("Exercise")
         MEETING = "meeting", _("Meeting")
@@ -155,6 +185,9 @@ class Activity(models.Model):
         MemberState, verbose_name=_("participating states"), blank=True, related_name="activities"
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
+    source_quote = models.TextField(
+        _("source quote"), blank=True, help_text=_("The source's own words this activity rests on, verbatim.")
+    )
     external_source = models.CharField(
         _("external source"), max_length=50, blank=True, help_text=_("The other system this activity comes from.")
     )
@@ -267,7 +300,7 @@ class MilestoneManager(models.Manager):
         return self.get(activity__code=activity_code, order=order)
 
 
-class Milestone(models.Model):
+class Milestone(DatedBasisMixin, models.Model):
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="milestones"
     )

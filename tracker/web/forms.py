@@ -102,6 +102,12 @@ class QuickUpdateForm(forms.Form):
                 self.add_error(target, message)
 
 
+class ConfirmDateForm(forms.Form):
+    """Confirming a date names the version the page showed, so a date changed meanwhile is not confirmed blind."""
+
+    expected_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
 class MilestoneToggleForm(forms.Form):
     done = forms.BooleanField(required=False)
     expected_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

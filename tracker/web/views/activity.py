@@ -16,7 +16,7 @@ from tracker import permissions, selectors, services
 from tracker.errors import DomainError, StaleVersion
 from tracker.models import Activity, Milestone
 from tracker.web.common import actor_for, edit_refusal, status_for, today, web_login_required
-from tracker.web.forms import MilestoneToggleForm, QuickUpdateForm
+from tracker.web.forms import ConfirmDateForm, MilestoneToggleForm, QuickUpdateForm
 
 LOG_SHOWN = 50
 HISTORY_SHOWN = 20
@@ -45,6 +45,7 @@ def _render(
         "milestones": milestones,
         "milestones_done": sum(1 for m in milestones if m.done),
         "can_edit": can_edit,
+        "can_confirm": permissions.can_confirm_dates(actor, activity),
         "form": form if can_edit else None,
         "log": selectors.activity_log(activity, LOG_SHOWN),
         "history": selectors.activity_history(activity, HISTORY_SHOWN),
@@ -126,3 +127,52 @@ def milestone_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx and status == 200:
         return redirect("web:activity", pk=activity_id)
     return _render(request, _load(activity_id), status=status)
+
+
+def _confirm(request: HttpRequest, activity: Activity, write: Any, success: str) -> HttpResponse:
+    """Run a confirming `write(expected_version)`; refusals and stale versions become messages, not 500s.
+    Who may confirm is checked before the input is read, so that a read-only person always meets 403."""
+    activity_id = activity.pk
+    try:
+        permissions.ensure_can_confirm_dates(actor_for(request), activity)
+    except DomainError as refusal:
+        messages.error(request, refusal.message)
+        return _render(request, _load(activity_id), status=403)
+    form = ConfirmDateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The change could not be read; reload the page and try again."))
+        return _render(request, _load(activity_id), status=400)
+    try:
+        write(form.cleaned_data["expected_version"])
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _render(request, _load(activity_id), status=status_for(error))
+    messages.success(request, success)
+    return redirect("web:activity", pk=activity_id)
+
+
+@require_POST
+@web_login_required
+def activity_confirm_dates(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff confirm the activity's dates: a planning assumption becomes their decision."""
+    activity = _load(pk)
+    return _confirm(
+        request, activity,
+        lambda version: services.activity_confirm_dates(
+            actor=actor_for(request), activity=activity, expected_version=version
+        ),
+        _("The dates are confirmed as a decision."),
+    )
+
+
+@require_POST
+@web_login_required
+def milestone_confirm_date(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone.objects.select_related("activity"), pk=pk)
+    return _confirm(
+        request, milestone.activity,
+        lambda version: services.milestone_confirm_date(
+            actor=actor_for(request), milestone=milestone, expected_version=version
+        ),
+        _("The milestone and its date are confirmed as a decision."),
+    )

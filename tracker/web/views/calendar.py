@@ -8,6 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,6 +20,17 @@ from tracker.models.people import new_feed_token
 from tracker.web import ical
 from tracker.web.common import presidency_on_screen, today, web_login_required
 from tracker.web.forms import active_filter_count, board_filterset
+
+
+def date_basis_text(item: object) -> str:
+    """What the item's date rests on, in the words the pages use (one template for both)."""
+    if not getattr(item, "date_basis", ""):
+        return ""
+    return render_to_string("tracker/partials/date_basis_text.html", {"item": item}).strip()
+
+
+def _join(*parts: str) -> str:
+    return "\n".join(part for part in parts if part)
 
 
 def _month(value: str | None, default: dt.date) -> dt.date:
@@ -104,8 +116,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
                 uid=f"activity-{activity.pk}-due@{host}",
                 day=activity.due_date,
                 summary=_("Deadline: %(title)s") % {"title": activity.display_title},
-                description=_("Status: %(status)s. Progress: %(progress)s%%. Responsible: %(body)s.") % {
-                    "status": state, "progress": activity.progress, "body": activity.responsible_body.display_name},
+                description=_join(
+                    _("Status: %(status)s. Progress: %(progress)s%%. Responsible: %(body)s.") % {
+                        "status": state, "progress": activity.progress,
+                        "body": activity.responsible_body.display_name},
+                    date_basis_text(activity),
+                ),
                 url=url,
                 categories=state,
                 stamp=activity.updated_at,
@@ -116,7 +132,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
                 day=milestone.due_date,
                 summary=(_("Milestone: %(title)s") % {"title": milestone.display_title})
                 + (" ✓" if milestone.done else ""),
-                description=milestone.activity.display_title,
+                description=_join(milestone.activity.display_title, date_basis_text(milestone)),
                 url=request.build_absolute_uri(reverse("web:activity", args=[milestone.activity_id])),
             ))
         name = _("%(organisation)s %(year)s deadlines") % {

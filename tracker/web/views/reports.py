@@ -17,7 +17,8 @@ from tracker.web.forms import board_filterset
 CSV_COLUMNS = [
     "id", "code", "priority", "title", "title_ru", "kind", "status", "start_date", "due_date", "completed_date",
     "progress", "overdue", "responsible_body", "lead_state", "participating_states", "location",
-    "external_source", "external_id", "version", "updated_at",
+    "external_source", "external_id", "version", "updated_at", "date_basis", "date_basis_note",
+    "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at",
 ]
 
 
@@ -73,6 +74,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
                 a.responsible_body.code, a.lead_state.code if a.lead_state else "",
                 " ".join(s.code for s in a.participating_states.all()), a.location,
                 a.external_source, a.external_id, a.version, a.updated_at.isoformat(),
+                a.date_basis, a.date_basis_note, a.date_basis_note_ru, a.date_confirmed_by,
+                a.date_confirmed_at.isoformat() if a.date_confirmed_at else "",
             ])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
