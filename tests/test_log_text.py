@@ -106,7 +106,7 @@ def test_old_english_reasons_and_notes_are_read_as_data():
 
 
 def test_the_migration_turns_old_english_notes_into_events(activity):
-    migration = importlib.import_module("tracker.migrations.0007_newcomer_b_log_events")
+    migration = importlib.import_module("tracker.migrations.0007_log_events")
     rows = [
         ProgressUpdate.objects.create(activity=activity, actor_name="system", channel="system", note=note)
         for note in ("Seeded from the presidency's speech", "Milestone Plan agreed marked not done",

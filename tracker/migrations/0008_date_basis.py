@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0006_activity_priority_due_index'),
+        ('tracker', '0007_log_events'),
     ]
 
     operations = [
