@@ -52,7 +52,7 @@ def test_confirming_dates_makes_them_the_editors_decision_logged_and_versioned(a
     assert confirmed.date_basis_note == NOTE  # the reason the date was first chosen stays on record
     assert confirmed.version == version + 1
     log = ProgressUpdate.objects.filter(activity=assumed).latest("created_at")
-    assert (log.actor_name, log.note) == ("editor", "Dates confirmed as a decision")
+    assert (log.actor_name, log.event, log.display_note) == ("editor", "dates_confirmed", "Dates confirmed as a decision")
     assert confirmed.history.first().date_basis == DateBasis.DECISION
 
 
@@ -101,7 +101,7 @@ def test_confirming_a_milestone_records_who_and_when(milestone, editor):
     services.milestone_confirm_date(actor=Actor.for_user(editor), milestone=milestone)
     milestone.refresh_from_db()
     assert (milestone.date_basis, milestone.date_confirmed_by) == (DateBasis.DECISION, "editor")
-    assert ProgressUpdate.objects.filter(activity=milestone.activity, note__contains="confirmed").exists()
+    assert ProgressUpdate.objects.filter(activity=milestone.activity, event="milestone_confirmed").exists()
 
 
 # --- The web board ------------------------------------------------------------------------------------------
