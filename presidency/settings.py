@@ -208,6 +208,19 @@ STORAGES = {
     },
 }
 
+# --- Admin import and export (django-import-export) -------------------------------------------------------
+# Formula-like cells are neutralised by tracker/exports.py (the library's own setting only drops a leading
+# "="); characters XLSX cannot hold are replaced instead of failing the export for everyone.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+# The admin's history shows old versions but cannot revert to one: a revert would skip the version check
+# (ActivityAdmin.history_form_view refuses the POST too).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+# An import file larger than this is refused before it is read; an XLSX (a zip) is also refused when its
+# members would unpack to more than IMPORT_MAX_UNPACKED_BYTES or number more than IMPORT_MAX_ARCHIVE_MEMBERS.
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ARCHIVE_MEMBERS = env_int("IMPORT_MAX_ARCHIVE_MEMBERS", 100, minimum=10)
+
 # --- Email ----------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

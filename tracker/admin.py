@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import audit, permissions, services, workflow
 from tracker.errors import DomainError
-from tracker.imports import ActivityResource
+from tracker.imports import ActivityResource, LimitedImportForm
 from tracker.models import (
     Activity,
     ApiClient,
@@ -249,6 +250,7 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
     form = ActivityAdminForm
     resource_classes = [ActivityResource]
     formats = [CSV, XLSX]
+    import_form_class = LimitedImportForm
     list_display = ["title", "code", "priority", "status", "due_date", "progress", "responsible_body", "lead_state"]
     list_filter = [
         "priority__presidency", "priority", "status", "kind", "responsible_body", "participating_states",
@@ -303,6 +305,15 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: dict | None = None) -> HttpResponse:
+        # Reverting is off (SIMPLE_HISTORY_REVERT_DISABLED hides the button, but the library would still save
+        # a POST): an old version is read here and changed through the ordinary form, which checks who may
+        # change what and the version. A POST is refused for everyone, so nothing changes.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_form(self, request: HttpRequest, obj: Activity | None = None, change: bool = False, **kwargs: Any):
         form_class = super().get_form(request, obj, change=change, **kwargs)
@@ -416,8 +427,8 @@ class StaffProfileAdmin(RoleGatedAdmin):
 class ApiClientAdmin(RoleGatedAdmin):
     """A new client's key is shown once, in the confirmation message; only its hash is stored."""
 
-    list_display = ["name", "scope", "key_prefix", "expires_at", "revoked_at", "last_used_at"]
-    list_filter = ["scope"]
+    list_display = ["name", "scope", "all_bodies", "key_prefix", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["scope", "all_bodies"]
     readonly_fields = ["key_prefix", "last_used_at", "created_at", "created_by"]
     filter_horizontal = ["bodies"]
     actions = ["revoke"]

@@ -29,9 +29,16 @@ class ApiClient(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    # "Every body" is its own flag, never inferred from an empty list: a key limited to bodies that are later
+    # deleted or cleared must be able to write nothing, not everything.
+    all_bodies = models.BooleanField(
+        _("writes every body"), default=False,
+        help_text=_("Tick to let a write key change every body's activities; otherwise it may change only the "
+                    "bodies listed below (none listed: nothing)."),
+    )
     bodies = models.ManyToManyField(
         Body, verbose_name=_("limited to bodies"), blank=True, related_name="api_clients",
-        help_text=_("Leave empty to allow every body."),
+        help_text=_("The bodies whose activities a write key may change, unless it writes every body."),
     )
     key_prefix = models.CharField(_("key prefix"), max_length=KEY_PREFIX_LENGTH, db_index=True, editable=False)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from tracker import selectors
+from tracker.exports import neutralise_row
 from tracker.models import Body
 from tracker.web.common import presidency_on_screen, today, web_login_required
 from tracker.web.forms import board_filterset
@@ -66,14 +67,14 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         yield "\ufeff" + writer.writerow(CSV_COLUMNS)
         for a in activities:
             overdue = a.is_overdue(day)
-            yield writer.writerow([
+            yield writer.writerow(neutralise_row([
                 a.pk, a.code or "", a.priority.number, a.title, a.title_ru, a.kind, a.status,
                 a.start_date.isoformat() if a.start_date else "", a.due_date.isoformat(),
                 a.completed_date.isoformat() if a.completed_date else "", a.progress, "yes" if overdue else "no",
                 a.responsible_body.code, a.lead_state.code if a.lead_state else "",
                 " ".join(s.code for s in a.participating_states.all()), a.location,
                 a.external_source, a.external_id, a.version, a.updated_at.isoformat(),
-            ])
+            ]))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
