@@ -398,7 +398,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["tracker.api.access.AgendaAccess"],
     "DEFAULT_THROTTLE_CLASSES": ["tracker.api.access.CallerRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["tracker.api.renderers.OrjsonRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.SafeJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.pagination.JsonOnlyNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["tracker.api.pagination.StrictFilterBackend"],
     "DEFAULT_METADATA_CLASS": "tracker.api.pagination.ApiMetadata",

@@ -175,3 +175,163 @@ def test_posting_the_revert_form_changes_nothing_and_is_not_a_server_error(activ
     activity.refresh_from_db()
     assert (activity.title, activity.location) == ("Joint exercises in Belarus", "Minsk")
     assert _signed_in(coordinator).get(url).status_code == 200  # old versions can still be read
+
+
+# --- 3. What is kept of a webhook receiver's answer ---------------------------------------------------------
+
+@pytest.fixture
+def chatty_receiver():
+    """A receiver answering with a long page that holds a marker, as an internal service might."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ok\r\n\x1b[31m" + b"x" * 5000 + b"INTERNAL-SECRET-MARKER")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", hits
+    server.shutdown()
+    server.server_close()
+
+
+def _delivery(url: str):
+    from tracker.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+
+    subscription = WebhookSubscription.objects.create(name="Receiver", url=url)
+    event = OutboxEvent.objects.create(event_type="activity.updated", payload={"id": 1})
+    return WebhookDelivery.objects.create(subscription=subscription, event=event)
+
+
+def test_only_the_status_and_a_short_clean_excerpt_are_kept(chatty_receiver, settings):
+    from tracker import webhooks
+
+    url, hits = chatty_receiver
+    delivery = _delivery(url)
+    webhooks.deliver(delivery.pk)
+    attempt = _attempt(delivery)
+    assert attempt.status_code == 200 and hits
+    assert len(attempt.response_excerpt) <= 200 and attempt.response_excerpt.startswith("ok")
+    assert "INTERNAL-SECRET-MARKER" not in attempt.response_excerpt
+    assert "\x1b" not in attempt.response_excerpt and "\r" not in attempt.response_excerpt
+
+
+def test_nothing_is_kept_from_a_refused_target(chatty_receiver, settings):
+    from tracker import webhooks
+
+    url, hits = chatty_receiver
+    delivery = _delivery(url)
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False  # as in production: 127.0.0.1 is refused at delivery
+    webhooks.deliver(delivery.pk)
+    attempt = _attempt(delivery)
+    assert not hits
+    assert (attempt.status_code, attempt.response_excerpt) == (None, "")
+    assert attempt.error.startswith("Refused target")
+
+
+def _attempt(delivery):
+    from tracker.models import DeliveryAttempt
+
+    return DeliveryAttempt.objects.get(delivery=delivery)
+
+
+# --- 8. Webhook ports ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("port", ["0", "99999", "65536"])
+def test_a_webhook_port_outside_1_to_65535_is_a_400_naming_url(port, coordinator):
+    from tracker.models import WebhookSubscription
+
+    api = _api_for(coordinator)
+    response = api.post("/api/v1/webhooks/", {"name": "X", "url": f"https://hooks.example.org:{port}/x"},
+                        format="json")
+    assert response.status_code == 400
+    assert "url" in response.json()["errors"]
+    assert not WebhookSubscription.objects.exists()
+
+
+def _api_for(user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(user)
+    return api
+
+
+# --- 6, 7. Hostile JSON -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw", [
+    b"[" * 1000 + b"]" * 1000,
+    b'{"items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    b'{"\\ud800": 1}',
+    b'{"title": "\\udfff"}',
+])
+@pytest.mark.parametrize("path", ["/api/v1/activities/", "/api/v1/activities/bulk/"])
+def test_deep_nesting_and_lone_surrogates_are_malformed_json(raw, path, write_api):
+    response = write_api.generic("POST", path, raw, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "malformed_json"
+    assert not Activity.objects.exists()
+
+
+@pytest.fixture
+def write_api(db):
+    return client_with_key(factories.make_api_client("planning-system", ApiClient.Scope.WRITE)[1])
+
+
+# --- 9. Control characters in references and text -----------------------------------------------------------
+
+@pytest.mark.parametrize("source, ref, field", [
+    ("a%00b", "c", "external_source"), ("mfa", "a%00b", "external_id"), ("mfa", "x%0D%0Ay", "external_id"),
+])
+def test_a_reference_with_a_control_character_is_a_400_naming_it(source, ref, field, write_api, priorities, body):
+    url = f"/api/v1/activities/by-ref/{source}/{ref}/"
+    response = write_api.put(url, {"priority": priorities[0].pk, "title": "T", "due_date": "2023-06-30",
+                                   "responsible_body": body.pk}, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"]
+    assert write_api.get(url).status_code == 400
+    assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize("title", ["a\x00b", "line\rEND:VEVENT", "bell\x07"])
+def test_titles_with_control_characters_are_refused_on_every_door(title, write_api, priorities, body, activity):
+    response = write_api.patch(f"/api/v1/activities/{activity.pk}/", {"title": title}, format="json")
+    assert response.status_code == 400 and "title" in response.json()["errors"]
+    activity.refresh_from_db()
+    assert activity.title == "Joint exercises in Belarus"
+
+
+def test_the_admin_xlsx_export_survives_a_stored_nul(admin_client, activity):
+    import openpyxl
+
+    Activity.objects.filter(pk=activity.pk).update(external_id="a\x01b", external_source="mfa")
+    book = openpyxl.load_workbook(io.BytesIO(_admin_export(admin_client, 1)))
+    assert book.active.max_row == 2
+
+
+# --- 13. No secrets in replayable answers -------------------------------------------------------------------
+
+def test_a_webhook_secret_is_not_stored_in_the_idempotency_record(coordinator):
+    from tracker.models import IdempotencyRecord, WebhookSubscription
+
+    api = _api_for(coordinator)
+    payload = {"name": "Secretariat", "url": "https://hooks.example.org/tracker"}
+    first = api.post("/api/v1/webhooks/", payload, format="json", HTTP_IDEMPOTENCY_KEY="w-1")
+    secret = WebhookSubscription.objects.get().secret
+    assert first.status_code == 201 and first.json()["secret"] == secret
+    record = IdempotencyRecord.objects.get(key="w-1")
+    assert secret not in str(record.response_body) and secret not in str(record.response_headers)
+    replay = api.post("/api/v1/webhooks/", payload, format="json", HTTP_IDEMPOTENCY_KEY="w-1")
+    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+    assert "secret" not in replay.json() and replay.json()["id"] == first.json()["id"]
+    assert WebhookSubscription.objects.count() == 1
