@@ -335,3 +335,22 @@ def test_a_webhook_secret_is_not_stored_in_the_idempotency_record(coordinator):
     assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
     assert "secret" not in replay.json() and replay.json()["id"] == first.json()["id"]
     assert WebhookSubscription.objects.count() == 1
+
+
+# --- 4, 5. The calendar ---------------------------------------------------------------------------------------
+
+def test_a_carriage_return_in_a_title_cannot_inject_calendar_events(client, viewer, activity):
+    Activity.objects.filter(pk=activity.pk).update(  # stored before the text rule existed
+        title="Talks\rEND:VEVENT\rBEGIN:VEVENT\rSUMMARY:Injected\x07", description="a\r\nb")
+    body = client.get(f"/calendar/feed/{viewer.staff_profile.calendar_token}.ics").content.decode()
+    body = body.replace("\r\n ", "")  # unfold long lines
+    assert body.split("\r\n").count("BEGIN:VEVENT") == 1
+    assert "\r" not in body.replace("\r\n", "") and "\x07" not in body
+    assert "SUMMARY:Deadline: TalksEND:VEVENTBEGIN:VEVENTSUMMARY:Injected\r\n" in body
+
+
+@pytest.mark.parametrize("month", ["9999-12", "1-1", "0001-01", "99999999999999999999-1", "2023-00", "２０２３-09"])
+def test_a_month_out_of_range_shows_the_default_month(month, viewer, activity):
+    response = _signed_in(viewer).get("/calendar/", {"month": month})
+    assert response.status_code == 200
+    assert "December 2023" in response.text
