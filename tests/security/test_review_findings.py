@@ -354,3 +354,79 @@ def test_a_month_out_of_range_shows_the_default_month(month, viewer, activity):
     response = _signed_in(viewer).get("/calendar/", {"month": month})
     assert response.status_code == 200
     assert "December 2023" in response.text
+
+
+# --- 11. Client addresses behind the proxy --------------------------------------------------------------------
+
+PROXY = "10.0.0.5"
+
+
+def _login(client: Client, address: str, password: str, forwarded: str = ""):
+    extra = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": forwarded or address}
+    return client.post("/accounts/login/", {"username": "coordinator-2", "password": password}, **extra)
+
+
+def test_behind_the_proxy_one_attackers_wrong_passwords_do_not_lock_out_the_owner(settings, db):
+    from django.test import override_settings
+
+    factories.UserFactory(username="coordinator-2", password="right-password-2023")
+    settings.TRUSTED_PROXY_COUNT = 1
+    with override_settings(AXES_ENABLED=True):
+        attacker = Client()
+        for _ in range(6):
+            _login(attacker, "203.0.113.66", "wrong")
+        assert _login(attacker, "203.0.113.66", "right-password-2023").status_code == 429
+        owner = Client()
+        response = _login(owner, "198.51.100.7", "right-password-2023")
+    assert response.status_code == 302 and "_auth_user_id" in owner.session
+
+
+def test_a_spoofed_forwarded_for_does_not_escape_the_lockout(settings, db):
+    from django.test import override_settings
+
+    factories.UserFactory(username="coordinator-2", password="right-password-2023")
+    settings.TRUSTED_PROXY_COUNT = 1
+    with override_settings(AXES_ENABLED=True):
+        attacker = Client()
+        for n in range(6):  # the proxy appends the real address after whatever the attacker sent
+            _login(attacker, "", "wrong", forwarded=f"192.0.2.{n}, 203.0.113.66")
+        response = _login(attacker, "", "right-password-2023", forwarded="192.0.2.99, 203.0.113.66")
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize("count, trusted, remote, forwarded, expected", [
+    (0, [], "10.0.0.5", "1.2.3.4", "10.0.0.5"),  # default: no proxy trusted, the header is ignored
+    (1, [], "10.0.0.5", "1.2.3.4", "1.2.3.4"),
+    (1, [], "10.0.0.5", "6.6.6.6, 1.2.3.4", "1.2.3.4"),  # only the entry our proxy appended counts
+    (2, [], "10.0.0.5", "6.6.6.6, 1.2.3.4, 10.0.0.9", "1.2.3.4"),
+    (2, [], "10.0.0.5", "1.2.3.4", "10.0.0.5"),  # fewer hops than proxies: nothing is vouched for
+    (1, [], "10.0.0.5", "not-an-address", "10.0.0.5"),
+    (1, ["10.0.0.0/8"], "10.0.0.5", "1.2.3.4", "1.2.3.4"),
+    (1, ["10.0.0.0/8"], "198.51.100.1", "1.2.3.4", "198.51.100.1"),  # not from our proxy: header ignored
+])
+def test_the_client_address_follows_the_trusted_proxies(count, trusted, remote, forwarded, expected, settings, rf):
+    from tracker.client_ip import client_address
+
+    settings.TRUSTED_PROXY_COUNT, settings.TRUSTED_PROXY_IPS = count, trusted
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
+
+
+def test_the_anonymous_api_throttle_ignores_a_spoofed_forwarded_for(settings, db):
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    settings.API_THROTTLE_RATES = {"client": "", "user": "", "anon": "2/minute"}
+    cache.clear()
+    api = APIClient()
+    answers = [api.get("/api/schema/", REMOTE_ADDR="203.0.113.66", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+               .status_code for n in range(3)]  # the schema is public, so anonymous callers reach the throttle
+    cache.clear()
+    assert answers == [200, 200, 429]
+
+
+# --- 12. Swagger UI keeps no key in the browser -------------------------------------------------------------
+
+def test_swagger_ui_does_not_persist_bearer_keys(client):
+    script = client.get("/api/docs/?script=").content.decode()
+    assert '"persistAuthorization": false' in script
