@@ -20,6 +20,7 @@ from tracker import caching, events, permissions, workflow
 from tracker.errors import DomainError, InvalidInput, StaleVersion
 from tracker.models import Activity, Milestone, ProgressUpdate
 from tracker.permissions import Actor
+from tracker.validators import multi_line
 from tracker.workflow import Status
 
 #: Fields a caller may set on an activity. Status changes go through the workflow even when set here.
@@ -40,6 +41,7 @@ _LOGGED_FIELDS = ("status", "progress", "due_date")
 def activity_create(*, actor: Actor, data: Mapping[str, Any], note: str = "") -> Activity:
     """Create an activity. It may start in any status; a done one is completed today."""
     _reject_unknown_fields(data)
+    _check_note(note)
     body = data.get("responsible_body")
     permissions.ensure_can_create_activity(actor, getattr(body, "pk", None))
 
@@ -69,6 +71,7 @@ def activity_update(
 ) -> Activity:
     """Change any of ACTIVITY_FIELDS. A changed status must be an allowed transition."""
     _reject_unknown_fields(changes)
+    _check_note(note)
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     if "responsible_body" in changes and changes["responsible_body"] is not None:
@@ -82,6 +85,7 @@ def activity_transition(
     *, actor: Actor, activity: Activity, status: str, note: str = "", expected_version: int | None = None
 ) -> Activity:
     """Move an activity to another status, as the workflow allows."""
+    _check_note(note)
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     workflow.check_transition(locked.status, status)
@@ -99,6 +103,7 @@ def progress_report(
     expected_version: int | None = None,
 ) -> Activity:
     """Report progress (and optionally a new status) with a note, as staff and other systems do."""
+    _check_note(note)
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     changes: dict[str, Any] = {}
@@ -175,6 +180,7 @@ def activities_bulk_upsert(
     row (a unique constraint) run item by item instead, which gives the same result one query at a time."""
     from tracker import bulk  # bulk builds on this module's helpers
 
+    _check_note(note)
     items = [dict(item) for item in items]
     with transaction.atomic():
         caching.bump()  # the set-based path's bulk writes send no model signals
@@ -399,6 +405,14 @@ def _apply(
             events.ACTIVITY_STATUS_CHANGED, activity, {"from": before["status"], "to": activity.status, "note": note}
         )
     return activity
+
+
+def _check_note(note: str) -> None:
+    """A note is multi-line text: the same control-character rule as descriptions (tracker/validators.py)."""
+    try:
+        multi_line(str(note))
+    except ValidationError as exc:
+        raise InvalidInput({"note": list(exc.messages)}) from None
 
 
 def _change_reason(actor: Actor, note: str) -> str:
