@@ -430,3 +430,13 @@ def test_the_anonymous_api_throttle_ignores_a_spoofed_forwarded_for(settings, db
 def test_swagger_ui_does_not_persist_bearer_keys(client):
     script = client.get("/api/docs/?script=").content.decode()
     assert '"persistAuthorization": false' in script
+
+
+def test_the_new_refusals_read_in_russian(write_api, activity):
+    response = write_api.patch(f"/api/v1/activities/{activity.pk}/", {"title": "a\x00b"}, format="json",
+                               HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 400
+    assert "Управляющие символы" in response.json()["errors"]["title"][0]
+    deep = write_api.generic("POST", "/api/v1/activities/", b"[" * 100 + b"]" * 100,
+                             content_type="application/json", HTTP_ACCEPT_LANGUAGE="ru")
+    assert "вложенность" in deep.json()["detail"]
