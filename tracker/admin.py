@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
@@ -37,12 +37,33 @@ from tracker.permissions import Actor
 from tracker.workflow import Status
 
 
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A many-to-many choice that refuses an id beyond 64 bits as invalid: Django would look it up with `in`,
+    which SQLite cannot even bind (a server error instead of a form message)."""
+
+    def _check_values(self, value: Any) -> QuerySet:
+        for pk in value if isinstance(value, list | tuple | set | frozenset) else []:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: Django's own checks refuse it
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": pk})
+        return super()._check_values(value)
+
+
+BOUNDED_CHOICES = {models.ManyToManyField: {"form_class": BoundedModelMultipleChoiceField}}
+
+
 def _actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.user, Channel.ADMIN)
 
 
 class RoleGatedAdmin(admin.ModelAdmin):
     """Admin access follows the agenda's roles: everyone with a role reads, coordinators manage."""
+
+    formfield_overrides = BOUNDED_CHOICES
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_staff and permissions.role_of(request.user) is not None
@@ -251,6 +272,7 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [ActivityResource]
     formats = [CSV, XLSX]
     import_form_class = LimitedImportForm
+    formfield_overrides = BOUNDED_CHOICES
     list_display = ["title", "code", "priority", "status", "due_date", "progress", "responsible_body", "lead_state"]
     list_filter = [
         "priority__presidency", "priority", "status", "kind", "responsible_body", "participating_states",

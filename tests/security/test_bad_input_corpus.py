@@ -38,6 +38,7 @@ class WriteDoor:
     name: str
     method: str
     build: Callable[[dict], tuple[str, dict]]  # fixtures -> (url, a valid body)
+    writes: bool = True  # the valid body is accepted (the forms below that only read are checked without it)
 
 
 def _api_doors() -> list[WriteDoor]:
@@ -61,17 +62,42 @@ def _web_doors() -> list[WriteDoor]:
     # Forms the matrices only read (GET): the same corpus is posted to them.
     found += [
         WriteDoor("login", "post", lambda f: ("/accounts/login/", {"username": "coordinator",
-                                                                  "password": "wrong-password"})),
+                                                                  "password": "wrong-password"}), writes=False),
         WriteDoor("password_reset", "post", lambda f: ("/accounts/password_reset/",
-                                                       {"email": "nobody@example.org"})),
+                                                       {"email": "nobody@example.org"}), writes=False),
         WriteDoor("password_change", "post", lambda f: ("/accounts/password_change/", {
-            "old_password": "wrong", "new_password1": "Another-pass-2023", "new_password2": "Another-pass-2023"})),
+            "old_password": "wrong", "new_password1": "Another-pass-2023", "new_password2": "Another-pass-2023"}),
+            writes=False),
+    ]
+    # The admin's own add forms for what other systems and editors enter: activities, webhooks, API clients.
+    found += [
+        WriteDoor("admin:tracker_activity_add", "post", lambda f: ("/admin/tracker/activity/add/", {
+            "priority": str(f["own"].priority_id), "title": "Staff talks", "kind": "meeting", "status": "planned",
+            "progress": "0", "start_date": "2023-03-01", "due_date": "2023-04-01",
+            "responsible_body": str(f["body"].pk), "location": "Minsk", "description": "Agenda",
+            "participating_states": str(f["state"].pk), "lead_state": str(f["state"].pk),
+            "external_source": "", "external_id": "", "code": "staff-talks",
+            "milestones-TOTAL_FORMS": "0", "milestones-INITIAL_FORMS": "0",
+            "milestones-MIN_NUM_FORMS": "0", "milestones-MAX_NUM_FORMS": "1000"})),
+        WriteDoor("admin:tracker_webhooksubscription_add", "post", lambda f: (
+            "/admin/tracker/webhooksubscription/add/", {
+                "name": "Secretariat", "url": "https://hooks.example.org/new", "events": '["activity.status_changed"]',
+                "secret": "a-shared-secret-of-some-length-0123456789", "active": "on"})),
+        WriteDoor("admin:tracker_apiclient_add", "post", lambda f: (
+            "/admin/tracker/apiclient/add/", {"name": "planning-system-2", "scope": "write",
+                                              "bodies": str(f["body"].pk), "expires_at_0": "2030-01-01",
+                                              "expires_at_1": "00:00:00"})),
     ]
     return found
 
 
 def _matrix_fixtures(f: dict) -> dict:
-    return {"activity": f["own"], "priorities": list(f["own"].priority.presidency.priorities.order_by("number")),
+    """What tests/api/test_auth_matrix.py builds its requests from: a planned activity without milestones (the
+    access matrix's own one has milestones, which take its progress over)."""
+    from tests import factories
+
+    fresh = factories.ActivityFactory(priority=f["own"].priority, responsible_body=f["body"], title="Staff talks")
+    return {"activity": fresh, "priorities": list(f["own"].priority.presidency.priorities.order_by("number")),
             "body": f["body"], "webhook": f["webhook"]}
 
 
@@ -159,14 +185,20 @@ IGNORED_FIELDS = {
 }
 
 
+#: Text without a length limit (bounded only by the request size limit, which the "oversize form" case tests).
+FREE_TEXT = {"description", "description_ru", "note"}
+
+
 def web_cases(name: str, valid: dict) -> list[tuple[str, dict | bytes, str]]:
     """(label, data, content type) for a form: every field broken in turn, then whole-body oddities. (Several
     values for one field are not in it: as in HTML, the last one counts.)"""
     cases: list[tuple[str, dict | bytes, str]] = []
     for key, value in valid.items():
-        if value == "on" or (name, key) in IGNORED_FIELDS:
-            continue  # a checkbox: any value at all means ticked, as in HTML
-        bad_values = [("NUL", "a\x00b"), ("long text", "x" * 20_000), ("control character", "a\x1bb")]
+        if value == "on" or (name, key) in IGNORED_FIELDS or key.endswith("_FORMS"):
+            continue  # a checkbox (any value means ticked, as in HTML) or an admin formset's own bookkeeping
+        bad_values = [("NUL", "a\x00b"), ("control character", "a\x1bb")]
+        if key not in FREE_TEXT:
+            bad_values.append(("long text", "x" * 20_000))
         if str(value).lstrip("-").isdigit():  # a number field: text of digits is what it reads
             bad_values += [("huge number", "9" * 40), ("negative number", "-" + "9" * 40), ("fraction", "1.5")]
         if key.endswith("_date"):
@@ -229,6 +261,9 @@ def test_the_api_refuses_the_corpus_and_writes_nothing(door, doors, settings):  
             named = " ".join(problem.get("errors", {})) + " " + problem["detail"]
             assert case.field in named, where
         assert not written(before) and _versions() == state, (*where, written(before))
+    # The control: the valid body itself is accepted, so each refusal above was the broken input's doing.
+    response = client.generic(door.method.upper(), url, _json(valid), content_type="application/json")
+    assert response.status_code < 300, (door.name, "valid body", response.status_code, response.content[:300])
 
 
 @pytest.mark.parametrize("door", WEB_DOORS, ids=[door.name for door in WEB_DOORS])
@@ -246,6 +281,10 @@ def test_the_web_forms_refuse_the_corpus_and_write_nothing(door, doors):  # noqa
         if response.status_code == 400 and "html" in response.get("Content-Type", ""):
             assert b"error" in response.content.lower(), where  # the form again, saying what was wrong
         assert not written(before) and _versions() == state, (*where, written(before))
+    if door.writes:  # the control: the valid form itself is accepted
+        response = client.post(url, valid, format="multipart")
+        assert response.status_code in (200, 302) and b"errorlist" not in response.content, (
+            door.name, "valid form", response.status_code, response.content[:300])
 
 
 # --- Coverage -------------------------------------------------------------------------------------------------

@@ -131,4 +131,19 @@ class Migration(migrations.Migration):
             name='title_ru',
             field=models.CharField(blank=True, max_length=300, validators=[tracker.validators.NoControlCharacters()], verbose_name='title (Russian)'),
         ),
+        migrations.AlterField(
+            model_name='apiclient',
+            name='name',
+            field=models.CharField(max_length=100, unique=True, validators=[tracker.validators.NoControlCharacters()], verbose_name='name'),
+        ),
+        migrations.AlterField(
+            model_name='webhooksubscription',
+            name='name',
+            field=models.CharField(max_length=100, validators=[tracker.validators.NoControlCharacters()], verbose_name='name'),
+        ),
+        migrations.AlterField(
+            model_name='webhooksubscription',
+            name='secret',
+            field=models.CharField(default=tracker.models.integration.new_webhook_secret, help_text='Shared with the receiver, which uses it to check the signature.', max_length=128, validators=[tracker.validators.NoControlCharacters()], verbose_name='secret'),
+        ),
     ]
