@@ -179,7 +179,8 @@ import json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from tracker.models import Activity, ApiClient, Body, Role, StaffProfile
-client = ApiClient.objects.filter(name="benchmark").first() or ApiClient(name="benchmark", scope="write")
+client = (ApiClient.objects.filter(name="benchmark").first()
+          or ApiClient(name="benchmark", scope="write", all_bodies=True))
 key = client.set_new_key(); client.save()
 user, _ = get_user_model().objects.get_or_create(username="bench-coordinator")
 StaffProfile.objects.update_or_create(user=user, defaults={"role": Role.COORDINATOR})

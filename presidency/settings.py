@@ -182,6 +182,18 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", default=not TESTING)  # tests of lockout turn it on
+# The client's address as the trusted proxies report it (tracker/client_ip.py), for the lockout and the API's
+# anonymous throttle. TRUSTED_PROXY_COUNT: how many proxies in front of gunicorn append to X-Forwarded-For
+# (0, the default: trust none, REMOTE_ADDR is the client). TRUSTED_PROXY_IPS: optionally, the proxies'
+# addresses or networks; X-Forwarded-For is then read only on requests coming from them.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", [])
+for _network in TRUSTED_PROXY_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXY_IPS holds {_network!r}, not an address or network") from None
+AXES_CLIENT_IP_CALLABLE = "tracker.client_ip.client_address"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -219,6 +231,19 @@ STORAGES = {
         )
     },
 }
+
+# --- Admin import and export (django-import-export) -------------------------------------------------------
+# Formula-like cells are neutralised by tracker/exports.py (the library's own setting only drops a leading
+# "="); characters XLSX cannot hold are replaced instead of failing the export for everyone.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+# The admin's history shows old versions but cannot revert to one: a revert would skip the version check
+# (ActivityAdmin.history_form_view refuses the POST too).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+# An import file larger than this is refused before it is read; an XLSX (a zip) is also refused when its
+# members would unpack to more than IMPORT_MAX_UNPACKED_BYTES or number more than IMPORT_MAX_ARCHIVE_MEMBERS.
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ARCHIVE_MEMBERS = env_int("IMPORT_MAX_ARCHIVE_MEMBERS", 100, minimum=10)
 
 # --- Email ----------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -414,7 +439,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["tracker.api.access.AgendaAccess"],
     "DEFAULT_THROTTLE_CLASSES": ["tracker.api.access.CallerRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["tracker.api.renderers.OrjsonRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.SafeJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.pagination.JsonOnlyNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["tracker.api.pagination.StrictFilterBackend"],
     "DEFAULT_METADATA_CLASS": "tracker.api.pagination.ApiMetadata",
@@ -440,7 +465,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our own static files: works offline
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # A Bearer key typed into Swagger UI lives only as long as the page: never in localStorage.
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "tracker.workflow.Status",
         "ActivityKindEnum": "tracker.models.agenda.Activity.Kind",

@@ -65,7 +65,7 @@ for n in range(SESSIONS):
     sessions.append(store.session_key)
 keys = []
 for n in range(SYSTEMS):
-    client = ApiClient(name=f"load-system-{n:02d}", scope=ApiClient.Scope.WRITE)
+    client = ApiClient(name=f"load-system-{n:02d}", scope=ApiClient.Scope.WRITE, all_bodies=True)
     keys.append(client.set_new_key())
     client.save()
 ids = list(Activity.objects.filter(status__in=["planned", "in_progress", "at_risk", "blocked"])

@@ -97,7 +97,8 @@ def make_staff(username: str, role: str = Role.VIEWER, body: Body | None = None,
 
 
 def make_api_client(name: str, scope: str = ApiClient.Scope.WRITE, bodies: list[Body] | None = None, **extra):
-    """An API client and its plain key (the key is only known at creation)."""
+    """An API client and its plain key (the key is only known at creation). Without bodies it writes every body."""
+    extra.setdefault("all_bodies", not bodies)
     client = ApiClient(name=name, scope=scope, **extra)
     key = client.set_new_key()
     client.save()

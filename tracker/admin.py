@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
@@ -19,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import audit, clock, logtext, permissions, services, workflow
 from tracker.errors import DomainError
-from tracker.imports import ActivityResource
+from tracker.imports import ActivityResource, LimitedImportForm
 from tracker.models import (
     Activity,
     ApiClient,
@@ -37,12 +38,33 @@ from tracker.permissions import Actor
 from tracker.workflow import Status
 
 
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A many-to-many choice that refuses an id beyond 64 bits as invalid: Django would look it up with `in`,
+    which SQLite cannot even bind (a server error instead of a form message)."""
+
+    def _check_values(self, value: Any) -> QuerySet:
+        for pk in value if isinstance(value, list | tuple | set | frozenset) else []:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: Django's own checks refuse it
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": pk})
+        return super()._check_values(value)
+
+
+BOUNDED_CHOICES = {models.ManyToManyField: {"form_class": BoundedModelMultipleChoiceField}}
+
+
 def _actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.user, Channel.ADMIN)
 
 
 class RoleGatedAdmin(admin.ModelAdmin):
     """Admin access follows the agenda's roles: everyone with a role reads, coordinators manage."""
+
+    formfield_overrides = BOUNDED_CHOICES
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_staff and permissions.role_of(request.user) is not None
@@ -257,6 +279,8 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
     form = ActivityAdminForm
     resource_classes = [ActivityResource]
     formats = [CSV, XLSX]
+    import_form_class = LimitedImportForm
+    formfield_overrides = BOUNDED_CHOICES
     # Short columns first, so that status, due date and progress fit a 1366 px screen beside the title.
     list_display = ["title", "status", "due_date", "progress", "priority_number", "responsible_body", "code"]
     list_filter = [
@@ -339,6 +363,15 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: dict | None = None) -> HttpResponse:
+        # Reverting is off (SIMPLE_HISTORY_REVERT_DISABLED hides the button, but the library would still save
+        # a POST): an old version is read here and changed through the ordinary form, which checks who may
+        # change what and the version. A POST is refused for everyone, so nothing changes.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_form(self, request: HttpRequest, obj: Activity | None = None, change: bool = False, **kwargs: Any):
         form_class = super().get_form(request, obj, change=change, **kwargs)
@@ -456,8 +489,8 @@ class StaffProfileAdmin(RoleGatedAdmin):
 class ApiClientAdmin(RoleGatedAdmin):
     """A new client's key is shown once, in the confirmation message; only its hash is stored."""
 
-    list_display = ["name", "scope", "key_prefix", "expires_at", "revoked_at", "last_used_at"]
-    list_filter = ["scope"]
+    list_display = ["name", "scope", "all_bodies", "key_prefix", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["scope", "all_bodies"]
     readonly_fields = ["key_prefix", "last_used_at", "created_at", "created_by"]
     filter_horizontal = ["bodies"]
     actions = ["revoke"]

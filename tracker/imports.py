@@ -6,14 +6,20 @@ bad row with its fields. Rows are matched to existing activities by their `code`
 
 from __future__ import annotations
 
+import zipfile
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
+from import_export.forms import ImportForm
 
 from tracker import logtext, services
 from tracker.errors import DomainError, InvalidInput
+from tracker.exports import neutralise_cell, restore_cell
 from tracker.models import Activity, Body, Channel, MemberState, Priority
 from tracker.permissions import Actor
 
@@ -84,6 +90,14 @@ class ActivityResource(resources.ModelResource):
             "priority__presidency", "responsible_body", "lead_state"
         ).prefetch_related("participating_states")
 
+    def export_field(self, field: fields.Field, instance: Activity, **kwargs: Any) -> Any:
+        # Every admin export (CSV and XLSX) goes through here: no cell may start a formula (tracker/exports.py).
+        return neutralise_cell(super().export_field(field, instance, **kwargs))
+
+    def before_import_row(self, row: dict, **kwargs: Any) -> None:
+        for column, value in row.items():
+            row[column] = restore_cell(value)
+
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
                     collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
         # All or nothing: an invalid row rolls back every row, not only the broken one.
@@ -113,3 +127,26 @@ class ActivityResource(resources.ModelResource):
 
     def save_m2m(self, instance: Activity, row: dict, **kwargs: Any) -> None:
         """States were saved by the service in save_instance."""
+
+
+class LimitedImportForm(ImportForm):
+    """The admin's import form, refusing files too large to read, and archives (an XLSX is a zip) that
+    would expand beyond the limit once unpacked, before the library reads them."""
+
+    def clean_import_file(self) -> UploadedFile:
+        upload = self.cleaned_data["import_file"]
+        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
+            raise ValidationError(_("The file is too large: at most %(limit)s.")
+                                  % {"limit": filesizeformat(settings.IMPORT_MAX_FILE_BYTES)})
+        if zipfile.is_zipfile(upload):
+            try:
+                with zipfile.ZipFile(upload) as archive:
+                    members = archive.infolist()
+            except (zipfile.BadZipFile, OSError, ValueError):
+                raise ValidationError(_("The file is not a readable spreadsheet.")) from None
+            unpacked = sum(member.file_size for member in members)
+            if len(members) > settings.IMPORT_MAX_ARCHIVE_MEMBERS or unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+                raise ValidationError(_("The spreadsheet expands to more than %(limit)s when unpacked.")
+                                      % {"limit": filesizeformat(settings.IMPORT_MAX_UNPACKED_BYTES)})
+        upload.seek(0)
+        return upload

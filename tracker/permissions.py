@@ -56,11 +56,14 @@ class Actor:
 
     @classmethod
     def for_client(cls, client: ApiClient) -> Actor:
-        limited = frozenset(client.bodies.values_list("pk", flat=True))
+        body_ids: frozenset[int] | None
         if not client.can_write:
-            body_ids: frozenset[int] | None = frozenset()
+            body_ids = frozenset()
+        elif client.all_bodies:
+            body_ids = None
         else:
-            body_ids = limited or None
+            # An empty set stays empty: a limited key whose bodies are gone writes nothing.
+            body_ids = frozenset(client.bodies.values_list("pk", flat=True))
         return cls(channel=Channel.API, api_client=client, body_ids=body_ids, role=None)
 
     @classmethod

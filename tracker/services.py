@@ -24,6 +24,7 @@ from tracker import caching, clock, dbretry, events, logtext, permissions, workf
 from tracker.errors import DomainError, InvalidInput, StaleVersion
 from tracker.models import Activity, Channel, DateBasis, Milestone, ProgressUpdate
 from tracker.permissions import Actor
+from tracker.validators import multi_line
 from tracker.workflow import Status
 
 #: Fields a caller may set on an activity. Status changes go through the workflow even when set here.
@@ -55,6 +56,7 @@ def activity_create(
     """Create an activity. It may start in any status; a done one is completed today. `event` is a note of
     the tracker's own (tracker/logtext.py), logged as data and worded in each reader's language."""
     _reject_unknown_fields(data)
+    _check_note(note)
     body = data.get("responsible_body")
     permissions.ensure_can_create_activity(actor, getattr(body, "pk", None))
 
@@ -87,6 +89,7 @@ def activity_update(
 ) -> Activity:
     """Change any of ACTIVITY_FIELDS. A changed status must be an allowed transition."""
     _reject_unknown_fields(changes)
+    _check_note(note)
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     if locked.date_basis != DateBasis.DECISION:  # sending back a decision already made is no change
@@ -103,6 +106,7 @@ def activity_transition(
     event: str = "", event_params: Mapping[str, Any] | None = None,
 ) -> Activity:
     """Move an activity to another status, as the workflow allows."""
+    _check_note(note)
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     workflow.check_transition(locked.status, status)
@@ -123,6 +127,7 @@ def progress_report(
 ) -> Activity:
     """Report progress (and optionally a new status) with a note, as staff and other systems do. `event`
     overrides what the log says was reported (tracker/logtext.py)."""
+    _check_note(note)
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     changes: dict[str, Any] = {}
@@ -158,6 +163,7 @@ def activity_confirm_dates(
     *, actor: Actor, activity: Activity, expected_version: int | None = None, note: str = ""
 ) -> Activity:
     """Staff confirm the activity's start and due dates: an assumption becomes a decision, with who and when."""
+    _check_note(note)
     locked = _lock(activity, expected_version)
     permissions.ensure_can_confirm_dates(actor, locked)
     if locked.date_basis == DateBasis.DECISION:
@@ -243,6 +249,7 @@ def activities_bulk_upsert(
     row (a unique constraint) run item by item instead, which gives the same result one query at a time."""
     from tracker import bulk  # bulk builds on this module's helpers
 
+    _check_note(note)
     items = [dict(item) for item in items]
     if not items:
         return []  # nothing to write, nothing to lock
@@ -544,6 +551,14 @@ def _apply(
             {"from": before["status"], "to": activity.status, "note": note or _site_text(event, event_params)},
         )
     return activity
+
+
+def _check_note(note: str) -> None:
+    """A note is multi-line text: the same control-character rule as descriptions (tracker/validators.py)."""
+    try:
+        multi_line(str(note))
+    except ValidationError as exc:
+        raise InvalidInput({"note": list(exc.messages)}) from None
 
 
 def _site_text(event: str, params: Mapping[str, Any] | None) -> str:

@@ -25,6 +25,12 @@ def validate_target_url(url: str, *, resolve: bool = True) -> None:
     parsed = urlparse(url)
     if parsed.scheme not in {"http", "https"} or not parsed.hostname:
         raise ValidationError(_("A webhook URL must start with http:// or https:// and name a host."))
+    try:
+        port = parsed.port  # ValueError beyond 65535
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        raise ValidationError(_("A webhook URL's port must be a number from 1 to 65535."))
     if settings.WEBHOOK_ALLOW_PRIVATE_URLS:
         return
     host = parsed.hostname

@@ -46,7 +46,10 @@ TIMESTAMP_HEADER = "X-Tracker-Timestamp"
 SIGNATURE_HEADER = "X-Tracker-Signature"
 ATTEMPT_HEADER = "X-Tracker-Delivery-Attempt"
 USER_AGENT = "PresidencyAgendaTracker-Webhooks/1"
-RESPONSE_EXCERPT_CHARS = 1000
+# What is kept of a receiver's answer: its status and this many characters, no more (shown in the admin, so a
+# target that answers with an internal page must not make the tracker a reader of it). Nothing is kept from
+# a target the address check refused: no request is sent to it.
+RESPONSE_EXCERPT_CHARS = 200
 GONE = 410
 
 
@@ -314,7 +317,9 @@ def _send(subscription: WebhookSubscription, event: OutboxEvent, *, attempt: int
     try:
         connection.request("POST", path, body=body, headers=headers)
         answer = connection.getresponse()
-        excerpt = answer.read(4 * RESPONSE_EXCERPT_CHARS).decode("utf-8", "replace")[:RESPONSE_EXCERPT_CHARS]
+        # At most 4 bytes per character are read; control characters are dropped from what is kept.
+        text = answer.read(4 * RESPONSE_EXCERPT_CHARS).decode("utf-8", "replace")
+        excerpt = "".join(char for char in text if char.isprintable() or char == " ")[:RESPONSE_EXCERPT_CHARS]
         return Response(answer.status, excerpt, "", elapsed())
     except (OSError, http.client.HTTPException) as exc:
         return Response(None, "", f"{type(exc).__name__}: {exc}"[:500], elapsed())

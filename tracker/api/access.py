@@ -16,6 +16,7 @@ from rest_framework import throttling
 from rest_framework.request import Request
 
 from tracker import permissions
+from tracker.client_ip import client_address
 from tracker.models import ApiClient, Channel
 from tracker.permissions import Actor
 
@@ -86,7 +87,7 @@ class CallerRateThrottle(throttling.SimpleRateThrottle):
         elif request.user is not None and request.user.is_authenticated:
             self.scope, ident = "user", f"user:{request.user.pk}"
         else:
-            self.scope, ident = "anon", f"anon:{self.get_ident(request)}"
+            self.scope, ident = "anon", f"anon:{client_address(request)}"
         self.rate = settings.API_THROTTLE_RATES.get(self.scope)
         if not self.rate:
             return True

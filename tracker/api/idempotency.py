@@ -6,6 +6,7 @@ nothing is done twice.
 - The same key and the same request again: the stored response is replayed (`Idempotent-Replayed: true`).
 - The same key with a different method, path or body: 422.
 - The same key while the first request still runs: 409 with Retry-After.
+- Secrets shown once (NEVER_STORED) are not stored: a replay answers without them.
 - A request that fails (any 4xx, or an exception) releases its key: it changed nothing, so the retry may
   run afresh. If even the release fails (the database went away), the claim's lease, no longer than the
   request time limit, frees the key; the work commits only while its claim holds, so it is never done twice.
@@ -39,6 +40,9 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 #: Response headers worth replaying: they carry the new version and where the created thing lives.
 _REPLAYED_HEADERS = ("ETag", "Location")
+#: Answer fields never written to the record: a secret shown once (a webhook's signing secret) must not sit
+#: in the database for a day, readable by anyone who replays the key. A replay answers without them.
+NEVER_STORED = frozenset({"secret"})
 
 logger = logging.getLogger(__name__)
 
@@ -180,10 +184,16 @@ def _complete(record: IdempotencyRecord, response: Response) -> None:
         pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS, locked_at=record.locked_at
     ).update(
         state=IdempotencyRecord.State.DONE, response_status=response.status_code,
-        response_body=_jsonable(response.data), response_headers=headers,
+        response_body=_jsonable(_without_secrets(response.data)), response_headers=headers,
     )
     if not kept:
         raise _in_progress()
+
+
+def _without_secrets(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {name: value for name, value in data.items() if name not in NEVER_STORED}
+    return data
 
 
 def _jsonable(data: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from tracker.api.idempotency import idempotent
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.filters import ActivityFilter
 from tracker.models import Activity, Body, MemberState, Milestone, Presidency, Priority, WebhookSubscription
+from tracker.validators import single_line
 
 ETAG = OpenApiParameter(
     "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201],
@@ -100,6 +102,23 @@ def activity_response(activity_id: int, *, status_code: int = status.HTTP_200_OK
     if location:
         response["Location"] = f"/api/v1/activities/{activity.pk}/"
     return response
+
+
+def _check_reference(source: str, ref: str) -> None:
+    """The reference in a by-ref URL follows the fields' own rules (length, no control characters such as
+    NUL, which PostgreSQL cannot even compare), named as the fields they fill."""
+    errors: dict[str, list[str]] = {}
+    for field, value, limit, too_long in (("external_source", source, 50, _("At most 50 characters.")),
+                                          ("external_id", ref, 100, _("At most 100 characters."))):
+        if len(value) > limit:
+            errors[field] = [too_long]
+            continue
+        try:
+            single_line(value)
+        except DjangoValidationError as exc:
+            errors[field] = list(exc.messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _write_data(serializer: s.ActivityWriteSerializer) -> tuple[dict, str]:
@@ -375,6 +394,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
     @action(detail=False, methods=["get", "put"], url_path="by-ref/<str:source>/<str:ref>",
             filter_backends=[], pagination_class=None)
     def by_ref(self, request: Request, source: str, ref: str) -> Response:
+        _check_reference(source, ref)
         if request.method == "GET":
             activity = get_object_or_404(self.get_queryset(), external_source=source, external_id=ref)
             response = Response(s.ActivitySerializer(activity).data)
@@ -384,13 +404,6 @@ class ActivityViewSet(viewsets.ModelViewSet):
 
     @idempotent
     def _upsert_by_ref(self, request: Request, source: str, ref: str) -> Response:
-        errors = {}
-        if len(source) > 50:
-            errors["external_source"] = [_("At most 50 characters.")]
-        if len(ref) > 100:
-            errors["external_id"] = [_("At most 100 characters.")]
-        if errors:
-            raise ValidationError(errors)
         serializer = s.ActivityByRefSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data, note = _write_data(serializer)

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from tracker import clock, workflow
 from tracker.models.base import CodeManager, localized
 from tracker.models.reference import Body, MemberState
+from tracker.validators import multi_line, single_line
 from tracker.workflow import Status
 
 
@@ -162,10 +163,10 @@ class Activity(DatedBasisMixin, models.Model):
     priority = models.ForeignKey(
         Priority, verbose_name=_("priority"), on_delete=models.PROTECT, related_name="activities"
     )
-    title = models.CharField(_("title"), max_length=300)
-    title_ru = models.CharField(_("title (Russian)"), max_length=300, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    description_ru = models.TextField(_("description (Russian)"), blank=True)
+    title = models.CharField(_("title"), max_length=300, validators=[single_line])
+    title_ru = models.CharField(_("title (Russian)"), max_length=300, blank=True, validators=[single_line])
+    description = models.TextField(_("description"), blank=True, validators=[multi_line])
+    description_ru = models.TextField(_("description (Russian)"), blank=True, validators=[multi_line])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     start_date = models.DateField(_("start date"), null=True, blank=True)
@@ -184,15 +185,17 @@ class Activity(DatedBasisMixin, models.Model):
     participating_states = models.ManyToManyField(
         MemberState, verbose_name=_("participating states"), blank=True, related_name="activities"
     )
-    location = models.CharField(_("location"), max_length=200, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True, validators=[single_line])
     source_quote = models.TextField(
         _("source quote"), blank=True, help_text=_("The source's own words this activity rests on, verbatim.")
     )
     external_source = models.CharField(
-        _("external source"), max_length=50, blank=True, help_text=_("The other system this activity comes from.")
+        _("external source"), max_length=50, blank=True, help_text=_("The other system this activity comes from."),
+        validators=[single_line],
     )
     external_id = models.CharField(
-        _("external id"), max_length=100, blank=True, help_text=_("The activity's key in that system.")
+        _("external id"), max_length=100, blank=True, help_text=_("The activity's key in that system."),
+        validators=[single_line],
     )
     watchers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("watchers"), blank=True, related_name="watched_activities"
@@ -305,8 +308,8 @@ class Milestone(DatedBasisMixin, models.Model):
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="milestones"
     )
     order = models.PositiveSmallIntegerField(_("order"), default=1)
-    title = models.CharField(_("title"), max_length=300)
-    title_ru = models.CharField(_("title (Russian)"), max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=300, validators=[single_line])
+    title_ru = models.CharField(_("title (Russian)"), max_length=300, blank=True, validators=[single_line])
     due_date = models.DateField(_("due date"), null=True, blank=True)
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)

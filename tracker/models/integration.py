@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models.reference import Body
+from tracker.validators import single_line
 
 KEY_PREFIX_LENGTH = 8
 
@@ -27,11 +28,18 @@ class ApiClient(models.Model):
         READ = "read", _("Read")
         WRITE = "write", _("Read and write")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[single_line])
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    # "Every body" is its own flag, never inferred from an empty list: a key limited to bodies that are later
+    # deleted or cleared must be able to write nothing, not everything.
+    all_bodies = models.BooleanField(
+        _("writes every body"), default=False,
+        help_text=_("Tick to let a write key change every body's activities; otherwise it may change only the "
+                    "bodies listed below (none listed: nothing)."),
+    )
     bodies = models.ManyToManyField(
         Body, verbose_name=_("limited to bodies"), blank=True, related_name="api_clients",
-        help_text=_("Leave empty to allow every body."),
+        help_text=_("The bodies whose activities a write key may change, unless it writes every body."),
     )
     key_prefix = models.CharField(_("key prefix"), max_length=KEY_PREFIX_LENGTH, db_index=True, editable=False)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
@@ -104,10 +112,10 @@ def new_webhook_secret() -> str:
 class WebhookSubscription(models.Model):
     """Another system's endpoint that is sent the agenda's events, signed with the shared secret."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[single_line])
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(
-        _("secret"), max_length=128, default=new_webhook_secret,
+        _("secret"), max_length=128, default=new_webhook_secret, validators=[single_line],
         help_text=_("Shared with the receiver, which uses it to check the signature."),
     )
     events = models.JSONField(_("events"), default=list, help_text=_("Event types to send; empty means all."))

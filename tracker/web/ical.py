@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,9 +20,11 @@ class Event:
 
 
 def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
+    # Line breaks become the escaped \n; every other control character (a lone carriage return above all,
+    # which calendar programs read as a line end: "\rEND:VEVENT\rBEGIN:VEVENT" would inject events) is dropped.
+    text = text.replace("\r\n", "\n")
+    text = "".join(char for char in text if char == "\n" or unicodedata.category(char) not in ("Cc", "Cs"))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:

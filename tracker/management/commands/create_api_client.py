@@ -1,4 +1,4 @@
-"""python manage.py create_api_client NAME --scope read|write [--body CODE ...] [--expires-days N]
+"""python manage.py create_api_client NAME --scope read|write [--body CODE ... | --all-bodies] [--expires-days N]
 
 Creates an API client for another system and prints its key once: only a hash of it is stored.
 """
@@ -24,22 +24,28 @@ class Command(BaseCommand):
                             help="read (default) or write")
         parser.add_argument("--body", action="append", default=[], metavar="CODE",
                             help="Limit writes to this body's activities (repeat for several bodies)")
+        parser.add_argument("--all-bodies", action="store_true",
+                            help="Let a write key change every body's activities")
         parser.add_argument("--expires-days", type=int, default=None, metavar="N",
                             help="The key stops working after N days")
 
-    def handle(self, *args: object, name: str, scope: str, body: list[str], expires_days: int | None,
-               **options: object) -> None:
+    def handle(self, *args: object, name: str, scope: str, body: list[str], all_bodies: bool,
+               expires_days: int | None, **options: object) -> None:
         if ApiClient.objects.filter(name=name).exists():
             raise CommandError(f"An API client named {name!r} already exists; revoke it in the admin or pick "
                                "another name.")
         if expires_days is not None and expires_days < 1:
             raise CommandError("--expires-days must be at least 1.")
+        if body and all_bodies:
+            raise CommandError("Give either --body or --all-bodies, not both.")
+        if scope == ApiClient.Scope.WRITE and not (body or all_bodies):
+            raise CommandError("A write key needs --body CODE (repeatable) or --all-bodies.")
         bodies = list(Body.objects.filter(code__in=body))
         missing = sorted(set(body) - {b.code for b in bodies})
         if missing:
             known = ", ".join(Body.objects.order_by("code").values_list("code", flat=True)) or "none yet"
             raise CommandError(f"Unknown body code(s): {', '.join(missing)}. Known: {known}.")
-        client = ApiClient(name=name, scope=scope)
+        client = ApiClient(name=name, scope=scope, all_bodies=all_bodies)
         if expires_days is not None:
             client.expires_at = timezone.now() + dt.timedelta(days=expires_days)
         key = client.set_new_key()
@@ -49,8 +55,9 @@ class Command(BaseCommand):
             audit.record(audit.Action.API_CLIENT_CREATED, via=audit.Via.COMMAND,
                          actor=audit.command_actor("create_api_client"), obj=client,
                          detail={"scope": scope, "key_prefix": client.key_prefix, "bodies": [b.code for b in bodies],
+                                 "all_bodies": all_bodies,
                                  "expires_at": client.expires_at.isoformat() if client.expires_at else None})
-        limits = f" for {', '.join(b.code for b in bodies)}" if bodies else ""
+        limits = f" for {', '.join(b.code for b in bodies)}" if bodies else (" for every body" if all_bodies else "")
         expiry = f", expires {client.expires_at:%Y-%m-%d}" if client.expires_at else ""
         self.stderr.write(f"Created API client {name!r} ({scope}{limits}{expiry}). The key is shown only now:")
         self.stdout.write(key)

@@ -4,6 +4,7 @@ feed of deadlines. The feed's URL carries the person's token; resetting the toke
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +22,8 @@ from tracker.web import ical
 from tracker.web.common import presidency_on_screen, today, web_login_required
 from tracker.web.forms import active_filter_count, board_filterset
 
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
+
 
 def date_basis_text(item: object) -> str:
     """What the item's date rests on, in the words the pages use (one template for both)."""
@@ -34,11 +37,15 @@ def _join(*parts: str) -> str:
 
 
 def _month(value: str | None, default: dt.date) -> dt.date:
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return dt.date(year, month, 1)
-    except (TypeError, ValueError):
+    """The month asked for as YYYY-MM; anything else (or a year whose neighbouring months the calendar
+    grid cannot reach, such as 0001 or 9999) shows the default month."""
+    match = _MONTH.fullmatch(value or "")
+    if match is None:
         return default.replace(day=1)
+    year, month = int(match[1]), int(match[2])
+    if not (dt.MINYEAR < year < dt.MAXYEAR and 1 <= month <= 12):
+        return default.replace(day=1)
+    return dt.date(year, month, 1)
 
 
 def profile_for(user) -> StaffProfile:

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from tracker import selectors
+from tracker.exports import neutralise_row
 from tracker.models import Body
 from tracker.web.common import presidency_on_screen, today, web_login_required
 from tracker.web.forms import board_filterset
@@ -67,7 +68,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         yield "\ufeff" + writer.writerow(CSV_COLUMNS)
         for a in activities:
             overdue = a.is_overdue(day)
-            yield writer.writerow([
+            yield writer.writerow(neutralise_row([
                 a.pk, a.code or "", a.priority.number, a.title, a.title_ru, a.kind, a.status,
                 a.start_date.isoformat() if a.start_date else "", a.due_date.isoformat(),
                 a.completed_date.isoformat() if a.completed_date else "", a.progress, "yes" if overdue else "no",
@@ -76,7 +77,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
                 a.external_source, a.external_id, a.version, a.updated_at.isoformat(),
                 a.date_basis, a.date_basis_note, a.date_basis_note_ru, a.date_confirmed_by,
                 a.date_confirmed_at.isoformat() if a.date_confirmed_at else "",
-            ])
+            ]))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
