@@ -420,6 +420,10 @@ class ConfirmDatesSerializer(StrictInputMixin, serializers.Serializer):
                            help_text=_("Why the dates stand; shown in the activity's log."))
 
 
+class ConfirmMilestoneDateSerializer(StrictInputMixin, serializers.Serializer):
+    """Confirming a milestone's date takes no input; anything sent is refused by name, not ignored."""
+
+
 class ProgressReportSerializer(StrictInputMixin, serializers.Serializer):
     progress = StrictIntegerField(min_value=0, max_value=100, required=False,
                                   help_text=_("Percent complete, 0 to 100."))

@@ -524,12 +524,13 @@ class MilestoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                                             done=serializer.validated_data.get("done"))
         return Response(self.get_serializer(updated).data)
 
-    @extend_schema(summary="Confirm a milestone and its date as a decision", tags=["milestones"], request=None,
-                   responses={200: s.MilestoneSerializer}, parameters=[ACTIVITY_PK, IDEMPOTENCY_KEY])
+    @extend_schema(summary="Confirm a milestone and its date as a decision", tags=["milestones"],
+                   request=s.ConfirmMilestoneDateSerializer, responses={200: s.MilestoneSerializer}, parameters=[ACTIVITY_PK, IDEMPOTENCY_KEY])
     @action(detail=True, methods=["post"], url_path="confirm-date")
     @idempotent
     def confirm_date(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         milestone = self.get_object()
+        s.ConfirmMilestoneDateSerializer(data=request.data).is_valid(raise_exception=True)
         updated = services.milestone_confirm_date(actor=actor_for(request), milestone=milestone)
         return Response(self.get_serializer(updated).data)
 
