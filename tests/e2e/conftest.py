@@ -39,6 +39,8 @@ def seeded(live_server, settings):
     from tracker.seed import load_seed
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if settings.DEMO_TODAY:  # `make screenshots`: the presidency on the demo's day, as `make run` shows it
+        settings.DEBUG = True
     load_seed()
     return {
         "coordinator": factories.make_staff("coordinator", Role.COORDINATOR),
