@@ -360,6 +360,6 @@ def test_the_admin_shows_log_and_history_text_worded_not_as_stored_data(admin_cl
     services.milestone_toggle(actor=Actor.for_user(coordinator), milestone=milestone, done=True)
     admin_client.cookies["django_language"] = "ru"
     history = admin_client.get(reverse("admin:tracker_activity_history", args=[activity.pk])).text
-    assert "Веб-доска · coordinator — Этап «План" in history and '{"c":' not in history
+    assert "Веб-доска · coordinator — Контрольная точка «План" in history and '{"c":' not in history
     log = admin_client.get(reverse("admin:tracker_progressupdate_changelist")).text
-    assert "Этап «План согласован» отмечен как выполненный" in log
+    assert "Контрольная точка «План согласован» отмечена как выполненная" in log

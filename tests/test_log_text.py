@@ -62,7 +62,7 @@ def test_milestone_notes_are_worded_in_the_readers_language_with_the_milestones_
     assert row.note == ""  # nothing English stored as text
     english, russian = _page(editor, milestone_driven, "en"), _page(editor, milestone_driven, "ru")
     assert "Milestone Plan agreed marked done" in _log_section(english)
-    assert "Этап «План согласован» отмечен как выполненный" in _log_section(russian)
+    assert "Контрольная точка «План согласован» отмечена как выполненная" in _log_section(russian)
     assert "marked done" not in russian and "Plan agreed" not in _log_section(russian)
 
 
@@ -74,7 +74,7 @@ def test_seeded_activities_and_change_reasons_read_in_russian(db, coordinator, e
     assert "Загружено из выступления председательства" in html
     for english in ("Seeded from", "system: system", "web: ", "marked done", "Saved without field changes"):
         assert english not in html
-    assert "Система — Этап «" in html  # the field history's reason, worded for the reader
+    assert "Система — Контрольная точка «" in html  # the field history's reason, worded for the reader
 
 
 def test_the_field_history_hides_saves_that_changed_no_shown_field(milestone_driven, editor, editor_actor):
@@ -99,7 +99,7 @@ def test_a_change_reason_is_data_that_fits_its_column_even_for_long_titles():
 def test_old_english_reasons_and_notes_are_read_as_data():
     with translation.override("ru"):
         assert logtext.describe_reason("system: system — Milestone Plan agreed marked done") == (
-            "Система — Этап «Plan agreed» отмечен как выполненный")
+            "Система — Контрольная точка «Plan agreed» отмечена как выполненная")
         assert logtext.describe_reason("web: editor") == "Веб-доска · editor"
         assert logtext.describe_reason("api: ministry-x — Command post exercise completed") == (
             "API · ministry-x — Command post exercise completed")
@@ -129,7 +129,7 @@ def test_the_api_log_keeps_its_shape_and_adds_the_event(milestone_driven, editor
     services.milestone_toggle(actor=editor_actor, milestone=milestone_driven.milestones.get(order=2), done=True)
     api = client_for_user(coordinator)
     row = api.get(f"/api/v1/activities/{milestone_driven.pk}/updates/", HTTP_ACCEPT_LANGUAGE="ru").json()["results"][0]
-    assert row["note"] == "Этап «Учения проведены» отмечен как выполненный"
+    assert row["note"] == "Контрольная точка «Учения проведены» отмечена как выполненная"
     assert row["event"] == "milestone_done" and row["event_params"]["title"] == "Exercise held"
     history = api.get(f"/api/v1/activities/{milestone_driven.pk}/history/").json()["results"][0]
     assert history["reason"].startswith("web: editor — ")

@@ -1,4 +1,7 @@
+import logging
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +13,11 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         from presidency.celery import ensure_broker_folders
         from tracker import events, signals, tasks
+
+        if settings.LOG_FORMAT == "json":
+            # Python's warnings (whitenoise's missing static folder, deprecations) join the JSON log lines
+            # instead of writing bare text to stderr, where a log reader would choke on them.
+            logging.captureWarnings(True)
 
         signals.connect()  # cached reads (tracker/caching.py) move on with every committed change
 

@@ -525,7 +525,8 @@ class MilestoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(self.get_serializer(updated).data)
 
     @extend_schema(summary="Confirm a milestone and its date as a decision", tags=["milestones"],
-                   request=s.ConfirmMilestoneDateSerializer, responses={200: s.MilestoneSerializer}, parameters=[ACTIVITY_PK, IDEMPOTENCY_KEY])
+                   request=s.ConfirmMilestoneDateSerializer, responses={200: s.MilestoneSerializer},
+                   parameters=[ACTIVITY_PK, IDEMPOTENCY_KEY])
     @action(detail=True, methods=["post"], url_path="confirm-date")
     @idempotent
     def confirm_date(self, request: Request, *args: Any, **kwargs: Any) -> Response:
