@@ -51,7 +51,10 @@ def connect() -> None:
         ProgressUpdate,
     )
 
-    for model in (Activity, Milestone, ProgressUpdate, Priority, Presidency, Body, MemberState, DailySnapshot):
+    from tracker.models import ConfidenceAssessment, RaidEntry, Stocktake
+
+    for model in (Activity, Milestone, ProgressUpdate, Priority, Presidency, Body, MemberState, DailySnapshot,
+                  ConfidenceAssessment, RaidEntry, Stocktake):
         post_save.connect(_changed, sender=model, dispatch_uid=f"caching-save-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"caching-delete-{model.__name__}")
     m2m_changed.connect(_changed, sender=Activity.participating_states.through, dispatch_uid="caching-states")
