@@ -153,4 +153,4 @@ def test_dashboard_and_board_queries_stay_bounded_with_ratings_and_risks(
     html = page.content.decode()
     assert "rating--" in html
     if url == "/":
-        assert "risk 1" in html and 'id="overdue-reviews"' in html
+        assert 'id="attention-risks"' in html and 'id="overdue-reviews"' in html
