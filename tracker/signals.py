@@ -43,15 +43,16 @@ def connect() -> None:
     from tracker.models import (
         Activity,
         Body,
+        ConfidenceAssessment,
         DailySnapshot,
         MemberState,
         Milestone,
         Presidency,
         Priority,
         ProgressUpdate,
+        RaidEntry,
+        Stocktake,
     )
-
-    from tracker.models import ConfidenceAssessment, RaidEntry, Stocktake
 
     for model in (Activity, Milestone, ProgressUpdate, Priority, Presidency, Body, MemberState, DailySnapshot,
                   ConfidenceAssessment, RaidEntry, Stocktake):

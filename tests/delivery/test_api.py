@@ -24,7 +24,7 @@ def _assessment(activity):
     ("anonymous", 401), ("viewer", 403), ("outsider", 403), ("editor", 201), ("coordinator", 201),
     ("read_key", 403), ("write_key", 403),
 ])
-def test_who_may_record_an_assessment(callers, activity, caller, expected):
+def test_who_may_record_an_assessment(callers, activity, caller, expected):  # noqa: F811
     response = callers[caller].post("/api/v1/assessments/", _assessment(activity), format="json")
     assert response.status_code == expected, response.content
     assert ConfidenceAssessment.objects.count() == (1 if expected == 201 else 0)
@@ -79,7 +79,7 @@ def test_risk_log_over_the_api(editor, outsider, activity):
     assert RaidEntry.objects.count() == 1
 
 
-def test_stocktakes_are_read_over_the_api(callers, presidency, coordinator, activity):
+def test_stocktakes_are_read_over_the_api(callers, presidency, coordinator, activity):  # noqa: F811
     stocktake = services_delivery.stocktake_open(actor=Actor.for_user(coordinator, Channel.WEB),
                                                  presidency=presidency)
     services_delivery.stocktake_add_item(actor=Actor.for_user(coordinator, Channel.WEB), stocktake=stocktake,

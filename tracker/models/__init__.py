@@ -5,8 +5,8 @@ from tracker.models.api import IdempotencyRecord
 from tracker.models.audit import AuditEntry
 from tracker.models.delivery import (
     ConfidenceAssessment,
-    Rating,
     RaidEntry,
+    Rating,
     ReviewReminderLog,
     Stocktake,
     StocktakeItem,

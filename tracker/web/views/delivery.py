@@ -339,5 +339,6 @@ def stocktake_docx(request: HttpRequest, pk: int) -> HttpResponse:
     content = stocktake_pack(stocktake_context(stocktake))
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    response["Content-Disposition"] = f'attachment; filename="stocktake-{stocktake.held_on:%Y-%m-%d}-{stocktake.pk}.docx"'
+    name = f"stocktake-{stocktake.held_on:%Y-%m-%d}-{stocktake.pk}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
