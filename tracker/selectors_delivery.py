@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
@@ -288,3 +288,53 @@ def stocktake_view(stocktake: Stocktake, today: dt.date | None = None) -> dict[s
 
 def stocktakes(presidency: Presidency, limit: int = 50) -> list[Stocktake]:
     return list(Stocktake.objects.filter(presidency=presidency).select_related("priority")[:limit])
+
+
+# --- Reports, digests and exports -------------------------------------------------------------------------------
+
+def rating_trends(presidency: Presidency, limit: int = 12) -> dict[int, list[ConfidenceAssessment]]:
+    """Each priority's assessments over the year, oldest first (at most `limit` latest). One query."""
+    rows = (
+        ConfidenceAssessment.objects.filter(priority__presidency=presidency)
+        .annotate(recency=Window(RowNumber(), partition_by=[F("priority_id")],
+                                 order_by=[F("created_at").desc(), F("id").desc()]))
+        .filter(recency__lte=limit)
+        .order_by("priority_id", "created_at", "id")
+    )
+    found: dict[int, list[ConfidenceAssessment]] = {}
+    for row in rows:
+        found.setdefault(row.priority_id, []).append(row)
+    return found
+
+
+def ratings_that_fell(activity_ids: QuerySet, since: dt.datetime, limit: int = 50) -> list[ConfidenceAssessment]:
+    """Assessments recorded since `since` that rate an activity lower than the one before. Two queries."""
+    recent = list(
+        ConfidenceAssessment.objects.filter(activity_id__in=activity_ids, created_at__gte=since)
+        .select_related("activity").order_by("-created_at", "-id")[:limit]
+    )
+    if not recent:
+        return []
+    earlier = ConfidenceAssessment.objects.filter(
+        activity_id=OuterRef("activity_id"), created_at__lt=OuterRef("created_at")).order_by("-created_at", "-id")
+    before = dict(ConfidenceAssessment.objects.filter(pk__in=[a.pk for a in recent])
+                  .annotate(previous=Subquery(earlier.values("rating")[:1])).values_list("pk", "previous"))
+    fell = []
+    for assessment in recent:
+        previous = before.get(assessment.pk)
+        if previous and RATING_RANK[assessment.rating] > RATING_RANK[previous]:
+            assessment.previous_rating = previous
+            assessment.previous_label = str(Rating(previous).label)
+            fell.append(assessment)
+    return fell
+
+
+def assessment_rows(presidency: Presidency) -> QuerySet[ConfidenceAssessment]:
+    in_presidency = Q(activity__priority__presidency=presidency) | Q(priority__presidency=presidency)
+    return (ConfidenceAssessment.objects.filter(in_presidency).select_related("activity", "priority")
+            .order_by("created_at", "id"))
+
+
+def raid_rows(presidency: Presidency) -> QuerySet[RaidEntry]:
+    return RaidEntry.objects.filter(priority__presidency=presidency).select_related("priority", "activity").order_by(
+        "priority__number", "id")

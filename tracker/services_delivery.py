@@ -164,7 +164,7 @@ def raid_create(
 @transaction.atomic
 def raid_update(*, actor: Actor, entry: RaidEntry, changes: Mapping[str, Any]) -> RaidEntry:
     """Change an entry; its history keeps every earlier version."""
-    locked = RaidEntry.objects.select_for_update().select_related("activity").get(pk=entry.pk)
+    locked = RaidEntry.objects.select_for_update(of=("self",)).select_related("activity").get(pk=entry.pk)
     permissions.ensure_can_edit_raid(actor, activity=locked.activity)
     _reject_unknown(changes)
     changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
@@ -254,7 +254,8 @@ def stocktake_add_item(
 def stocktake_item_to_milestone(*, actor: Actor, item: StocktakeItem) -> Milestone:
     """An agreed action becomes a milestone of the activity it concerns, through the agenda's services."""
     permissions.ensure_can_run_stocktakes(actor)
-    locked = StocktakeItem.objects.select_for_update().select_related("stocktake", "activity").get(pk=item.pk)
+    locked = (StocktakeItem.objects.select_for_update(of=("self",)).select_related("stocktake", "activity")
+              .get(pk=item.pk))
     _ensure_open(locked.stocktake)
     if locked.kind != StocktakeItem.Kind.ACTION or locked.activity is None:
         raise InvalidInput({"activity": [_("Only an action about an activity can become its milestone.")]})

@@ -156,6 +156,8 @@ WEB: dict[str, list[Door]] = {
     "web:stocktake-close": [Door("post", lambda f: f"/stocktakes/{f['stocktake'].pk}/close/", COORDINATOR_PAGE)],
     "web:stocktake-print": [Door("get", lambda f: f"/stocktakes/{f['stocktake'].pk}/print/", SIGNED_IN)],
     "web:stocktake-docx": [Door("get", lambda f: f"/stocktakes/{f['stocktake'].pk}/pack.docx", SIGNED_IN)],
+    "web:export-assessments-csv": [Door("get", lambda f: "/reports/assessments.csv", SIGNED_IN)],
+    "web:export-risks-csv": [Door("get", lambda f: "/reports/risks.csv", SIGNED_IN)],
     "web:timeline": [Door("get", lambda f: "/timeline/", SIGNED_IN)],
     "web:calendar": [Door("get", lambda f: "/calendar/", SIGNED_IN)],
     "web:calendar-feed-reset": [Door("post", lambda f: "/calendar/feed/reset/",

@@ -36,5 +36,7 @@ urlpatterns = [
     path("stocktakes/<int:pk>/close/", delivery.stocktake_close, name="stocktake-close"),
     path("stocktakes/<int:pk>/print/", delivery.stocktake_print, name="stocktake-print"),
     path("stocktakes/<int:pk>/pack.docx", delivery.stocktake_docx, name="stocktake-docx"),
+    path("reports/assessments.csv", delivery.export_assessments_csv, name="export-assessments-csv"),
+    path("reports/risks.csv", delivery.export_risks_csv, name="export-risks-csv"),
     path("stocktake-items/<int:pk>/milestone/", delivery.stocktake_item_milestone, name="stocktake-item-milestone"),
 ]

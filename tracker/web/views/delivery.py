@@ -342,3 +342,62 @@ def stocktake_docx(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"stocktake-{stocktake.held_on:%Y-%m-%d}-{stocktake.pk}.docx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- CSV exports ---------------------------------------------------------------------------------------------------
+
+ASSESSMENT_CSV_COLUMNS = ["id", "activity_id", "activity_code", "priority_number", "rating", "narrative", "actions",
+                          "assessor", "assessed_on", "next_review", "recorded_at"]
+RISK_CSV_COLUMNS = ["id", "priority_number", "activity_id", "activity_code", "kind", "statement", "owner",
+                    "likelihood", "impact", "score", "response", "due_date", "status", "escalated", "updated_at"]
+
+
+def _csv(name: str, columns: list[str], rows) -> HttpResponse:
+    """Stable, machine-readable columns (codes, ISO dates) in UTF-8 with a byte-order mark, as the
+    activities' export: spreadsheet programs need it to read Cyrillic."""
+    import csv
+
+    from django.http import StreamingHttpResponse
+    from django.utils import timezone
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    def lines():
+        writer = csv.writer(Echo())
+        yield "\ufeff" + writer.writerow(columns)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localtime():%Y%m%d-%H%M}.csv"'
+    return response
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+@web_login_required
+def export_assessments_csv(request: HttpRequest) -> HttpResponse:
+    presidency = presidency_on_screen(today())
+    qs = selectors_delivery.assessment_rows(presidency) if presidency else []
+    return _csv("assessments", ASSESSMENT_CSV_COLUMNS, (
+        [a.pk, a.activity_id or "", a.activity.code or "" if a.activity else "",
+         a.priority.number if a.priority else a.activity.priority.number if a.activity else "", a.rating,
+         a.narrative, a.actions, a.assessor_name, _iso(a.assessed_on), _iso(a.next_review), _iso(a.created_at)]
+        for a in (qs.select_related("activity__priority") if presidency else qs)
+    ))
+
+
+@web_login_required
+def export_risks_csv(request: HttpRequest) -> HttpResponse:
+    presidency = presidency_on_screen(today())
+    qs = selectors_delivery.raid_rows(presidency) if presidency else []
+    return _csv("risks", RISK_CSV_COLUMNS, (
+        [e.pk, e.priority.number, e.activity_id or "", (e.activity.code or "") if e.activity else "", e.kind,
+         e.statement, e.owner, e.likelihood or "", e.impact or "", e.score or "", e.response, _iso(e.due_date),
+         e.status, "yes" if e.escalated else "no", _iso(e.updated_at)]
+        for e in qs
+    ))
