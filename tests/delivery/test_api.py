@@ -87,3 +87,12 @@ def test_stocktakes_are_read_over_the_api(callers, presidency, coordinator, acti
     body = callers["read_key"].get(f"/api/v1/stocktakes/{stocktake.pk}/").json()
     assert body["decisions"][0]["text"] == "Hold the exercise in September"
     assert callers["read_key"].post("/api/v1/stocktakes/", {}, format="json").status_code in (403, 405)
+
+
+def test_boolean_filters_take_true_or_false_only(editor, db):
+    api = client_for_user(editor)
+    for url in ("/api/v1/risks/?escalated=null", "/api/v1/assessments/?current=maybe"):
+        response = api.get(url)
+        assert response.status_code == 400, url
+        assert set(response.json()["errors"]) & {"escalated", "current"}
+    assert api.get("/api/v1/risks/?escalated=false").status_code == 200

@@ -105,13 +105,29 @@ class StocktakeSerializer(serializers.ModelSerializer):
 
 # --- Filters -------------------------------------------------------------------------------------------------
 
+class _TrueFalseField(django_filters.fields.ChoiceField):
+    """`true` or `false` and nothing else: "null" or "maybe" is a mistake to name, not "no filter"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["choices"] = [("true", "true"), ("false", "false")]
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> bool | None:
+        value = super().clean(value)
+        return None if value in (None, "") else value == "true"
+
+
+class TrueFalseFilter(django_filters.BooleanFilter):
+    field_class = _TrueFalseField
+
+
 class AssessmentFilter(django_filters.FilterSet):
     activity = django_filters.ModelChoiceFilter(queryset=Activity.objects.all())
     priority = django_filters.ModelChoiceFilter(queryset=Priority.objects.all())
     rating = django_filters.MultipleChoiceFilter(choices=Rating.choices, distinct=False)
     since = django_filters.DateFilter(field_name="assessed_on", lookup_expr="gte",
                                       label=_("Assessed on or after"))
-    current = django_filters.BooleanFilter(method="filter_current", label=_("Only the current assessment of each"))
+    current = TrueFalseFilter(method="filter_current", label=_("Only the current assessment of each"))
 
     class Meta:
         model = ConfidenceAssessment
@@ -129,7 +145,7 @@ class RaidFilter(django_filters.FilterSet):
     activity = django_filters.ModelChoiceFilter(queryset=Activity.objects.all())
     kind = django_filters.MultipleChoiceFilter(choices=RaidEntry.Kind.choices, distinct=False)
     status = django_filters.MultipleChoiceFilter(choices=RaidEntry.Status.choices, distinct=False)
-    escalated = django_filters.BooleanFilter()
+    escalated = TrueFalseFilter()
     min_score = django_filters.NumberFilter(field_name="score_value", lookup_expr="gte",
                                             min_value=1, max_value=25, label=_("Score at least (1 to 25)"))
     since = django_filters.DateFilter(field_name="updated_at", lookup_expr="date__gte",
