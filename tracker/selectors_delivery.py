@@ -75,12 +75,13 @@ def disagreements(activity: Activity, rating: str, *, period_start: dt.date, tod
     if rating not in CONFIDENT:
         return []
     found = []
-    if workflow.is_overdue(status=activity.status, due_date=activity.due_date, today=today):
+    overdue = workflow.is_overdue(status=activity.status, due_date=activity.due_date, today=today)
+    if overdue:
         found.append(_("rated %(rating)s, but overdue") % {"rating": Rating(rating).label})
     if activity.status in (Status.AT_RISK, Status.BLOCKED):
         found.append(_("rated %(rating)s, but its status is %(status)s") % {
             "rating": Rating(rating).label, "status": workflow.label(activity.status)})
-    elif behind_pace(activity, period_start, today):
+    elif not overdue and behind_pace(activity, period_start, today):  # overdue says it already
         found.append(_("rated %(rating)s, but behind its pace (%(progress)s%% done)") % {
             "rating": Rating(rating).label, "progress": activity.progress})
     return found
