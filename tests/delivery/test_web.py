@@ -154,3 +154,24 @@ def test_dashboard_and_board_queries_stay_bounded_with_ratings_and_risks(
     assert "rating--" in html
     if url == "/":
         assert 'id="attention-risks"' in html and 'id="overdue-reviews"' in html
+
+
+def test_admin_data_entry_goes_through_the_services(editor, outsider, coordinator, activity):
+    admin = login(editor)
+    added = admin.post("/admin/tracker/confidenceassessment/add/", {
+        "activity": activity.pk, "rating": "amber", "narrative": "Venue", "actions": "", "next_review": ""})
+    assert added.status_code == 302, added.content[:500]
+    made = ConfidenceAssessment.objects.get()
+    assert made.assessor_name == "editor" and made.assessed_on == TODAY  # stamped by the service
+    refused = login(outsider).post("/admin/tracker/confidenceassessment/add/", {
+        "activity": activity.pk, "rating": "red", "narrative": "Not mine"})
+    assert refused.status_code == 302 and ConfidenceAssessment.objects.count() == 1  # refused with a message
+    seven = login(coordinator).post("/admin/tracker/raidentry/add/", {
+        "priority": activity.priority_id, "kind": "risk", "statement": "x", "likelihood": 7, "impact": 1,
+        "status": "open"})
+    assert seven.status_code == 200 and "likelihood" in seven.content.decode() and not RaidEntry.objects.exists()
+    assert login(coordinator).post("/admin/tracker/raidentry/add/", {
+        "priority": activity.priority_id, "activity": activity.pk, "kind": "risk", "statement": "Range",
+        "likelihood": 3, "impact": 3, "status": "open"}).status_code == 302
+    entry = RaidEntry.objects.get()
+    assert entry.history.first().history_change_reason == "coordinator"
