@@ -15,7 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from tracker import clock, events, permissions, services
+from tracker import clock, events, logtext, permissions, services
 from tracker.errors import DomainError, InvalidInput
 from tracker.models import (
     Activity,
@@ -266,6 +266,30 @@ def stocktake_item_to_milestone(*, actor: Actor, item: StocktakeItem) -> Milesto
     locked.milestone = milestone
     locked.save(update_fields=["milestone"])
     return milestone
+
+
+@transaction.atomic
+def stocktake_item_to_activity(*, actor: Actor, item: StocktakeItem) -> Activity:
+    """An agreed action becomes a new activity, filed like the activity it concerns (same priority and body),
+    created through the agenda's services with the action's text and due date."""
+    permissions.ensure_can_run_stocktakes(actor)
+    locked = (StocktakeItem.objects.select_for_update(of=("self",)).select_related("stocktake", "activity")
+              .get(pk=item.pk))
+    _ensure_open(locked.stocktake)
+    if locked.kind != StocktakeItem.Kind.ACTION or locked.activity is None:
+        raise InvalidInput({"activity": [_("Only an action about an activity can become a new activity.")]})
+    if locked.due_date is None:
+        raise InvalidInput({"due_date": [_("Give the action a due date first: a new activity needs one.")]})
+    if locked.created_activity_id:
+        raise InvalidInput({"created_activity": [_("This action is already an activity.")]})
+    source = locked.activity
+    created = services.activity_create(actor=actor, data={
+        "priority": source.priority, "title": locked.text[:300], "due_date": locked.due_date,
+        "responsible_body": source.responsible_body, "kind": Activity.Kind.OTHER,
+    }, event=logtext.FROM_STOCKTAKE, event_params={"title": locked.stocktake.title})
+    locked.created_activity = created
+    locked.save(update_fields=["created_activity"])
+    return created
 
 
 @transaction.atomic

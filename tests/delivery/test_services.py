@@ -186,3 +186,19 @@ def test_an_action_becomes_a_milestone_through_the_services(presidency, activity
     assert milestone.activity == activity and milestone.title == "Book the range"
     activity.refresh_from_db()
     assert activity.version > 1  # a real write of the agenda, logged as such
+
+
+def test_an_action_becomes_a_new_activity_through_the_services(presidency, activity, coordinator):
+    stocktake = services_delivery.stocktake_open(actor=actor(coordinator), presidency=presidency)
+    undated = services_delivery.stocktake_add_item(actor=actor(coordinator), stocktake=stocktake, kind="action",
+                                                   text="Follow-up seminar", activity=activity)
+    with pytest.raises(InvalidInput) as refused:
+        services_delivery.stocktake_item_to_activity(actor=actor(coordinator), item=undated)
+    assert "due_date" in refused.value.errors
+    item = services_delivery.stocktake_add_item(actor=actor(coordinator), stocktake=stocktake, kind="action",
+                                                text="Follow-up seminar", activity=activity,
+                                                due_date=dt.date(2023, 10, 15))
+    created = services_delivery.stocktake_item_to_activity(actor=actor(coordinator), item=item)
+    assert (created.title, created.priority, created.responsible_body, created.due_date) == (
+        "Follow-up seminar", activity.priority, activity.responsible_body, dt.date(2023, 10, 15))
+    assert OutboxEvent.objects.filter(event_type="activity.created", activity=created).exists()

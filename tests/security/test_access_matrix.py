@@ -153,6 +153,8 @@ WEB: dict[str, list[Door]] = {
                                     data=lambda f: {"kind": "decision", "text": "Agreed"})],
     "web:stocktake-item-milestone": [Door("post", lambda f: f"/stocktake-items/{f['stocktake_action'].pk}/milestone/",
                                           COORDINATOR_PAGE)],
+    "web:stocktake-item-activity": [Door("post", lambda f: f"/stocktake-items/{f['stocktake_action'].pk}/activity/",
+                                         COORDINATOR_PAGE)],
     "web:stocktake-close": [Door("post", lambda f: f"/stocktakes/{f['stocktake'].pk}/close/", COORDINATOR_PAGE)],
     "web:stocktake-print": [Door("get", lambda f: f"/stocktakes/{f['stocktake'].pk}/print/", SIGNED_IN)],
     "web:stocktake-docx": [Door("get", lambda f: f"/stocktakes/{f['stocktake'].pk}/pack.docx", SIGNED_IN)],
@@ -369,7 +371,8 @@ def doors(callers, activity, priorities, body, other_body, coordinator, editor, 
                                          data={"statement": "Range double-booked", "likelihood": 3, "impact": 4})
     stocktake = services_delivery.stocktake_open(actor=rhythm_actor, presidency=priorities[0].presidency)
     stocktake_action = services_delivery.stocktake_add_item(actor=rhythm_actor, stocktake=stocktake, kind="action",
-                                                            text="Book the range", activity=activity)
+                                                            text="Book the range", activity=activity,
+                                                            due_date=activity.due_date)
     ReviewReminderLog.objects.create(assessment=assessment, recipient="a@example.org")
     activity.refresh_from_db()
     foreign.refresh_from_db()
@@ -430,7 +433,7 @@ def _check(doors_by_route: dict[str, list[Door]], route: str, caller: str, fixtu
 ISOLATED = {"web:activity-move", "web:activity-update", "web:milestone-toggle", "api:milestone-detail",
             "api:webhook-detail", "web:activity-confirm-dates", "web:milestone-confirm",
             "api:activity-confirm-dates", "api:milestone-confirm-date", "web:stocktake-close",
-            "web:stocktake-item-milestone", "api:risk-detail"}
+            "web:stocktake-item-milestone", "web:stocktake-item-activity", "api:risk-detail"}
 
 
 def _cases(table: dict[str, list[Door]], who: list[str]) -> list:

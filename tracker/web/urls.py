@@ -39,4 +39,5 @@ urlpatterns = [
     path("reports/assessments.csv", delivery.export_assessments_csv, name="export-assessments-csv"),
     path("reports/risks.csv", delivery.export_risks_csv, name="export-risks-csv"),
     path("stocktake-items/<int:pk>/milestone/", delivery.stocktake_item_milestone, name="stocktake-item-milestone"),
+    path("stocktake-items/<int:pk>/activity/", delivery.stocktake_item_activity, name="stocktake-item-activity"),
 ]

@@ -317,6 +317,17 @@ def stocktake_item_milestone(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @web_login_required
+def stocktake_item_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(StocktakeItem, pk=pk)
+    return _stocktake_write(
+        request, item.stocktake_id,
+        lambda st: services_delivery.stocktake_item_to_activity(actor=actor_for(request), item=item),
+        _("The action is now an activity of its own."),
+    )
+
+
+@require_POST
+@web_login_required
 def stocktake_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _stocktake_write(
         request, pk,
