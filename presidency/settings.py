@@ -448,6 +448,10 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "tracker.workflow.Status",
         "ActivityKindEnum": "tracker.models.agenda.Activity.Kind",
         "BodyKindEnum": "tracker.models.reference.Body.Kind",
+        "RatingEnum": "tracker.models.delivery.Rating",
+        "RiskKindEnum": "tracker.models.delivery.RaidEntry.Kind",
+        "RiskStatusEnum": "tracker.models.delivery.RaidEntry.Status",
+        "StocktakeStatusEnum": "tracker.models.delivery.Stocktake.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
