@@ -27,7 +27,7 @@ def test_assess_see_the_disagreement_run_a_stocktake_and_download_the_pack(brows
     log_in(page, "editor", f"/activities/{late.pk}/")
     page.get_by_text("Record a new assessment").click()
     page.locator("input[name=rating][value=green]").check()
-    page.fill("#id_narrative", "The units are ready; only the paperwork is late.")
+    page.fill("#assess_narrative", "The units are ready; only the paperwork is late.")
     page.click("#assess-submit")
     page.wait_for_selector(".rating-disagrees")
     note = page.locator("#confidence .rating-disagrees").inner_text()

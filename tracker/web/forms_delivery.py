@@ -40,11 +40,17 @@ class AssessmentForm(DomainErrorsMixin, forms.Form):
                                   widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "assess_%s")  # the activity page has other forms with the same field names
         super().__init__(*args, **kwargs)
         self.fields["rating"].choices = rating_choices()
 
 
 class RaidEntryForm(DomainErrorsMixin, forms.ModelForm):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "risk_%s")  # the quick update form on the same page has a `status` too
+        super().__init__(*args, **kwargs)
+        self.fields["status"].label = _("Open, monitoring or closed")  # not to be read as the activity's status
+
     class Meta:
         model = RaidEntry
         fields = ["kind", "statement", "owner", "likelihood", "impact", "response", "due_date", "status",
