@@ -338,6 +338,7 @@ def _beat_schedule() -> dict:
         "weekly-digests": job("send_weekly_digests", crontab(minute=30, hour="7-11", day_of_week="mon"), 3000),
         "daily-snapshot": job("take_daily_snapshot", crontab(minute=55, hour=23), 3000),
         "purge-idempotency-keys": job("purge_idempotency_keys", crontab(minute=20, hour=3), 3000),
+        "review-reminders": job("send_review_reminders", crontab(minute=40, hour="7-19"), 3000),
     }
 
 
@@ -347,6 +348,8 @@ CELERY_BEAT_SCHEDULE = _beat_schedule()
 # percentage points behind the straight line from its start date to its due date.
 AT_RISK_HORIZON_DAYS = env_int("AT_RISK_HORIZON_DAYS", 30, minimum=0)
 AT_RISK_MARGIN = env_int("AT_RISK_MARGIN", 25, minimum=0)
+# Risk log: a likelihood x impact score from this up (of 25) is "high": on the dashboard and in stocktakes.
+RAID_HIGH_SCORE = env_int("RAID_HIGH_SCORE", 15, minimum=1)
 # Deadline reminders: days before the due date, and the overdue reminder's window after it has passed.
 REMINDER_DAYS_BEFORE = [int(d) for d in env_list("REMINDER_DAYS_BEFORE", ["14", "7", "1"])]
 REMINDER_OVERDUE_WINDOW_DAYS = env_int("REMINDER_OVERDUE_WINDOW_DAYS", 7, minimum=1)
@@ -471,6 +474,10 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "tracker.workflow.Status",
         "ActivityKindEnum": "tracker.models.agenda.Activity.Kind",
         "BodyKindEnum": "tracker.models.reference.Body.Kind",
+        "RatingEnum": "tracker.models.delivery.Rating",
+        "RiskKindEnum": "tracker.models.delivery.RaidEntry.Kind",
+        "RiskStatusEnum": "tracker.models.delivery.RaidEntry.Status",
+        "StocktakeStatusEnum": "tracker.models.delivery.Stocktake.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

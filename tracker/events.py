@@ -22,6 +22,10 @@ ACTIVITY_OVERDUE = "activity.overdue"
 ACTIVITY_DELETED = "activity.deleted"
 MILESTONE_COMPLETED = "milestone.completed"
 PROGRESS_REPORTED = "progress.reported"
+ASSESSMENT_CREATED = "assessment.created"
+RISK_CREATED = "risk.created"
+RISK_CHANGED = "risk.changed"
+STOCKTAKE_CLOSED = "stocktake.closed"
 
 EVENT_TYPES = [
     ACTIVITY_CREATED,
@@ -31,6 +35,10 @@ EVENT_TYPES = [
     ACTIVITY_DELETED,
     MILESTONE_COMPLETED,
     PROGRESS_REPORTED,
+    ASSESSMENT_CREATED,
+    RISK_CREATED,
+    RISK_CHANGED,
+    STOCKTAKE_CLOSED,
 ]
 
 #: Called after commit with the ids of the events just committed; the delivery machinery registers here.

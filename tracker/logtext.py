@@ -30,10 +30,11 @@ IMPORTED = "imported"
 ADMIN_BULK = "admin_bulk"
 DATES_CONFIRMED = "dates_confirmed"
 MILESTONE_CONFIRMED = "milestone_confirmed"
+FROM_STOCKTAKE = "from_stocktake"
 
 EVENTS: tuple[str, ...] = (
     NOTE, PROGRESS_REPORTED, SEEDED, MILESTONE_ADDED, MILESTONE_DONE, MILESTONE_UNDONE, MILESTONE_REMOVED,
-    DELETED, DEMO, FLAGGED_AT_RISK, IMPORTED, ADMIN_BULK, DATES_CONFIRMED, MILESTONE_CONFIRMED,
+    DELETED, DEMO, FLAGGED_AT_RISK, IMPORTED, ADMIN_BULK, DATES_CONFIRMED, MILESTONE_CONFIRMED, FROM_STOCKTAKE,
 )
 #: The history table's change reason column holds this many characters.
 REASON_LENGTH = 100
@@ -77,6 +78,8 @@ def describe(event: str, params: Mapping[str, Any] | None = None) -> str:
         return _("Dates confirmed as a decision")
     if event == MILESTONE_CONFIRMED:
         return _("Milestone %(title)s confirmed as a decision") % {"title": title}
+    if event == FROM_STOCKTAKE:
+        return _("Agreed at the stocktake “%(title)s”.") % {"title": title}
     return ""
 
 

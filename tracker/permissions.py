@@ -162,3 +162,52 @@ def ensure_can_create_activity(actor: Actor, responsible_body_id: int | None) ->
 def ensure_can_delete_activity(actor: Actor, activity: Activity) -> None:
     if not can_delete_activity(actor, activity):
         raise NotPermitted(_("Only coordinators may delete activities."))
+
+
+# --- The secretariat's rhythm: confidence assessments, the risk log, stocktakes ---------------------------
+
+def can_assess_activity(actor: Actor, activity: Activity) -> bool:
+    """A rating is someone's judgement: a person who edits the activity's body, or a coordinator; no API key."""
+    return actor.user is not None and actor.api_client is None and can_edit_activity(actor, activity)
+
+
+def can_assess_priority(actor: Actor) -> bool:
+    return actor.user is not None and can_manage_agenda(actor)
+
+
+def can_run_stocktakes(actor: Actor) -> bool:
+    return actor.user is not None and can_manage_agenda(actor)
+
+
+def can_edit_raid(actor: Actor, *, activity: Activity | None) -> bool:
+    """An activity's risks are its editors' (and coordinators'); a priority's own risks are the coordinators'."""
+    if activity is not None:
+        return can_edit_activity(actor, activity)
+    return actor.is_coordinator
+
+
+def ensure_can_assess_activity(actor: Actor, activity: Activity) -> None:
+    if can_assess_activity(actor, activity):
+        return
+    if actor.user is None:
+        raise NotPermitted(_("Only staff signed in as a person may assess delivery confidence."))
+    ensure_can_edit_activity(actor, activity)
+    raise NotPermitted(_("You may not assess this activity."))
+
+
+def ensure_can_assess_priority(actor: Actor) -> None:
+    if not can_assess_priority(actor):
+        raise NotPermitted(_("Only coordinators may assess a priority."))
+
+
+def ensure_can_run_stocktakes(actor: Actor) -> None:
+    if not can_run_stocktakes(actor):
+        raise NotPermitted(_("Only coordinators may run stocktakes."))
+
+
+def ensure_can_edit_raid(actor: Actor, *, activity: Activity | None) -> None:
+    if can_edit_raid(actor, activity=activity):
+        return
+    if activity is not None:
+        ensure_can_edit_activity(actor, activity)
+    raise NotPermitted(_("Only coordinators may change a priority's risk log."))

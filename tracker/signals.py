@@ -43,15 +43,19 @@ def connect() -> None:
     from tracker.models import (
         Activity,
         Body,
+        ConfidenceAssessment,
         DailySnapshot,
         MemberState,
         Milestone,
         Presidency,
         Priority,
         ProgressUpdate,
+        RaidEntry,
+        Stocktake,
     )
 
-    for model in (Activity, Milestone, ProgressUpdate, Priority, Presidency, Body, MemberState, DailySnapshot):
+    for model in (Activity, Milestone, ProgressUpdate, Priority, Presidency, Body, MemberState, DailySnapshot,
+                  ConfidenceAssessment, RaidEntry, Stocktake):
         post_save.connect(_changed, sender=model, dispatch_uid=f"caching-save-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"caching-delete-{model.__name__}")
     m2m_changed.connect(_changed, sender=Activity.participating_states.through, dispatch_uid="caching-states")

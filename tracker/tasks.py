@@ -17,7 +17,7 @@ from celery import Task, shared_task
 from django.db import DatabaseError
 
 from tracker import webhooks
-from tracker.jobs import digests, heartbeat, reminders, risk, snapshots
+from tracker.jobs import digests, heartbeat, reminders, review_reminders, risk, snapshots
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,11 @@ def flag_at_risk_and_overdue() -> dict:
 @_task(soft=600, hard=660)
 def send_deadline_reminders() -> int:
     return reminders.send_reminders()
+
+
+@_task(soft=600, hard=660)
+def send_review_reminders() -> int:
+    return review_reminders.send_review_reminders()
 
 
 @_task(soft=900, hard=960)

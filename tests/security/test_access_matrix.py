@@ -26,13 +26,14 @@ from django.utils import timezone
 from tests import factories
 from tests.api.conftest import callers  # noqa: F401  (the fixture: every kind of caller)
 from tests.api.test_auth_matrix import ENDPOINTS as API_MATRIX
-from tracker import audit, services, webhooks
+from tracker import audit, services, services_delivery, webhooks
 from tracker.jobs import heartbeat
 from tracker.models import (
     Activity,
     DailySnapshot,
     DigestLog,
     ReminderLog,
+    ReviewReminderLog,
     WebhookSubscription,
 )
 
@@ -62,6 +63,8 @@ API_UNKNOWN = by_caller(404, anonymous=401, revoked_key=401, expired_key=401)
 #: A decision needs a person: API keys never confirm, whatever their scope.
 API_CONFIRM = by_caller(403, anonymous=401, revoked_key=401, expired_key=401, editor=200, coordinator=200)
 WEB_UNKNOWN = by_caller(404, anonymous=LOGIN, **dict.fromkeys(KEYS, LOGIN))
+#: Priorities' ratings and risk logs, and stocktakes: the coordinators' (tracker/permissions.py).
+COORDINATOR_PAGE = by_caller(LOGIN, viewer=403, outsider=403, editor=403, coordinator=302)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,40 @@ WEB: dict[str, list[Door]] = {
         Door("post", lambda f: f"/milestones/{f['milestone'].pk}/confirm-date/", WRITE_PAGE, data=_version),
         Door("post", lambda f: "/milestones/999999/confirm-date/", WEB_UNKNOWN, data=lambda f: {"expected_version": 1}),
     ],
+    # The secretariat's rhythm: ratings and risk logs of activities (their editors) and priorities, stocktakes.
+    "web:activity-assess": [
+        Door("post", lambda f: f"/activities/{f['own'].pk}/assess/", WRITE_PAGE,
+             data=lambda f: {"rating": "amber", "narrative": "Venue not confirmed"}),
+        Door("post", lambda f: "/activities/999999/assess/", WEB_UNKNOWN, data=lambda f: {"rating": "red"}),
+    ],
+    "web:activity-risk-add": [
+        Door("post", lambda f: f"/activities/{f['own'].pk}/risks/", WRITE_PAGE,
+             data=lambda f: {"kind": "issue", "statement": "Range double-booked", "status": "open"}),
+    ],
+    "web:priority": [Door("get", lambda f: f"/priorities/{f['own'].priority_id}/", SIGNED_IN),
+                     Door("get", lambda f: "/priorities/999999/", WEB_UNKNOWN)],
+    "web:priority-assess": [Door("post", lambda f: f"/priorities/{f['own'].priority_id}/assess/", COORDINATOR_PAGE,
+                                 data=lambda f: {"rating": "amber", "narrative": "Slow"})],
+    "web:priority-risk-add": [Door("post", lambda f: f"/priorities/{f['own'].priority_id}/risks/", COORDINATOR_PAGE,
+                                   data=lambda f: {"kind": "risk", "statement": "Funding", "likelihood": 3,
+                                                   "impact": 3, "status": "open"})],
+    "web:stocktakes": [Door("get", lambda f: "/stocktakes/", SIGNED_IN)],
+    "web:stocktake-open": [Door("post", lambda f: "/stocktakes/open/", COORDINATOR_PAGE, data=lambda f: {})],
+    "web:stocktake": [Door("get", lambda f: f"/stocktakes/{f['stocktake'].pk}/", SIGNED_IN),
+                      Door("get", lambda f: "/stocktakes/999999/", WEB_UNKNOWN)],
+    "web:stocktake-attendees": [Door("post", lambda f: f"/stocktakes/{f['stocktake'].pk}/attendees/",
+                                     COORDINATOR_PAGE, data=lambda f: {"attendees": "A. Secretary"})],
+    "web:stocktake-item-add": [Door("post", lambda f: f"/stocktakes/{f['stocktake'].pk}/items/", COORDINATOR_PAGE,
+                                    data=lambda f: {"kind": "decision", "text": "Agreed"})],
+    "web:stocktake-item-milestone": [Door("post", lambda f: f"/stocktake-items/{f['stocktake_action'].pk}/milestone/",
+                                          COORDINATOR_PAGE)],
+    "web:stocktake-item-activity": [Door("post", lambda f: f"/stocktake-items/{f['stocktake_action'].pk}/activity/",
+                                         COORDINATOR_PAGE)],
+    "web:stocktake-close": [Door("post", lambda f: f"/stocktakes/{f['stocktake'].pk}/close/", COORDINATOR_PAGE)],
+    "web:stocktake-print": [Door("get", lambda f: f"/stocktakes/{f['stocktake'].pk}/print/", SIGNED_IN)],
+    "web:stocktake-docx": [Door("get", lambda f: f"/stocktakes/{f['stocktake'].pk}/pack.docx", SIGNED_IN)],
+    "web:export-assessments-csv": [Door("get", lambda f: "/reports/assessments.csv", SIGNED_IN)],
+    "web:export-risks-csv": [Door("get", lambda f: "/reports/risks.csv", SIGNED_IN)],
     "web:timeline": [Door("get", lambda f: "/timeline/", SIGNED_IN)],
     "web:calendar": [Door("get", lambda f: "/calendar/", SIGNED_IN)],
     "web:calendar-feed-reset": [Door("post", lambda f: "/calendar/feed/reset/",
@@ -181,6 +218,29 @@ API: dict[str, list[Door]] = {
         Door("delete", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/", API_MANAGE | {"coordinator": 204}),
         Door("get", lambda f: "/api/v1/webhooks/999999/", API_MANAGE | {"coordinator": 404}),
     ],
+    # The secretariat's rhythm. A rating is a person's judgement: API keys never assess.
+    "api:assessment-list": [
+        Door("get", lambda f: "/api/v1/assessments/?rating=amber", API_READ),
+        Door("post", lambda f: "/api/v1/assessments/", by_caller(
+            403, anonymous=401, revoked_key=401, expired_key=401, editor=201, coordinator=201),
+             data=lambda f: {"activity": f["own"].pk, "rating": "amber", "narrative": "Venue"}),
+    ],
+    "api:assessment-detail": [Door("get", lambda f: f"/api/v1/assessments/{f['assessment'].pk}/", API_READ),
+                              Door("get", lambda f: "/api/v1/assessments/999999/", API_UNKNOWN)],
+    "api:risk-list": [
+        Door("get", lambda f: "/api/v1/risks/?escalated=true", API_READ),
+        Door("post", lambda f: "/api/v1/risks/", by_caller(
+            403, anonymous=401, revoked_key=401, expired_key=401, editor=201, coordinator=201, write_key=201),
+             data=lambda f: {"activity": f["own"].pk, "statement": "Range", "likelihood": 2, "impact": 2}),
+    ],
+    "api:risk-detail": [
+        Door("get", lambda f: f"/api/v1/risks/{f['risk'].pk}/", API_READ),
+        Door("patch", lambda f: f"/api/v1/risks/{f['risk'].pk}/", by_caller(
+            403, anonymous=401, revoked_key=401, expired_key=401, editor=200, coordinator=200, write_key=200),
+             data=lambda f: {"status": "monitoring"}),
+    ],
+    "api:stocktake-list": [Door("get", lambda f: "/api/v1/stocktakes/", API_READ)],
+    "api:stocktake-detail": [Door("get", lambda f: f"/api/v1/stocktakes/{f['stocktake'].pk}/", API_READ)],
     # The API's description is public: it holds no data.
     "api:schema": [Door("get", lambda f: "/api/schema/", PUBLIC)],
     "api:docs": [Door("get", lambda f: "/api/docs/", PUBLIC)],
@@ -220,6 +280,9 @@ ADMIN_SITE: dict[str, list[Door]] = {
     "admin:tracker_activity_export": [Door("get", lambda f: "/admin/tracker/activity/export/", STAFF_ONLY)],
     "admin:tracker_activity_simple_history": [
         Door("get", lambda f: f"/admin/tracker/activity/{f['own'].pk}/history/{f['own_history_id']}/", STAFF_ONLY)],
+    "admin:tracker_raidentry_simple_history": [
+        Door("get", lambda f: f"/admin/tracker/raidentry/{f['risk'].pk}/history/{f['risk_history_id']}/",
+             STAFF_ONLY)],
 }
 
 # Who may do what on each model's admin pages: (list, add, change page, delete page, history) per staff caller.
@@ -251,6 +314,12 @@ ADMIN_MODELS = {
     "tracker.dailysnapshot": COORDINATORS_READ_ONLY,  # the machinery's records: for those who run it
     "tracker.workerheartbeat": COORDINATORS_READ_ONLY,  # the machinery's records: for those who run it
     "tracker.auditentry": COORDINATORS_READ_ONLY,
+    # Assessments are append-only (added by editors and coordinators, never changed); risk log entries are
+    # closed, not deleted; stocktakes are run on the board and read here.
+    "tracker.confidenceassessment": {caller: (200, 200, 200, 403, 200) for caller in STAFF},
+    "tracker.raidentry": {caller: (200, 200, 200, 403, 200) for caller in STAFF},
+    "tracker.stocktake": READ_ONLY,
+    "tracker.reviewreminderlog": COORDINATORS_READ_ONLY,
     "auth.user": SUPERUSERS_ONLY,
     "auth.group": SUPERUSERS_ONLY,
     "axes.accessattempt": SUPERUSERS_ONLY,
@@ -295,9 +364,21 @@ def doors(callers, activity, priorities, body, other_body, coordinator, editor, 
                                     path_info="/accounts/login/")
     AccessLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="t", http_accept="t",
                              path_info="/accounts/login/")
+    rhythm_actor = services_actor(coordinator)
+    assessment = services_delivery.assessment_create(actor=rhythm_actor, activity=activity, rating="amber",
+                                                     narrative="Venue not confirmed")
+    risk = services_delivery.raid_create(actor=rhythm_actor, activity=activity,
+                                         data={"statement": "Range double-booked", "likelihood": 3, "impact": 4})
+    stocktake = services_delivery.stocktake_open(actor=rhythm_actor, presidency=priorities[0].presidency)
+    stocktake_action = services_delivery.stocktake_add_item(actor=rhythm_actor, stocktake=stocktake, kind="action",
+                                                            text="Book the range", activity=activity,
+                                                            due_date=activity.due_date)
+    ReviewReminderLog.objects.create(assessment=assessment, recipient="a@example.org")
     activity.refresh_from_db()
     foreign.refresh_from_db()
     return {
+        "assessment": assessment, "risk": risk, "stocktake": stocktake, "stocktake_action": stocktake_action,
+        "risk_history_id": risk.history.values_list("history_id", flat=True).first(),
         "callers": callers, "own": activity, "foreign": foreign, "milestone": milestone, "body": body,
         "state": state, "webhook": webhook, "viewer_id": viewer.pk, "viewer_token": viewer.staff_profile.calendar_token,
         "own_history_id": activity.history.order_by("-history_id").values_list("history_id", flat=True).first(),
@@ -351,7 +432,8 @@ def _check(doors_by_route: dict[str, list[Door]], route: str, caller: str, fixtu
 # check every caller in one test (each caller has its own session).
 ISOLATED = {"web:activity-move", "web:activity-update", "web:milestone-toggle", "api:milestone-detail",
             "api:webhook-detail", "web:activity-confirm-dates", "web:milestone-confirm",
-            "api:activity-confirm-dates", "api:milestone-confirm-date"}
+            "api:activity-confirm-dates", "api:milestone-confirm-date", "web:stocktake-close",
+            "web:stocktake-item-milestone", "web:stocktake-item-activity", "api:risk-detail"}
 
 
 def _cases(table: dict[str, list[Door]], who: list[str]) -> list:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from tracker import clock, selectors, workflow
+from tracker import clock, selectors, selectors_delivery, workflow
 from tracker.jobs import mailing
 from tracker.models import Activity, DigestLog, Presidency, ProgressUpdate, StaffProfile
 
@@ -32,10 +32,12 @@ class Digest:
     changes: list[ProgressUpdate]
     due_soon: list[Activity]
     overdue: list[Activity]
+    #: Delivery-confidence ratings that fell this week (tracker/selectors_delivery.py).
+    fallen: list = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.changes or self.due_soon or self.overdue)
+        return not (self.changes or self.due_soon or self.overdue or self.fallen)
 
 
 def week_start(today: dt.date) -> dt.date:
@@ -74,7 +76,8 @@ def build(profile: StaffProfile, presidency: Presidency, *, today: dt.date, now:
     overdue = list(activities.filter(workflow.overdue_q(today)).order_by("due_date", "id"))  # latest first
     for activity in overdue:
         activity.days_late = (today - activity.due_date).days
-    return Digest(presidency=presidency, changes=changes, due_soon=due_soon, overdue=overdue)
+    fallen = selectors_delivery.ratings_that_fell(in_scope, now - dt.timedelta(days=PERIOD_DAYS))
+    return Digest(presidency=presidency, changes=changes, due_soon=due_soon, overdue=overdue, fallen=fallen)
 
 
 def send_digests(today: dt.date | None = None) -> int:

@@ -3,6 +3,14 @@
 from tracker.models.agenda import Activity, Channel, DateBasis, Milestone, Presidency, Priority, ProgressUpdate
 from tracker.models.api import IdempotencyRecord
 from tracker.models.audit import AuditEntry
+from tracker.models.delivery import (
+    ConfidenceAssessment,
+    RaidEntry,
+    Rating,
+    ReviewReminderLog,
+    Stocktake,
+    StocktakeItem,
+)
 from tracker.models.integration import ApiClient, OutboxEvent, WebhookSubscription, hash_api_key
 from tracker.models.jobs import (
     DailySnapshot,
@@ -22,6 +30,7 @@ __all__ = [
     "AuditEntry",
     "Body",
     "Channel",
+    "ConfidenceAssessment",
     "DailySnapshot",
     "DateBasis",
     "DeliveryAttempt",
@@ -34,9 +43,14 @@ __all__ = [
     "Presidency",
     "Priority",
     "ProgressUpdate",
+    "RaidEntry",
+    "Rating",
     "ReminderLog",
+    "ReviewReminderLog",
     "Role",
     "StaffProfile",
+    "Stocktake",
+    "StocktakeItem",
     "WebhookDelivery",
     "WebhookSubscription",
     "WorkerHeartbeat",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker.web.views import activity, board, calendar, dashboard, reports, timeline
+from tracker.web.views import activity, board, calendar, dashboard, delivery, reports, timeline
 
 app_name = "web"
 
@@ -22,4 +22,22 @@ urlpatterns = [
     path("reports/", reports.reports, name="reports"),
     path("reports/activities.csv", reports.export_csv, name="export-csv"),
     path("reports/year/", reports.year_report, name="year-report"),
+    # The secretariat's rhythm: ratings, the risk log and stocktakes (tracker/web/views/delivery.py).
+    path("activities/<int:pk>/assess/", delivery.activity_assess, name="activity-assess"),
+    path("activities/<int:pk>/risks/", delivery.activity_raid_add, name="activity-risk-add"),
+    path("priorities/<int:pk>/", delivery.priority_detail, name="priority"),
+    path("priorities/<int:pk>/assess/", delivery.priority_assess, name="priority-assess"),
+    path("priorities/<int:pk>/risks/", delivery.priority_raid_add, name="priority-risk-add"),
+    path("stocktakes/", delivery.stocktake_list, name="stocktakes"),
+    path("stocktakes/open/", delivery.stocktake_open, name="stocktake-open"),
+    path("stocktakes/<int:pk>/", delivery.stocktake_detail, name="stocktake"),
+    path("stocktakes/<int:pk>/attendees/", delivery.stocktake_attendees, name="stocktake-attendees"),
+    path("stocktakes/<int:pk>/items/", delivery.stocktake_item_add, name="stocktake-item-add"),
+    path("stocktakes/<int:pk>/close/", delivery.stocktake_close, name="stocktake-close"),
+    path("stocktakes/<int:pk>/print/", delivery.stocktake_print, name="stocktake-print"),
+    path("stocktakes/<int:pk>/pack.docx", delivery.stocktake_docx, name="stocktake-docx"),
+    path("reports/assessments.csv", delivery.export_assessments_csv, name="export-assessments-csv"),
+    path("reports/risks.csv", delivery.export_risks_csv, name="export-risks-csv"),
+    path("stocktake-items/<int:pk>/milestone/", delivery.stocktake_item_milestone, name="stocktake-item-milestone"),
+    path("stocktake-items/<int:pk>/activity/", delivery.stocktake_item_activity, name="stocktake-item-activity"),
 ]

@@ -17,6 +17,7 @@ from tracker.errors import DomainError, StaleVersion
 from tracker.models import Activity, Milestone
 from tracker.web.common import actor_for, edit_refusal, status_for, today, web_login_required
 from tracker.web.forms import ConfirmDateForm, MilestoneToggleForm, QuickUpdateForm
+from tracker.web.views import delivery
 
 LOG_SHOWN = 50
 HISTORY_SHOWN = 20
@@ -30,7 +31,8 @@ def _load(pk: int) -> Activity:
 
 
 def _render(
-    request: HttpRequest, activity: Activity, *, form: QuickUpdateForm | None = None, status: int = 200
+    request: HttpRequest, activity: Activity, *, form: QuickUpdateForm | None = None, status: int = 200,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     day = today()
     selectors.mark_dates(activity, day)
@@ -50,6 +52,8 @@ def _render(
         "log": selectors.activity_log(activity, LOG_SHOWN),
         "history": selectors.activity_history(activity, HISTORY_SHOWN),
         "today": day,
+        # Ratings, their history and the risk log (tracker/web/views/delivery.py).
+        **(extra if extra is not None else delivery.activity_context(request, activity)),
     }
     # An htmx form on the page swaps only the page's main part; a plain request gets the whole page.
     template = "tracker/partials/activity_main.html" if request.htmx else "tracker/activity_detail.html"

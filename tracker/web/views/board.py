@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker import caching, permissions, selectors, services, workflow
+from tracker import caching, permissions, selectors, selectors_delivery, services, workflow
 from tracker.errors import DomainError
 from tracker.filters import ActivityFilter
 from tracker.models import Activity, Body, Presidency, Role
@@ -37,8 +37,11 @@ from tracker.web.forms import MoveForm, active_filter_count, board_filterset
 CELL_LIMIT = 25
 
 
-def _decorate(lanes: list[selectors.BoardLane], actor: Actor) -> None:
-    """What each card offers this person: whether they may move it, and where to."""
+def _decorate(lanes: list[selectors.BoardLane], actor: Actor, presidency: Presidency | None = None) -> None:
+    """What each card offers this person: whether they may move it, and where to; and its rating (one query)."""
+    if presidency is not None:
+        cards = [card for lane in lanes for column in lane.columns for card in column.cards]
+        selectors_delivery.attach_ratings(cards, period_start=presidency.period_start, today=today())
     for lane in lanes:
         for column in lane.columns:
             for card in column.cards:
@@ -77,7 +80,7 @@ def _lanes(
         priority_ids = [priority.pk for priority in chosen]
     limit = None if query.get("full") == "1" else CELL_LIMIT
     lanes = selectors.board_columns(presidency, activities, today=today(), limit=limit, priority_ids=priority_ids)
-    _decorate(lanes, actor_for(request))
+    _decorate(lanes, actor_for(request), presidency)
     if hide_empty and active_filter_count(filterset):
         lanes = [lane for lane in lanes if lane.total]  # a filtered board shows only lanes with matches
     return filterset, lanes

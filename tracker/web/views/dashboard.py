@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from tracker import caching, selectors
+from tracker import caching, selectors, selectors_delivery
 from tracker.models import Presidency
 from tracker.web import charts
 from tracker.web.common import presidency_on_screen, today, web_login_required
@@ -45,7 +45,13 @@ def _figures(presidency: Presidency, day: dt.date) -> dict:
         for priority, rollup in selectors.priority_rollups(presidency, day)
     ]
     overdue = selectors.overdue_activities(presidency, day)
+    ratings = selectors_delivery.ratings_for_priorities([card["priority"].pk for card in priority_cards])
+    for card in priority_cards:
+        card["confidence"] = ratings.get(card["priority"].pk)
     return {
+        # The secretariat's rhythm (tracker/selectors_delivery.py): three queries, whatever the rows.
+        "overdue_reviews": selectors_delivery.overdue_reviews(presidency, day),
+        "attention_risks": selectors_delivery.raid_for_attention(presidency),
         "rollup": selectors.presidency_rollup(presidency, day),
         "priority_cards": priority_cards,
         "upcoming": [selectors.mark_dates(a, day) for a in selectors.upcoming_deadlines(presidency, day,

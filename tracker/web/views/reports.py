@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from tracker import selectors
+from tracker import selectors, selectors_delivery
 from tracker.exports import neutralise_row
 from tracker.models import Body
 from tracker.web.common import presidency_on_screen, today, web_login_required
@@ -91,11 +91,15 @@ def year_report(request: HttpRequest) -> HttpResponse:
     presidency = presidency_on_screen(day)
     if presidency is None:
         return render(request, "tracker/empty.html", {"page": "reports"})
+    sections = selectors.year_report(presidency, day)
+    trends = selectors_delivery.rating_trends(presidency)
+    for priority, _rollup, _activities in sections:
+        priority.rating_trend = trends.get(priority.pk, [])  # the year's ratings (tracker/selectors_delivery.py)
     context = {
         "page": "reports",
         "presidency": presidency,
         "rollup": selectors.presidency_rollup(presidency, day),
-        "sections": selectors.year_report(presidency, day),
+        "sections": sections,
         "today": day,
         "generated": timezone.localtime(),
     }

@@ -1,0 +1,207 @@
+"""Admin pages of the secretariat's rhythm. Data entry goes through tracker/services_delivery.py, so the
+admin obeys the same rules as the board and the API: assessments are append-only (added, never changed),
+risk log entries keep their history, stocktakes are run on the board and only read here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from tracker import permissions, services_delivery
+from tracker.errors import DomainError
+from tracker.models import Channel, ConfidenceAssessment, RaidEntry, ReviewReminderLog, Stocktake, StocktakeItem
+from tracker.permissions import Actor
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user, Channel.ADMIN)
+
+
+def _reads(request: HttpRequest) -> bool:
+    return request.user.is_staff and permissions.role_of(request.user) is not None
+
+
+def _writes_something(request: HttpRequest) -> bool:
+    return request.user.is_staff and permissions.can_create_activity(_actor(request))
+
+
+class ServiceRefusalsAsMessages:
+    """A refusal the services raise comes back as a message next to the form, never as a server error."""
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class AssessmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = ConfidenceAssessment
+        fields = ["activity", "priority", "rating", "narrative", "actions", "next_review"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("activity") and not data.get("priority"):
+            self.add_error("activity", _("Assess either an activity or a priority."))
+        return data
+
+
+@admin.register(ConfidenceAssessment)
+class ConfidenceAssessmentAdmin(ServiceRefusalsAsMessages, admin.ModelAdmin):
+    form = AssessmentAdminForm
+    list_display = ["assessed_on", "activity", "priority", "rating", "assessor_name", "next_review"]
+    list_filter = ["rating", "assessed_on"]
+    list_select_related = ["activity", "priority"]
+    search_fields = ["narrative", "activity__title", "assessor_name"]
+    raw_id_fields = ["activity"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _reads(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _reads(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _writes_something(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # append-only: a new assessment, never an edited one
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ConfidenceAssessment, form: forms.ModelForm, change: bool) -> None:
+        data = form.cleaned_data
+        created = services_delivery.assessment_create(
+            actor=_actor(request), activity=data.get("activity"), priority=data.get("priority"),
+            rating=data["rating"], narrative=data["narrative"], actions=data.get("actions", ""),
+            next_review=data.get("next_review"),
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+
+class RaidEntryAdminForm(forms.ModelForm):
+    class Meta:
+        model = RaidEntry
+        fields = ["priority", "activity", *sorted(services_delivery.RAID_FIELDS)]
+
+
+@admin.register(RaidEntry)
+class RaidEntryAdmin(ServiceRefusalsAsMessages, SimpleHistoryAdmin):
+    form = RaidEntryAdminForm
+    list_display = ["statement", "kind", "priority", "activity", "likelihood", "impact", "status", "escalated"]
+    list_filter = ["kind", "status", "escalated", "priority"]
+    list_select_related = ["priority", "activity"]
+    search_fields = ["statement", "owner"]
+    raw_id_fields = ["activity"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _reads(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _reads(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _writes_something(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: RaidEntry | None = None) -> bool:
+        if not request.user.is_staff:
+            return False
+        if obj is None:
+            return _writes_something(request)
+        return permissions.can_edit_raid(_actor(request), activity=obj.activity)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an entry is closed, not deleted: its history is the record
+
+    def get_readonly_fields(self, request: HttpRequest, obj: RaidEntry | None = None) -> list[str]:
+        return ["priority", "activity"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: RaidEntry, form: forms.ModelForm, change: bool) -> None:
+        actor = _actor(request)
+        data = form.cleaned_data
+        if change:
+            changes = {name: data[name] for name in form.changed_data if name in services_delivery.RAID_FIELDS}
+            services_delivery.raid_update(actor=actor, entry=obj, changes=changes)
+        else:
+            fields = {name: data[name] for name in services_delivery.RAID_FIELDS if name in data}
+            created = services_delivery.raid_create(actor=actor, priority=data.get("priority"),
+                                                    activity=data.get("activity"), data=fields)
+            obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+
+class StocktakeItemInline(admin.TabularInline):
+    model = StocktakeItem
+    fields = ["kind", "text", "owner", "due_date", "activity", "milestone"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _reads(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Stocktake)
+class StocktakeAdmin(admin.ModelAdmin):
+    """Stocktakes are run on the board (the screen, its freeze and its pack); here they are read."""
+
+    list_display = ["held_on", "title", "priority", "status", "opened_by", "closed_by"]
+    list_filter = ["status"]
+    inlines = [StocktakeItemInline]
+    exclude = ["snapshot"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _reads(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _reads(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReviewReminderLog)
+class ReviewReminderLogAdmin(admin.ModelAdmin):
+    """The reminder job's ledger: for those who run the machinery."""
+
+    list_display = ["assessment", "recipient", "claimed_at", "sent_at", "attempts", "skipped"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_staff and permissions.can_manage_agenda(_actor(request))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

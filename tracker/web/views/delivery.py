@@ -1,0 +1,414 @@
+"""The secretariat's rhythm on the web board: ratings on the activity page, the priority page (rating, heat
+map, risk log), stocktakes (screen, printable page, Word pack). Writes go through services_delivery; who
+may write is asked before the input is read, so a person without the right always meets 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tracker import permissions, selectors, selectors_delivery, services_delivery
+from tracker.errors import DomainError, NotPermitted
+from tracker.models import Activity, Priority, Stocktake, StocktakeItem
+from tracker.web.common import actor_for, presidency_on_screen, status_for, today, web_login_required
+from tracker.web.forms_delivery import (
+    AssessmentForm,
+    AttendeesForm,
+    RaidEntryForm,
+    StocktakeItemForm,
+    StocktakeOpenForm,
+)
+
+# --- The activity page's part ----------------------------------------------------------------------------------
+
+
+def activity_context(request: HttpRequest, activity: Activity, assess_form: AssessmentForm | None = None,
+                     raid_form: RaidEntryForm | None = None) -> dict[str, Any]:
+    """What the activity page shows of the rhythm: three queries."""
+    actor = actor_for(request)
+    period_start = activity.priority.presidency.period_start
+    views = selectors_delivery.ratings_for_activities([activity], period_start=period_start, today=today())
+    can_assess = permissions.can_assess_activity(actor, activity)
+    can_log = permissions.can_edit_raid(actor, activity=activity)
+    return {
+        "confidence": views.get(activity.pk),
+        "confidence_history": selectors_delivery.assessment_history(activity=activity),
+        "can_assess": can_assess,
+        "assess_form": (assess_form or AssessmentForm()) if can_assess else None,
+        "activity_risks": list(activity.raid_entries.order_by("status", "-created_at")[:20]),
+        "raid_form": (raid_form or RaidEntryForm()) if can_log else None,
+    }
+
+
+def _activity_page(request: HttpRequest, activity: Activity, status: int, **forms: Any) -> HttpResponse:
+    from tracker.web.views.activity import _render
+
+    return _render(request, activity, status=status, extra=activity_context(request, activity, **forms))
+
+
+def _load_activity(pk: int) -> Activity:
+    try:
+        return selectors.activity_detail(pk)
+    except Activity.DoesNotExist:
+        raise Http404(_("No such activity.")) from None
+
+
+@require_POST
+@web_login_required
+def activity_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _load_activity(pk)
+    try:
+        permissions.ensure_can_assess_activity(actor_for(request), activity)
+    except NotPermitted as refusal:
+        messages.error(request, refusal.message)
+        return _activity_page(request, activity, 403)
+    form = AssessmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services_delivery.assessment_create(actor=actor_for(request), activity=activity, **form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+            return _activity_page(request, activity, status_for(error), assess_form=form)
+        messages.success(request, _("Assessment recorded."))
+        return redirect("web:activity", pk=pk)
+    return _activity_page(request, activity, 400, assess_form=form)
+
+
+@require_POST
+@web_login_required
+def activity_raid_add(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _load_activity(pk)
+    try:
+        permissions.ensure_can_edit_raid(actor_for(request), activity=activity)
+    except NotPermitted as refusal:
+        messages.error(request, refusal.message)
+        return _activity_page(request, activity, 403)
+    form = RaidEntryForm(request.POST)
+    if form.is_valid():
+        try:
+            services_delivery.raid_create(actor=actor_for(request), activity=activity, data=form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+            return _activity_page(request, activity, status_for(error), raid_form=form)
+        messages.success(request, _("Entry added to the risk log."))
+        return redirect("web:activity", pk=pk)
+    return _activity_page(request, activity, 400, raid_form=form)
+
+
+# --- The priority page ------------------------------------------------------------------------------------------
+
+def _priority_page(request: HttpRequest, priority: Priority, *, status: int = 200,
+                   assess_form: AssessmentForm | None = None, raid_form: RaidEntryForm | None = None) -> HttpResponse:
+    actor = actor_for(request)
+    day = today()
+    activities = [selectors.mark_dates(a, day) for a in
+                  Activity.objects.filter(priority=priority).select_related("responsible_body").order_by("due_date",
+                                                                                                          "id")[:200]]
+    selectors_delivery.attach_ratings(activities, period_start=priority.presidency.period_start, today=day)
+    can_assess = permissions.can_assess_priority(actor)
+    can_log = permissions.can_edit_raid(actor, activity=None)
+    context = {
+        "page": "dashboard",
+        "priority": priority,
+        "today": day,
+        "activities": activities,
+        "confidence": selectors_delivery.ratings_for_priorities([priority.pk]).get(priority.pk),
+        "confidence_history": selectors_delivery.assessment_history(priority=priority),
+        "assess_form": (assess_form or AssessmentForm()) if can_assess else None,
+        "raid_form": (raid_form or RaidEntryForm()) if can_log else None,
+        "heat_map": selectors_delivery.heat_map(priority),
+        "raid_log": selectors_delivery.raid_log(priority),
+    }
+    return render(request, "tracker/delivery/priority.html", context, status=status)
+
+
+def _load_priority(pk: int) -> Priority:
+    return get_object_or_404(Priority.objects.select_related("presidency"), pk=pk)
+
+
+@web_login_required
+def priority_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _priority_page(request, _load_priority(pk))
+
+
+@require_POST
+@web_login_required
+def priority_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    priority = _load_priority(pk)
+    try:
+        permissions.ensure_can_assess_priority(actor_for(request))
+    except NotPermitted as refusal:
+        messages.error(request, refusal.message)
+        return _priority_page(request, priority, status=403)
+    form = AssessmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services_delivery.assessment_create(actor=actor_for(request), priority=priority, **form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+            return _priority_page(request, priority, status=status_for(error), assess_form=form)
+        messages.success(request, _("Assessment recorded."))
+        return redirect("web:priority", pk=pk)
+    return _priority_page(request, priority, status=400, assess_form=form)
+
+
+@require_POST
+@web_login_required
+def priority_raid_add(request: HttpRequest, pk: int) -> HttpResponse:
+    priority = _load_priority(pk)
+    try:
+        permissions.ensure_can_edit_raid(actor_for(request), activity=None)
+    except NotPermitted as refusal:
+        messages.error(request, refusal.message)
+        return _priority_page(request, priority, status=403)
+    form = RaidEntryForm(request.POST)
+    if form.is_valid():
+        try:
+            services_delivery.raid_create(actor=actor_for(request), priority=priority, data=form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+            return _priority_page(request, priority, status=status_for(error), raid_form=form)
+        messages.success(request, _("Entry added to the risk log."))
+        return redirect("web:priority", pk=pk)
+    return _priority_page(request, priority, status=400, raid_form=form)
+
+
+# --- Stocktakes ---------------------------------------------------------------------------------------------------
+
+@web_login_required
+def stocktake_list(request: HttpRequest, form: StocktakeOpenForm | None = None, status: int = 200) -> HttpResponse:
+    presidency = presidency_on_screen(today())
+    if presidency is None:
+        return render(request, "tracker/empty.html", {"page": "stocktakes"})
+    can_run = permissions.can_run_stocktakes(actor_for(request))
+    context = {
+        "page": "stocktakes",
+        "presidency": presidency,
+        "stocktakes": selectors_delivery.stocktakes(presidency),
+        "form": (form or StocktakeOpenForm(presidency=presidency)) if can_run else None,
+    }
+    return render(request, "tracker/delivery/stocktakes.html", context, status=status)
+
+
+@require_POST
+@web_login_required
+def stocktake_open(request: HttpRequest) -> HttpResponse:
+    presidency = presidency_on_screen(today())
+    if presidency is None:
+        raise Http404(_("There is no presidency to take stock of."))
+    try:
+        permissions.ensure_can_run_stocktakes(actor_for(request))
+    except NotPermitted as refusal:
+        messages.error(request, refusal.message)
+        return stocktake_list(request, status=403)
+    form = StocktakeOpenForm(request.POST, presidency=presidency)
+    if form.is_valid():
+        try:
+            stocktake = services_delivery.stocktake_open(actor=actor_for(request), presidency=presidency,
+                                                         **form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+            return stocktake_list(request, form=form, status=status_for(error))
+        return redirect("web:stocktake", pk=stocktake.pk)
+    return stocktake_list(request, form=form, status=400)
+
+
+def _load_stocktake(pk: int) -> Stocktake:
+    return get_object_or_404(Stocktake.objects.select_related("presidency", "priority"), pk=pk)
+
+
+def stocktake_context(stocktake: Stocktake) -> dict[str, Any]:
+    data = selectors_delivery.stocktake_view(stocktake, today())
+    items = list(stocktake.items.select_related("activity", "milestone"))
+    return {
+        "stocktake": stocktake,
+        "data": data,
+        "decisions": [i for i in items if i.kind == StocktakeItem.Kind.DECISION],
+        "actions": [i for i in items if i.kind == StocktakeItem.Kind.ACTION],
+    }
+
+
+def _stocktake_page(request: HttpRequest, stocktake: Stocktake, *, status: int = 200,
+                    attendees_form: AttendeesForm | None = None,
+                    item_form: StocktakeItemForm | None = None) -> HttpResponse:
+    can_run = permissions.can_run_stocktakes(actor_for(request)) and not stocktake.is_closed
+    context = {
+        "page": "stocktakes",
+        **stocktake_context(stocktake),
+        "can_run": can_run,
+        "attendees_form": (attendees_form or AttendeesForm(initial={"attendees": stocktake.attendees}))
+        if can_run else None,
+        "item_form": (item_form or StocktakeItemForm(activities=selectors_delivery.stocktake_scope(stocktake)))
+        if can_run else None,
+    }
+    return render(request, "tracker/delivery/stocktake.html", context, status=status)
+
+
+@web_login_required
+def stocktake_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _stocktake_page(request, _load_stocktake(pk))
+
+
+def _stocktake_write(request: HttpRequest, pk: int, write, success: str, form_name: str | None = None,
+                     form=None) -> HttpResponse:
+    """Check the right first (403), then the input (400), then let the service decide (closed: 409)."""
+    stocktake = _load_stocktake(pk)
+    try:
+        permissions.ensure_can_run_stocktakes(actor_for(request))
+    except NotPermitted as refusal:
+        messages.error(request, refusal.message)
+        return _stocktake_page(request, stocktake, status=403)
+    if form is not None and not form.is_valid():
+        return _stocktake_page(request, stocktake, status=400, **{form_name: form})
+    try:
+        write(stocktake)
+    except services_delivery.StocktakeClosed as error:
+        messages.error(request, error.message)
+        return _stocktake_page(request, stocktake, status=409)
+    except DomainError as error:
+        if form is None:
+            messages.error(request, error.message)
+            return _stocktake_page(request, stocktake, status=status_for(error))
+        form.add_domain_error(error)
+        return _stocktake_page(request, stocktake, status=status_for(error), **{form_name: form})
+    messages.success(request, success)
+    return redirect("web:stocktake", pk=pk)
+
+
+@require_POST
+@web_login_required
+def stocktake_attendees(request: HttpRequest, pk: int) -> HttpResponse:
+    form = AttendeesForm(request.POST)
+    return _stocktake_write(
+        request, pk,
+        lambda st: services_delivery.stocktake_update(actor=actor_for(request), stocktake=st,
+                                                      attendees=form.cleaned_data["attendees"]),
+        _("Attendees saved."), "attendees_form", form,
+    )
+
+
+@require_POST
+@web_login_required
+def stocktake_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    stocktake = _load_stocktake(pk)
+    form = StocktakeItemForm(request.POST, activities=selectors_delivery.stocktake_scope(stocktake))
+    return _stocktake_write(
+        request, pk,
+        lambda st: services_delivery.stocktake_add_item(actor=actor_for(request), stocktake=st, **form.cleaned_data),
+        _("Recorded."), "item_form", form,
+    )
+
+
+@require_POST
+@web_login_required
+def stocktake_item_milestone(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(StocktakeItem, pk=pk)
+    return _stocktake_write(
+        request, item.stocktake_id,
+        lambda st: services_delivery.stocktake_item_to_milestone(actor=actor_for(request), item=item),
+        _("The action is now a milestone of its activity."),
+    )
+
+
+@require_POST
+@web_login_required
+def stocktake_item_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(StocktakeItem, pk=pk)
+    return _stocktake_write(
+        request, item.stocktake_id,
+        lambda st: services_delivery.stocktake_item_to_activity(actor=actor_for(request), item=item),
+        _("The action is now an activity of its own."),
+    )
+
+
+@require_POST
+@web_login_required
+def stocktake_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _stocktake_write(
+        request, pk,
+        lambda st: services_delivery.stocktake_close(actor=actor_for(request), stocktake=st),
+        _("The stocktake is closed; its record is frozen."),
+    )
+
+
+@web_login_required
+def stocktake_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "tracker/delivery/stocktake_print.html",
+                  {"page": "stocktakes", **stocktake_context(_load_stocktake(pk))})
+
+
+@web_login_required
+def stocktake_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    from tracker.web.stocktake_docx import stocktake_pack
+
+    stocktake = _load_stocktake(pk)
+    content = stocktake_pack(stocktake_context(stocktake))
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    name = f"stocktake-{stocktake.held_on:%Y-%m-%d}-{stocktake.pk}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- CSV exports ---------------------------------------------------------------------------------------------------
+
+ASSESSMENT_CSV_COLUMNS = ["id", "activity_id", "activity_code", "priority_number", "rating", "narrative", "actions",
+                          "assessor", "assessed_on", "next_review", "recorded_at"]
+RISK_CSV_COLUMNS = ["id", "priority_number", "activity_id", "activity_code", "kind", "statement", "owner",
+                    "likelihood", "impact", "score", "response", "due_date", "status", "escalated", "updated_at"]
+
+
+def _csv(name: str, columns: list[str], rows) -> HttpResponse:
+    """Stable, machine-readable columns (codes, ISO dates) in UTF-8 with a byte-order mark, as the
+    activities' export: spreadsheet programs need it to read Cyrillic."""
+    import csv
+
+    from django.http import StreamingHttpResponse
+    from django.utils import timezone
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    def lines():
+        writer = csv.writer(Echo())
+        yield "\ufeff" + writer.writerow(columns)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localtime():%Y%m%d-%H%M}.csv"'
+    return response
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+@web_login_required
+def export_assessments_csv(request: HttpRequest) -> HttpResponse:
+    presidency = presidency_on_screen(today())
+    qs = selectors_delivery.assessment_rows(presidency) if presidency else []
+    return _csv("assessments", ASSESSMENT_CSV_COLUMNS, (
+        [a.pk, a.activity_id or "", a.activity.code or "" if a.activity else "",
+         a.priority.number if a.priority else a.activity.priority.number if a.activity else "", a.rating,
+         a.narrative, a.actions, a.assessor_name, _iso(a.assessed_on), _iso(a.next_review), _iso(a.created_at)]
+        for a in (qs.select_related("activity__priority") if presidency else qs)
+    ))
+
+
+@web_login_required
+def export_risks_csv(request: HttpRequest) -> HttpResponse:
+    presidency = presidency_on_screen(today())
+    qs = selectors_delivery.raid_rows(presidency) if presidency else []
+    return _csv("risks", RISK_CSV_COLUMNS, (
+        [e.pk, e.priority.number, e.activity_id or "", (e.activity.code or "") if e.activity else "", e.kind,
+         e.statement, e.owner, e.likelihood or "", e.impact or "", e.score or "", e.response, _iso(e.due_date),
+         e.status, "yes" if e.escalated else "no", _iso(e.updated_at)]
+        for e in qs
+    ))
