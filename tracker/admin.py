@@ -514,4 +514,8 @@ class ApiClientAdmin(RoleGatedAdmin):
 
 
 # Background work (webhooks, email ledgers, snapshots) has its own module.
-from tracker import admin_audit, admin_jobs  # noqa: E402, F401
+from tracker import (  # noqa: E402, F401
+    admin_audit,
+    admin_commitments,
+    admin_jobs,
+)

@@ -22,6 +22,7 @@ ACTIVITY_OVERDUE = "activity.overdue"
 ACTIVITY_DELETED = "activity.deleted"
 MILESTONE_COMPLETED = "milestone.completed"
 PROGRESS_REPORTED = "progress.reported"
+COMMITMENT_OUTCOME_RECORDED = "commitment.outcome_recorded"
 
 EVENT_TYPES = [
     ACTIVITY_CREATED,
@@ -31,6 +32,7 @@ EVENT_TYPES = [
     ACTIVITY_DELETED,
     MILESTONE_COMPLETED,
     PROGRESS_REPORTED,
+    COMMITMENT_OUTCOME_RECORDED,
 ]
 
 #: Called after commit with the ids of the events just committed; the delivery machinery registers here.

@@ -159,3 +159,25 @@ def ensure_can_create_activity(actor: Actor, responsible_body_id: int | None) ->
 def ensure_can_delete_activity(actor: Actor, activity: Activity) -> None:
     if not can_delete_activity(actor, activity):
         raise NotPermitted(_("Only coordinators may delete activities."))
+
+
+# --- Commitments (tracker/services_commitments.py) ----------------------------------------------------------
+
+def can_sign_off_outcome(actor: Actor) -> bool:
+    """An outcome is the presidency's answer to "declared versus delivered": a coordinator signs it, in person."""
+    return actor.is_coordinator and actor.api_client is None
+
+
+def can_manage_commitments(actor: Actor) -> bool:
+    """Sources, commitments and their links to activities are the agenda's structure: the coordinators'."""
+    return can_manage_agenda(actor)
+
+
+def ensure_can_sign_off_outcome(actor: Actor) -> None:
+    if not can_sign_off_outcome(actor):
+        raise NotPermitted(_("Only coordinators may sign off a commitment's outcome."), field="outcome")
+
+
+def ensure_can_manage_commitments(actor: Actor) -> None:
+    if not can_manage_commitments(actor):
+        raise NotPermitted(_("Only coordinators may change sources and commitments."))

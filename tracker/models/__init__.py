@@ -3,6 +3,7 @@
 from tracker.models.agenda import Activity, Channel, DateBasis, Milestone, Presidency, Priority, ProgressUpdate
 from tracker.models.api import IdempotencyRecord
 from tracker.models.audit import AuditEntry
+from tracker.models.commitments import Commitment, Outcome, Source
 from tracker.models.integration import ApiClient, OutboxEvent, WebhookSubscription, hash_api_key
 from tracker.models.jobs import (
     DailySnapshot,
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEntry",
     "Body",
     "Channel",
+    "Commitment",
     "DailySnapshot",
     "DateBasis",
     "DeliveryAttempt",
@@ -30,12 +32,14 @@ __all__ = [
     "MemberState",
     "Milestone",
     "OutboxEvent",
+    "Outcome",
     "OverdueNotice",
     "Presidency",
     "Priority",
     "ProgressUpdate",
     "ReminderLog",
     "Role",
+    "Source",
     "StaffProfile",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker.web.views import activity, board, calendar, dashboard, reports, timeline
+from tracker.web.views import activity, board, calendar, commitments, dashboard, reports, timeline
 
 app_name = "web"
 
@@ -22,4 +22,11 @@ urlpatterns = [
     path("reports/", reports.reports, name="reports"),
     path("reports/activities.csv", reports.export_csv, name="export-csv"),
     path("reports/year/", reports.year_report, name="year-report"),
+    path("commitments/", commitments.coverage, name="commitments"),
+    path("commitments/<int:pk>/", commitments.commitment_detail, name="commitment"),
+    path("commitments/<int:pk>/outcome/", commitments.commitment_outcome, name="commitment-outcome"),
+    path("sources/<int:pk>/", commitments.source_detail, name="source"),
+    path("reports/delivered/", commitments.delivered, name="delivered"),
+    path("reports/delivered.docx", commitments.delivered_docx_view, name="delivered-docx"),
+    path("reports/delivered.csv", commitments.delivered_csv, name="delivered-csv"),
 ]

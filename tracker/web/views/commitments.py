@@ -1,0 +1,171 @@
+"""Commitments on the web board: coverage, a source's passages, one commitment with its outcome form, and
+declared versus delivered (page, Word and CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from tracker import permissions, selectors_commitments, services_commitments
+from tracker.commitment_documents import delivered_docx
+from tracker.errors import DomainError
+from tracker.models import Commitment, Outcome
+from tracker.web.common import actor_for, presidency_on_screen, status_for, today, web_login_required
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CSV_COLUMNS = [
+    "source", "number", "priority", "statement", "statement_ru", "quote", "passage", "success_criterion",
+    "state", "outcome", "evidence", "signed_by", "signed_at", "activities",
+]
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), choices=Outcome.choices)
+    evidence = forms.CharField(
+        label=gettext_lazy("Evidence"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("What shows the outcome: documents, decisions, dates."),
+    )
+
+    def add_domain_error(self, error: DomainError) -> None:
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, error.message)
+
+
+@web_login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    day = today()
+    presidency = presidency_on_screen(day)
+    if presidency is None:
+        return render(request, "tracker/empty.html", {"page": "commitments"})
+    context = {
+        "page": "commitments",
+        "presidency": presidency,
+        "coverage": selectors_commitments.coverage(presidency, day),
+        "sources": selectors_commitments.sources_of(presidency),
+        "state_labels": selectors_commitments.STATE_LABELS,
+    }
+    return render(request, "tracker/commitments/coverage.html", context)
+
+
+@web_login_required
+def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(selectors_commitments.sources_of_any(), pk=pk)
+    return render(request, "tracker/commitments/source.html", {"page": "commitments", "source": source})
+
+
+def _commitment(pk: int) -> Commitment:
+    try:
+        return selectors_commitments.commitment_detail(pk)
+    except Commitment.DoesNotExist:
+        raise Http404 from None
+
+
+def _render_commitment(request: HttpRequest, commitment: Commitment, form: OutcomeForm | None = None,
+                       status: int = 200) -> HttpResponse:
+    actor = actor_for(request)
+    may_sign = permissions.can_sign_off_outcome(actor)
+    if form is None and may_sign:
+        form = OutcomeForm(initial={"outcome": commitment.outcome, "evidence": commitment.outcome_evidence})
+    context = {
+        "page": "commitments",
+        "commitment": commitment,
+        "state": selectors_commitments.commitment_state(commitment, today()),
+        "state_labels": selectors_commitments.STATE_LABELS,
+        "form": form if may_sign else None,
+    }
+    return render(request, "tracker/commitments/commitment.html", context, status=status)
+
+
+@web_login_required
+def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_commitment(request, _commitment(pk))
+
+
+@require_POST
+@web_login_required
+def commitment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator records the outcome with its evidence; everyone else is refused before the input is read."""
+    commitment = _commitment(pk)
+    actor = actor_for(request)
+    if not permissions.can_sign_off_outcome(actor):
+        messages.error(request, _("Only coordinators may sign off a commitment's outcome."))
+        return _render_commitment(request, commitment, status=403)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        return _render_commitment(request, commitment, form=form, status=400)
+    try:
+        services_commitments.commitment_record_outcome(
+            actor=actor, commitment=commitment, outcome=form.cleaned_data["outcome"],
+            evidence=form.cleaned_data["evidence"],
+        )
+    except DomainError as error:
+        form.add_domain_error(error)
+        return _render_commitment(request, _commitment(pk), form=form, status=status_for(error))
+    messages.success(request, _("Outcome signed off."))
+    return redirect("web:commitment", pk=pk)
+
+
+def _delivered_context(request: HttpRequest) -> dict | None:
+    day = today()
+    presidency = presidency_on_screen(day)
+    if presidency is None:
+        return None
+    return {
+        "page": "reports",
+        "presidency": presidency,
+        "rows": selectors_commitments.declared_vs_delivered(presidency, day),
+        "generated": timezone.localtime(),
+    }
+
+
+@web_login_required
+def delivered(request: HttpRequest) -> HttpResponse:
+    context = _delivered_context(request)
+    if context is None:
+        return render(request, "tracker/empty.html", {"page": "reports"})
+    return render(request, "tracker/commitments/delivered.html", context)
+
+
+def _filename(stem: str, extension: str) -> str:
+    return f'attachment; filename="{stem}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"'
+
+
+@web_login_required
+def delivered_docx_view(request: HttpRequest) -> HttpResponse:
+    context = _delivered_context(request)
+    if context is None:
+        raise Http404
+    response = HttpResponse(delivered_docx(context["presidency"], context["rows"]), content_type=DOCX_TYPE)
+    response["Content-Disposition"] = _filename("declared-vs-delivered", "docx")
+    return response
+
+
+@web_login_required
+def delivered_csv(request: HttpRequest) -> HttpResponse:
+    """Machine-readable: codes, numbers and ISO dates, UTF-8 with a byte-order mark for spreadsheets."""
+    context = _delivered_context(request)
+    stream = io.StringIO()
+    stream.write("\ufeff")
+    writer = csv.writer(stream)
+    writer.writerow(CSV_COLUMNS)
+    for row in (context or {}).get("rows", []):
+        c = row.commitment
+        writer.writerow([
+            c.source.code, c.number, c.priority.number, c.statement, c.statement_ru, c.quote, c.passage,
+            c.success_criterion, row.state, c.outcome, c.outcome_evidence,
+            c.outcome_signed_by.get_username() if c.outcome_signed_by else "",
+            c.outcome_signed_at.isoformat() if c.outcome_signed_at else "",
+            " ".join(a.code or str(a.pk) for a in c.activities.all()),
+        ])
+    response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _filename("declared-vs-delivered", "csv")
+    return response
