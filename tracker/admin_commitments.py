@@ -27,8 +27,17 @@ class ServiceSavedAdmin(RoleGatedAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
+class SourceAdminForm(forms.ModelForm):
+    url = forms.URLField(label=_("where published"), max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Source
+        fields = ["code", "presidency", "title", "title_ru", "published_on", "publisher", "publisher_ru", "url"]
+
+
 @admin.register(Source)
 class SourceAdmin(ServiceSavedAdmin):
+    form = SourceAdminForm
     list_display = ["title", "published_on", "publisher", "presidency"]
     list_filter = ["presidency"]
     search_fields = ["code", "title", "title_ru", "publisher"]

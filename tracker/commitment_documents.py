@@ -13,11 +13,12 @@ from tracker.models import Presidency
 from tracker.selectors_commitments import DeliveredRow
 
 
-def delivered_docx(presidency: Presidency, rows: Sequence[DeliveredRow]) -> bytes:
+def delivered_docx(presidency: Presidency | None, rows: Sequence[DeliveredRow]) -> bytes:
     """Every commitment with its quotation, outcome, evidence and the activities that carried it."""
     document = Document()
     document.add_heading(_("Declared versus delivered"), level=0)
-    document.add_paragraph(str(presidency))
+    if presidency is not None:
+        document.add_paragraph(str(presidency))
     document.add_paragraph(_("Produced %(when)s.") % {
         "when": formats.date_format(timezone.localtime(), "DATETIME_FORMAT")})
     if not rows:

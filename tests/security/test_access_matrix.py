@@ -136,6 +136,21 @@ WEB: dict[str, list[Door]] = {
     "web:reports": [Door("get", lambda f: "/reports/", SIGNED_IN)],
     "web:export-csv": [Door("get", lambda f: "/reports/activities.csv", SIGNED_IN)],
     "web:year-report": [Door("get", lambda f: "/reports/year/", SIGNED_IN)],
+    # Commitments: everyone signed in reads; only coordinators sign off an outcome.
+    "web:commitments": [Door("get", lambda f: "/commitments/", SIGNED_IN)],
+    "web:commitment": [Door("get", lambda f: f"/commitments/{f['commitment'].pk}/", SIGNED_IN),
+                       Door("get", lambda f: "/commitments/999999/", WEB_UNKNOWN)],
+    "web:commitment-outcome": [
+        Door("post", lambda f: f"/commitments/{f['commitment'].pk}/outcome/",
+             by_caller(LOGIN, viewer=403, outsider=403, editor=403, coordinator=302),
+             data=lambda f: {"outcome": "kept", "evidence": "Held in Minsk"}),
+        Door("get", lambda f: f"/commitments/{f['commitment'].pk}/outcome/", by_caller(405)),
+    ],
+    "web:source": [Door("get", lambda f: f"/sources/{f['commitment'].source_id}/", SIGNED_IN),
+                   Door("get", lambda f: "/sources/999999/", WEB_UNKNOWN)],
+    "web:delivered": [Door("get", lambda f: "/reports/delivered/", SIGNED_IN)],
+    "web:delivered-docx": [Door("get", lambda f: "/reports/delivered.docx", SIGNED_IN)],
+    "web:delivered-csv": [Door("get", lambda f: "/reports/delivered.csv", SIGNED_IN)],
     # Sign-in pages and friends: public by nature, or for the signed-in person only.
     "login": [Door("get", lambda f: "/accounts/login/", PUBLIC)],
     "logout": [Door("post", lambda f: "/accounts/logout/", by_caller(LOGIN)),
@@ -237,6 +252,8 @@ ADMIN_MODELS = {
     "tracker.presidency": READ_ALL_COORDINATOR_WRITES,
     "tracker.priority": READ_ALL_COORDINATOR_WRITES,
     "tracker.staffprofile": READ_ALL_COORDINATOR_WRITES,
+    "tracker.source": READ_ALL_COORDINATOR_WRITES,
+    "tracker.commitment": READ_ALL_COORDINATOR_WRITES,
     # The activity belongs to the editor's body: they change it, the outsider reads it; editors of any
     # body may add activities (for their own body); only coordinators delete.
     "tracker.activity": {"outsider": (200, 200, 200, 403, 200), "editor": (200, 200, 200, 403, 200),
@@ -295,9 +312,12 @@ def doors(callers, activity, priorities, body, other_body, coordinator, editor, 
                                     path_info="/accounts/login/")
     AccessLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="t", http_accept="t",
                              path_info="/accounts/login/")
+    commitment = factories.CommitmentFactory(priority=activity.priority)
+    commitment.activities.add(activity)
     activity.refresh_from_db()
     foreign.refresh_from_db()
     return {
+        "commitment": commitment,
         "callers": callers, "own": activity, "foreign": foreign, "milestone": milestone, "body": body,
         "state": state, "webhook": webhook, "viewer_id": viewer.pk, "viewer_token": viewer.staff_profile.calendar_token,
         "own_history_id": activity.history.order_by("-history_id").values_list("history_id", flat=True).first(),

@@ -141,9 +141,7 @@ def _filename(stem: str, extension: str) -> str:
 
 @web_login_required
 def delivered_docx_view(request: HttpRequest) -> HttpResponse:
-    context = _delivered_context(request)
-    if context is None:
-        raise Http404
+    context = _delivered_context(request) or {"presidency": None, "rows": []}
     response = HttpResponse(delivered_docx(context["presidency"], context["rows"]), content_type=DOCX_TYPE)
     response["Content-Disposition"] = _filename("declared-vs-delivered", "docx")
     return response
