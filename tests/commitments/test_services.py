@@ -53,7 +53,8 @@ def test_an_unknown_outcome_is_refused_naming_the_field(commitment, coordinator_
 
 
 def test_only_coordinators_sign_off(commitment, editor_actor, viewer):
-    for actor in (editor_actor, Actor.for_user(viewer, Channel.WEB), Actor.for_client(factories.make_api_client("k")[0])):
+    key = factories.make_api_client("k")[0]
+    for actor in (editor_actor, Actor.for_user(viewer, Channel.WEB), Actor.for_client(key)):
         with pytest.raises(NotPermitted):
             services_commitments.commitment_record_outcome(
                 actor=actor, commitment=commitment, outcome="kept", evidence="Held"
@@ -93,4 +94,5 @@ def test_the_state_follows_the_activities_until_an_outcome_is_signed(commitment,
     assert selectors_commitments.commitment_state(signed, day) == "partly_kept"
     commitment.activities.clear()
     bare = factories.CommitmentFactory(priority=commitment.priority, source=commitment.source)
-    assert selectors_commitments.commitment_state(selectors_commitments.commitment_detail(bare.pk), day) == "no_activity"
+    bare = selectors_commitments.commitment_detail(bare.pk)
+    assert selectors_commitments.commitment_state(bare, day) == "no_activity"
