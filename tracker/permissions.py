@@ -165,7 +165,7 @@ def ensure_can_delete_activity(actor: Actor, activity: Activity) -> None:
 
 def can_sign_off_outcome(actor: Actor) -> bool:
     """An outcome is the presidency's answer to "declared versus delivered": a coordinator signs it, in person."""
-    return actor.is_coordinator and actor.api_client is None
+    return actor.is_coordinator and actor.user is not None and actor.api_client is None
 
 
 def can_manage_commitments(actor: Actor) -> bool:
