@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions, services_commitments
-from tracker.admin import RoleGatedAdmin, _actor
+from tracker.admin import ActivityAdmin, RoleGatedAdmin, _actor
 from tracker.errors import DomainError
-from tracker.models import Commitment, Source
+from tracker.models import Activity, Commitment, Participation, Source
 
 
 class ServiceSavedAdmin(RoleGatedAdmin):
@@ -111,3 +111,53 @@ class CommitmentAdmin(ServiceSavedAdmin):
             actor=_actor(request), commitment=commitment,
             activities=form.cleaned_data["activities"].select_related("priority"),
         )
+
+
+# --- Participation: an inline on the activity's page -----------------------------------------------------------
+
+class ParticipationInline(admin.TabularInline):
+    """Each state's part in the activity; whoever may edit the activity may edit it, through the services."""
+
+    model = Participation
+    extra = 0
+    fields = ["memberstate", "role", "level", "confirmed", "note"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+        return request.user.is_staff and permissions.role_of(request.user) is not None
+
+    def has_change_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+        actor = _actor(request)
+        return permissions.can_edit_activity(actor, obj) if obj else permissions.can_create_activity(actor)
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+ActivityAdmin.inlines = [*ActivityAdmin.inlines, ParticipationInline]
+
+
+def save_participation_formset(actor: permissions.Actor, activity: Activity, formset: Any) -> bool:
+    """Save the participation inline through the services; False when `formset` is not that inline."""
+    if formset.model is not Participation:
+        return False
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for row in formset.forms:
+        data = getattr(row, "cleaned_data", None)
+        if not data or (row.instance.pk is None and not row.has_changed()):
+            continue
+        if data.get("DELETE"):
+            if row.instance.pk:
+                services_commitments.participation_delete(actor=actor, participation=row.instance)
+                formset.deleted_objects.append(row.instance)
+            continue
+        if not row.has_changed():
+            continue
+        fields = {name: data[name] for name in services_commitments.PARTICIPATION_FIELDS if name in data}
+        saved = services_commitments.participation_save(
+            actor=actor, activity=activity, memberstate=data["memberstate"], data=fields
+        )
+        if row.instance.pk is None:
+            formset.new_objects.append(saved)
+        else:
+            formset.changed_objects.append((saved, list(row.changed_data)))
+    return True

@@ -14,9 +14,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tracker import audit, clock, events, permissions
+from tracker import audit, clock, events, permissions, services
 from tracker.errors import InvalidInput
-from tracker.models import Activity, Commitment, Outcome, Source
+from tracker.models import Activity, Commitment, MemberState, Outcome, Participation, Source
 from tracker.permissions import Actor
 
 SOURCE_FIELDS: frozenset[str] = frozenset({
@@ -117,7 +117,7 @@ def _reject_unknown(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
         raise InvalidInput({name: [_("Unknown field.")] for name in sorted(unknown)})
 
 
-def _validate(instance: Source | Commitment) -> None:
+def _validate(instance: Source | Commitment | Participation) -> None:
     try:
         instance.full_clean()
     except ValidationError as exc:
@@ -125,3 +125,60 @@ def _validate(instance: Source | Commitment) -> None:
             ("non_field_errors" if field == NON_FIELD_ERRORS else field): [str(m) for m in messages]
             for field, messages in exc.message_dict.items()
         }) from None
+
+
+# --- Member-state participation ---------------------------------------------------------------------------
+
+PARTICIPATION_FIELDS: frozenset[str] = frozenset({"role", "level", "confirmed", "note"})
+
+
+def participation_refusal(states: Iterable[MemberState]) -> dict[str, list[str]]:
+    """The one rule on who may take part: members, and non-members recorded as observers or partners."""
+    outsiders = [state for state in states if not (state.is_member or state.is_observer)]
+    if not outsiders:
+        return {}
+    return {"participating_states": [
+        _("%(state)s is neither a member nor an observer of the organisation, so it cannot take part.")
+        % {"state": outsiders[0].display_name}
+    ]}
+
+
+@transaction.atomic
+def participation_save(
+    *, actor: Actor, activity: Activity, memberstate: MemberState, data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Participation:
+    """Record (or change) a state's part in an activity: role, level of representation, confirmed, note.
+    It is a change of the activity: its version goes up and subscribers hear `activity.updated`."""
+    _reject_unknown(data, PARTICIPATION_FIELDS)
+    locked = services._lock(activity, expected_version)
+    permissions.ensure_can_edit_activity(actor, locked)
+    refusal = participation_refusal([memberstate])
+    if refusal:
+        raise InvalidInput({"memberstate": refusal["participating_states"]})
+    participation = Participation.objects.filter(activity=locked, memberstate=memberstate).first()
+    participation = participation or Participation(activity=locked, memberstate=memberstate)
+    for name, value in data.items():
+        setattr(participation, name, value)
+    _validate(participation)
+    participation.save()
+    _activity_changed(actor, locked)
+    return participation
+
+
+@transaction.atomic
+def participation_delete(
+    *, actor: Actor, participation: Participation, expected_version: int | None = None
+) -> None:
+    locked = services._lock(participation.activity, expected_version)
+    permissions.ensure_can_edit_activity(actor, locked)
+    Participation.objects.filter(pk=participation.pk).delete()
+    _activity_changed(actor, locked)
+
+
+def _activity_changed(actor: Actor, activity: Activity) -> None:
+    activity._change_reason = services._change_reason(actor, "")
+    activity.version += 1
+    activity.updated_at = clock.now()
+    activity.save(update_fields=["version", "updated_at"])
+    events.emit(events.ACTIVITY_UPDATED, activity, {"changed": ["participating_states"], "by": actor.name})

@@ -14,6 +14,7 @@ from tracker.models.jobs import (
     WebhookDelivery,
     WorkerHeartbeat,
 )
+from tracker.models.participation import Participation
 from tracker.models.people import Role, StaffProfile
 from tracker.models.reference import Body, MemberState
 
@@ -34,6 +35,7 @@ __all__ = [
     "OutboxEvent",
     "Outcome",
     "OverdueNotice",
+    "Participation",
     "Presidency",
     "Priority",
     "ProgressUpdate",

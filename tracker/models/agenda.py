@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from tracker import clock, workflow
 from tracker.models.base import CodeManager, localized
+from tracker.models.participation import Participation
 from tracker.models.reference import Body, MemberState
 from tracker.workflow import Status
 
@@ -146,6 +147,11 @@ class Priority(models.Model):
         return localized(self, "summary")
 
 
+def _history_name(name: str) -> str:
+    # The participations' history keeps the table it had as the plain participating-states list.
+    return "HistoricalActivity_participating_states" if name == "Participation" else f"Historical{name}"
+
+
 class Activity(DatedBasisMixin, models.Model):
     class Kind(models.TextChoices):
         EXERCISE = "exercise", _("Exercise")
@@ -182,7 +188,8 @@ class Activity(DatedBasisMixin, models.Model):
         related_name="led_activities",
     )
     participating_states = models.ManyToManyField(
-        MemberState, verbose_name=_("participating states"), blank=True, related_name="activities"
+        MemberState, verbose_name=_("participating states"), blank=True, related_name="activities",
+        through=Participation,  # each state's role and level (tracker/models/commitments.py)
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
     source_quote = models.TextField(
@@ -201,7 +208,9 @@ class Activity(DatedBasisMixin, models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False, db_index=True)
 
-    history = HistoricalRecords(m2m_fields=[participating_states], excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        m2m_fields=[participating_states], excluded_fields=["updated_at"], custom_model_name=_history_name
+    )
     objects = CodeManager()
 
     class Meta:

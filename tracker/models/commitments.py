@@ -126,3 +126,4 @@ class Commitment(models.Model):
     @property
     def display_success_criterion(self) -> str:
         return localized(self, "success_criterion")
+
