@@ -14,7 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tracker import workflow
-from tracker.models import Activity, Commitment, Outcome, Presidency, Priority, Source
+from tracker.models import Activity, Commitment, MemberState, Outcome, Participation, Presidency, Priority, Source
 from tracker.workflow import Status
 
 # A commitment's state on screen: its signed outcome, else what its activities say.
@@ -149,3 +149,56 @@ def activity_commitments(activity_ids: Iterable[int]) -> dict[int, list[Commitme
     for link in through:
         result.setdefault(link.activity_id, []).append(link.commitment)
     return result
+
+
+# --- Member-state participation ---------------------------------------------------------------------------
+
+@dataclass
+class Matrix:
+    activities: list[Activity]
+    states: list[MemberState]
+    cells: dict[tuple[int, int], Participation]
+
+    def rows(self) -> list[tuple[Activity, list[Participation | None]]]:
+        return [(a, [self.cells.get((a.pk, s.pk)) for s in self.states]) for a in self.activities]
+
+
+def participation_matrix(presidency: Presidency, *, priority: Priority | None = None, kind: str = "") -> Matrix:
+    """Activities by states (three queries): members first, then the observers and partners that take part."""
+    activities = Activity.objects.filter(priority__presidency=presidency).select_related("priority")
+    if priority is not None:
+        activities = activities.filter(priority=priority)
+    if kind:
+        activities = activities.filter(kind=kind)
+    activities = list(activities.order_by("priority__number", "due_date", "id"))
+    cells = {
+        (p.activity_id, p.memberstate_id): p
+        for p in Participation.objects.filter(activity__in=[a.pk for a in activities])
+    }
+    involved = {state_id for _, state_id in cells}
+    states = [s for s in MemberState.objects.order_by("-is_member", "name") if s.is_member or s.pk in involved]
+    return Matrix(activities=activities, states=states, cells=cells)
+
+
+@dataclass
+class StatePage:
+    state: MemberState
+    roles: list[Participation]
+    declined: list[Participation]
+    upcoming: list[Participation]
+
+
+def member_state_page(state: MemberState, presidency: Presidency, today: dt.date) -> StatePage:
+    """A state's part in the presidency's activities: its roles, the invitations it declined, what is next."""
+    rows = list(
+        Participation.objects.filter(memberstate=state, activity__priority__presidency=presidency)
+        .select_related("activity__priority").order_by("activity__due_date", "activity_id")
+    )
+    taking_part = [p for p in rows if p.role != Participation.Role.DECLINED]
+    return StatePage(
+        state=state,
+        roles=taking_part,
+        declined=[p for p in rows if p.role == Participation.Role.DECLINED],
+        upcoming=[p for p in taking_part if p.activity.due_date >= today
+                  and p.activity.status not in workflow.CLOSED_STATUSES],
+    )

@@ -149,6 +149,10 @@ WEB: dict[str, list[Door]] = {
     "web:source": [Door("get", lambda f: f"/sources/{f['commitment'].source_id}/", SIGNED_IN),
                    Door("get", lambda f: "/sources/999999/", WEB_UNKNOWN)],
     "web:delivered": [Door("get", lambda f: "/reports/delivered/", SIGNED_IN)],
+    "web:participation": [Door("get", lambda f: "/participation/", SIGNED_IN),
+                          Door("get", lambda f: "/participation/?priority=x", SIGNED_IN | dict.fromkeys(ROLES[1:], 400))],
+    "web:member-state": [Door("get", lambda f: "/states/BY/", SIGNED_IN),
+                         Door("get", lambda f: "/states/ZZ/", WEB_UNKNOWN)],
     "web:delivered-docx": [Door("get", lambda f: "/reports/delivered.docx", SIGNED_IN)],
     "web:delivered-csv": [Door("get", lambda f: "/reports/delivered.csv", SIGNED_IN)],
     # Sign-in pages and friends: public by nature, or for the signed-in person only.

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from tracker import permissions, selectors_commitments, services_commitments
 from tracker.commitment_documents import delivered_docx
 from tracker.errors import DomainError
-from tracker.models import Commitment, Outcome
+from tracker.models import Activity, Commitment, MemberState, Outcome, Presidency, Priority
 from tracker.web.common import actor_for, presidency_on_screen, status_for, today, web_login_required
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -167,3 +167,48 @@ def delivered_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _filename("declared-vs-delivered", "csv")
     return response
+
+
+# --- Member-state participation ---------------------------------------------------------------------------
+
+class MatrixFilter(forms.Form):
+    priority = forms.ModelChoiceField(label=gettext_lazy("Priority"), queryset=Priority.objects.none(),
+                                      required=False)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[("", "—"), *Activity.Kind.choices],
+                             required=False)
+
+    def __init__(self, *args: object, presidency: Presidency, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = presidency.priorities.order_by("number")
+
+
+@web_login_required
+def participation_matrix(request: HttpRequest) -> HttpResponse:
+    day = today()
+    presidency = presidency_on_screen(day)
+    if presidency is None:
+        return render(request, "tracker/empty.html", {"page": "commitments"})
+    form = MatrixFilter(request.GET or None, presidency=presidency)
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400  # the form says which filter is wrong; the unfiltered matrix is shown
+        matrix = selectors_commitments.participation_matrix(presidency)
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        matrix = selectors_commitments.participation_matrix(
+            presidency, priority=data.get("priority"), kind=data.get("kind") or ""
+        )
+    context = {"page": "commitments", "presidency": presidency, "form": form, "matrix": matrix}
+    return render(request, "tracker/commitments/matrix.html", context, status=status)
+
+
+@web_login_required
+def member_state(request: HttpRequest, code: str) -> HttpResponse:
+    day = today()
+    presidency = presidency_on_screen(day)
+    state = get_object_or_404(MemberState, code=code.upper())
+    if presidency is None:
+        return render(request, "tracker/empty.html", {"page": "commitments"})
+    page = selectors_commitments.member_state_page(state, presidency, day)
+    return render(request, "tracker/commitments/state.html",
+                  {"page": "commitments", "presidency": presidency, "view": page})
