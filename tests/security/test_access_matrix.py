@@ -201,6 +201,15 @@ API: dict[str, list[Door]] = {
         Door("delete", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/", API_MANAGE | {"coordinator": 204}),
         Door("get", lambda f: "/api/v1/webhooks/999999/", API_MANAGE | {"coordinator": 404}),
     ],
+    # Commitments and participation: read-only for every reader.
+    "api:commitment-list": [Door("get", lambda f: "/api/v1/commitments/", API_READ),
+                            Door("get", lambda f: "/api/v1/commitments/?outcome=bogus", API_READ | {
+                                c: 400 for c in ("viewer", "outsider", "editor", "coordinator", "read_key",
+                                                 "write_key", "other_body_key")})],
+    "api:commitment-detail": [Door("get", lambda f: f"/api/v1/commitments/{f['commitment'].pk}/", API_READ),
+                              Door("get", lambda f: "/api/v1/commitments/999999/", API_UNKNOWN)],
+    "api:participation-list": [Door("get", lambda f: "/api/v1/participations/", API_READ)],
+    "api:participation-detail": [Door("get", lambda f: "/api/v1/participations/999999/", API_UNKNOWN)],
     # The API's description is public: it holds no data.
     "api:schema": [Door("get", lambda f: "/api/schema/", PUBLIC)],
     "api:docs": [Door("get", lambda f: "/api/docs/", PUBLIC)],

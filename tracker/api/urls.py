@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from tracker.api import views
+from tracker.api import commitments, views
 from tracker.api.middleware import api_not_found
 from tracker.api.schema_view import SchemaView
 
@@ -17,6 +17,8 @@ router.register("bodies", views.BodyViewSet, basename="body")
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("activities/<int:activity_pk>/milestones", views.MilestoneViewSet, basename="milestone")
 router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhook")
+router.register("commitments", commitments.CommitmentViewSet, basename="commitment")
+router.register("participations", commitments.ParticipationViewSet, basename="participation")
 
 app_name = "api"
 
