@@ -1,4 +1,4 @@
-"""Word documents about commitments, built with python-docx: declared versus delivered."""
+"""Word documents built with python-docx: declared versus delivered, and the handover pack."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from docx import Document
 
 from tracker.models import Presidency
-from tracker.selectors_commitments import DeliveredRow
+from tracker.selectors_commitments import DeliveredRow, HandoverPack
 
 
 def delivered_docx(presidency: Presidency | None, rows: Sequence[DeliveredRow]) -> bytes:
@@ -51,6 +51,40 @@ def delivered_docx(presidency: Presidency | None, rows: Sequence[DeliveredRow]) 
                 )
         else:
             document.add_paragraph(_("No activity serves this commitment."))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def handover_docx(pack: HandoverPack) -> bytes:
+    """The handover pack as a Word document: open work, pending decisions, owners and contacts, outcomes."""
+    document = Document()
+    document.add_heading(_("Handover to the next presidency"), level=0)
+    document.add_paragraph(str(pack.presidency))
+    if pack.successor is not None:
+        document.add_paragraph(_("Successor: %(presidency)s") % {"presidency": pack.successor})
+    document.add_heading(_("Open activities"), level=1)
+    if not pack.open_activities:
+        document.add_paragraph(_("No open activities."))
+    for a in pack.open_activities:
+        document.add_heading(a.display_title, level=2)
+        document.add_paragraph(_("Status: %(status)s, %(progress)s%%, due %(due)s.") % {
+            "status": a.get_status_display(), "progress": a.progress, "due": a.due_date.isoformat()})
+        contacts = ", ".join(a.responsible_body.contact_list) or "—"
+        document.add_paragraph(_("Owner: %(body)s (contacts: %(contacts)s)") % {
+            "body": a.responsible_body.display_name, "contacts": contacts})
+        if getattr(a, "latest_note", None):
+            document.add_paragraph(_("Latest report: %(note)s") % {"note": a.latest_note})
+    document.add_heading(_("Pending decisions"), level=1)
+    for a in pack.pending_decisions:
+        document.add_paragraph(_("Dates of “%(title)s” are not yet a decision.") % {"title": a.display_title},
+                               style="List Bullet")
+    if not pack.pending_decisions:
+        document.add_paragraph(_("None."))
+    document.add_heading(_("Commitments' outcomes"), level=1)
+    for row in pack.commitments:
+        document.add_paragraph(f"{row.commitment.number}. {row.commitment.display_statement}: {row.state_label}",
+                               style="List Bullet")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

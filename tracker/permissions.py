@@ -181,3 +181,13 @@ def ensure_can_sign_off_outcome(actor: Actor) -> None:
 def ensure_can_manage_commitments(actor: Actor) -> None:
     if not can_manage_commitments(actor):
         raise NotPermitted(_("Only coordinators may change sources and commitments."))
+
+
+def can_hand_over(actor: Actor) -> bool:
+    """Handing open work to the next presidency is the coordinators' decision, taken in person."""
+    return actor.is_coordinator and actor.user is not None and actor.api_client is None
+
+
+def ensure_can_hand_over(actor: Actor) -> None:
+    if not can_hand_over(actor):
+        raise NotPermitted(_("Only coordinators may hand activities over to the next presidency."))

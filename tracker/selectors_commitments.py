@@ -202,3 +202,40 @@ def member_state_page(state: MemberState, presidency: Presidency, today: dt.date
         upcoming=[p for p in taking_part if p.activity.due_date >= today
                   and p.activity.status not in workflow.CLOSED_STATUSES],
     )
+
+
+# --- Handover ---------------------------------------------------------------------------------------------
+
+@dataclass
+class HandoverPack:
+    presidency: Presidency
+    successor: Presidency | None
+    open_activities: list[Activity]
+    pending_decisions: list[Activity]
+    handed_over: list[Activity]
+    commitments: list[DeliveredRow]
+
+
+def handover_pack(presidency: Presidency, today: dt.date) -> HandoverPack:
+    """What the next presidency inherits: open activities with their owners, contacts and latest report; the
+    dates still awaiting a decision; what was carried over already; the commitments' outcomes."""
+    from django.db.models import OuterRef, Subquery
+
+    from tracker.models import DateBasis, ProgressUpdate
+
+    latest = ProgressUpdate.objects.filter(activity=OuterRef("pk")).exclude(note="").order_by("-created_at", "-id")
+    activities = list(
+        Activity.objects.filter(priority__presidency=presidency)
+        .select_related("priority", "responsible_body", "lead_state", "carried_over_to__priority__presidency")
+        .annotate(latest_note=Subquery(latest.values("note")[:1]), latest_at=Subquery(latest.values("created_at")[:1]))
+        .order_by("priority__number", "due_date", "id")
+    )
+    open_ = [a for a in activities if a.status in workflow.OPEN_STATUSES]
+    return HandoverPack(
+        presidency=presidency,
+        successor=Presidency.objects.filter(predecessor=presidency).select_related("chair_state").first(),
+        open_activities=open_,
+        pending_decisions=[a for a in open_ if a.date_basis != DateBasis.DECISION],
+        handed_over=[a for a in activities if a.status == Status.HANDED_OVER],
+        commitments=declared_vs_delivered(presidency, today),
+    )

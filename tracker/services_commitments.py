@@ -14,10 +14,20 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tracker import audit, clock, events, permissions, services
+from tracker import audit, clock, events, permissions, services, workflow
 from tracker.errors import InvalidInput
-from tracker.models import Activity, Commitment, MemberState, Outcome, Participation, Source
+from tracker.models import (
+    Activity,
+    Commitment,
+    DateBasis,
+    MemberState,
+    Outcome,
+    Participation,
+    Presidency,
+    Source,
+)
 from tracker.permissions import Actor
+from tracker.workflow import Status
 
 SOURCE_FIELDS: frozenset[str] = frozenset({
     "code", "presidency", "title", "title_ru", "published_on", "publisher", "publisher_ru", "url",
@@ -182,3 +192,62 @@ def _activity_changed(actor: Actor, activity: Activity) -> None:
     activity.updated_at = clock.now()
     activity.save(update_fields=["version", "updated_at"])
     events.emit(events.ACTIVITY_UPDATED, activity, {"changed": ["participating_states"], "by": actor.name})
+
+
+# --- Handover to the next presidency ----------------------------------------------------------------------
+
+#: What a carried-over copy keeps; its dates, status and progress start afresh in the new presidency.
+_CARRIED_FIELDS = ("title", "title_ru", "description", "description_ru", "kind", "responsible_body", "lead_state",
+                   "location", "source_quote")
+
+
+@transaction.atomic
+def activity_carry_over(*, actor: Actor, activity: Activity, note: str = "") -> Activity:
+    """Copy an open activity into the successor presidency's agenda (through the services, with a link back)
+    and close the original as handed over. Returns the copy."""
+    permissions.ensure_can_hand_over(actor)
+    locked = services._lock(activity, None)
+    workflow.check_handover(locked.status)
+    if Activity.objects.filter(carried_over_from=locked).exists():
+        raise InvalidInput({"activity": [_("This activity has already been carried over.")]})
+    presidency = locked.priority.presidency
+    successor = Presidency.objects.filter(predecessor=presidency).first()
+    if successor is None:
+        raise InvalidInput({"activity": [
+            _("%(presidency)s has no successor yet: record the next presidency first.") % {"presidency": presidency}
+        ]})
+    priority = successor.priorities.filter(number=locked.priority.number).first()
+    if priority is None:
+        raise InvalidInput({"priority": [
+            _("The next presidency has no priority %(number)s to carry this activity into.")
+            % {"number": locked.priority.number}
+        ]})
+    data: dict[str, Any] = {name: getattr(locked, name) for name in _CARRIED_FIELDS}
+    data.update({
+        "priority": priority,
+        "code": f"{locked.code}-{successor.period_start.year}"[:60] if locked.code else None,
+        "status": Status.PLANNED,
+        "due_date": successor.period_end,
+        "date_basis": DateBasis.ASSUMPTION,
+        "date_basis_note": "Carried over from the previous presidency; the new presidency sets the date.",
+        "date_basis_note_ru": "Передано предыдущим председательством; срок устанавливает новое председательство.",
+        "participating_states": list(locked.participating_states.all()),
+    })
+    copy = services.activity_create(actor=actor, data=data, note=note)
+    Activity.objects.filter(pk=copy.pk).update(carried_over_from=locked)
+    copy.carried_over_from = locked
+    _close_as_handed_over(actor, locked, note)
+    return copy
+
+
+def _close_as_handed_over(actor: Actor, activity: Activity, note: str) -> None:
+    before = {name: getattr(activity, name) for name in ("status", "progress", "due_date")}
+    activity.status = Status.HANDED_OVER
+    activity.version += 1
+    activity.updated_at = clock.now()
+    activity._change_reason = services._change_reason(actor, note)
+    services._save_existing(activity)
+    services._log(activity, actor, before=before, note=str(note))
+    events.emit(events.ACTIVITY_UPDATED, activity, {"changed": ["status"]})
+    events.emit(events.ACTIVITY_STATUS_CHANGED, activity,
+                {"from": before["status"], "to": activity.status, "note": str(note)})

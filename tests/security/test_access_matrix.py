@@ -149,6 +149,14 @@ WEB: dict[str, list[Door]] = {
     "web:source": [Door("get", lambda f: f"/sources/{f['commitment'].source_id}/", SIGNED_IN),
                    Door("get", lambda f: "/sources/999999/", WEB_UNKNOWN)],
     "web:delivered": [Door("get", lambda f: "/reports/delivered/", SIGNED_IN)],
+    "web:handover": [Door("get", lambda f: "/handover/", SIGNED_IN)],
+    "web:handover-docx": [Door("get", lambda f: "/handover.docx", SIGNED_IN)],
+    # Coordinators only; with no successor recorded, the coordinator's carry-over is refused as bad input.
+    "web:carry-over": [
+        Door("post", lambda f: f"/activities/{f['own'].pk}/carry-over/",
+             by_caller(LOGIN, viewer=403, outsider=403, editor=403, coordinator=400)),
+        Door("get", lambda f: f"/activities/{f['own'].pk}/carry-over/", by_caller(405)),
+    ],
     "web:participation": [Door("get", lambda f: "/participation/", SIGNED_IN),
                           Door("get", lambda f: "/participation/?priority=x",
                                SIGNED_IN | dict.fromkeys(ROLES[1:], 400))],

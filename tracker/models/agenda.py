@@ -60,6 +60,10 @@ class Presidency(models.Model):
     slogan_ru = models.CharField(_("slogan (Russian)"), max_length=300, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     summary_ru = models.TextField(_("summary (Russian)"), blank=True)
+    predecessor = models.OneToOneField(
+        "self", verbose_name=_("predecessor"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="successor", help_text=_("The presidency before this one; it hands its open work over."),
+    )
 
     objects = CodeManager()
 
@@ -203,6 +207,11 @@ class Activity(DatedBasisMixin, models.Model):
     )
     watchers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("watchers"), blank=True, related_name="watched_activities"
+    )
+    # One copy at most: a carried-over activity cannot be carried over twice (the database keeps it so).
+    carried_over_from = models.OneToOneField(
+        "self", verbose_name=_("carried over from"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="carried_over_to", editable=False,
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tracker import permissions, selectors_commitments, services_commitments
-from tracker.commitment_documents import delivered_docx
+from tracker.commitment_documents import delivered_docx, handover_docx
 from tracker.errors import DomainError
 from tracker.models import Activity, Commitment, MemberState, Outcome, Presidency, Priority
 from tracker.web.common import actor_for, presidency_on_screen, status_for, today, web_login_required
@@ -212,3 +212,57 @@ def member_state(request: HttpRequest, code: str) -> HttpResponse:
     page = selectors_commitments.member_state_page(state, presidency, day)
     return render(request, "tracker/commitments/state.html",
                   {"page": "commitments", "presidency": presidency, "view": page})
+
+
+# --- Handover ---------------------------------------------------------------------------------------------
+
+@web_login_required
+def handover(request: HttpRequest) -> HttpResponse:
+    day = today()
+    presidency = presidency_on_screen(day)
+    if presidency is None:
+        return render(request, "tracker/empty.html", {"page": "commitments"})
+    context = {
+        "page": "commitments",
+        "pack": selectors_commitments.handover_pack(presidency, day),
+        "may_hand_over": permissions.can_hand_over(actor_for(request)),
+    }
+    return render(request, "tracker/commitments/handover.html", context)
+
+
+@web_login_required
+def handover_docx_view(request: HttpRequest) -> HttpResponse:
+    day = today()
+    presidency = presidency_on_screen(day)
+    if presidency is None:
+        raise Http404
+    document = handover_docx(selectors_commitments.handover_pack(presidency, day))
+    response = HttpResponse(document, content_type=DOCX_TYPE)
+    response["Content-Disposition"] = _filename("handover", "docx")
+    return response
+
+
+@require_POST
+@web_login_required
+def carry_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator carries an open activity over to the successor's agenda; others are refused first."""
+    activity = get_object_or_404(Activity.objects.select_related("priority__presidency"), pk=pk)
+    actor = actor_for(request)
+    if not permissions.can_hand_over(actor):
+        messages.error(request, _("Only coordinators may hand activities over to the next presidency."))
+        return redirect_with_status(request, 403)
+    try:
+        copy = services_commitments.activity_carry_over(actor=actor, activity=activity)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect_with_status(request, status_for(error))
+    messages.success(request, _("“%(title)s” is carried over to %(presidency)s.") % {
+        "title": copy.display_title, "presidency": copy.priority.presidency})
+    return redirect("web:handover")
+
+
+def redirect_with_status(request: HttpRequest, status: int) -> HttpResponse:
+    """A refusal shows the handover page again with its message, answered with the refusal's status."""
+    response = handover(request)
+    response.status_code = status
+    return response
