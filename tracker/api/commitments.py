@@ -15,7 +15,9 @@ from tracker.models import Activity, Commitment, MemberState, Outcome, Participa
 class CommitmentSerializer(serializers.ModelSerializer):
     presidency = serializers.IntegerField(source="source.presidency_id", read_only=True)
     source_code = serializers.CharField(source="source.code", read_only=True)
-    outcome_signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Declared so the schema admits what an open commitment has: no outcome yet, nobody who signed it.
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
+    outcome_signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     activities = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
