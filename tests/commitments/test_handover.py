@@ -33,7 +33,8 @@ def successor(presidency):
 
 def test_a_coordinator_carries_an_open_activity_over(activity, successor, coordinator_actor):
     services.progress_report(actor=coordinator_actor, activity=activity, progress=30, note="Concept agreed")
-    copy = services_commitments.activity_carry_over(actor=coordinator_actor, activity=Activity.objects.get(pk=activity.pk))
+    fresh = Activity.objects.get(pk=activity.pk)
+    copy = services_commitments.activity_carry_over(actor=coordinator_actor, activity=fresh)
     activity.refresh_from_db()
     assert activity.status == Status.HANDED_OVER
     assert copy.priority.presidency == successor and copy.priority.number == activity.priority.number
