@@ -32,6 +32,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
 class ParticipationSerializer(serializers.ModelSerializer):
     state_code = serializers.CharField(source="memberstate.code", read_only=True)
+    level = serializers.ChoiceField(choices=Participation.Level.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Participation
