@@ -150,6 +150,14 @@ WEB: dict[str, list[Door]] = {
                    Door("get", lambda f: "/sources/999999/", WEB_UNKNOWN)],
     "web:delivered": [Door("get", lambda f: "/reports/delivered/", SIGNED_IN)],
     "web:handover": [Door("get", lambda f: "/handover/", SIGNED_IN)],
+    # The header's switcher: each signed-in person's own session.
+    "web:choose-presidency": [
+        Door("get", lambda f: "/presidency/", SIGNED_IN),
+        Door("post", lambda f: "/presidency/", by_caller(302, anonymous=LOGIN, **dict.fromkeys(KEYS, LOGIN)),
+             data=lambda f: {"presidency": str(f["own"].priority.presidency_id), "next": "/"}),
+        Door("post", lambda f: "/presidency/", SIGNED_IN | dict.fromkeys(ROLES[1:], 400),
+             data=lambda f: {"presidency": "999999"}),
+    ],
     "web:handover-docx": [Door("get", lambda f: "/handover.docx", SIGNED_IN)],
     # Coordinators only; with no successor recorded, the coordinator's carry-over is refused as bad input.
     "web:carry-over": [

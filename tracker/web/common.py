@@ -30,6 +30,14 @@ def today() -> dt.date:
 
 
 def presidency_on_screen(day: dt.date) -> Presidency | None:
+    """The presidency the person chose in the header (tracker/presidency_choice.py), else the current one."""
+    from tracker import presidency_choice
+
+    chosen = presidency_choice.chosen_id()
+    if chosen is not None:
+        found = Presidency.objects.select_related("chair_state").filter(pk=chosen).first()
+        if found is not None:
+            return found
     return selectors.current_presidency(day)
 
 

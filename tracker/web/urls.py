@@ -28,6 +28,7 @@ urlpatterns = [
     path("sources/<int:pk>/", commitments.source_detail, name="source"),
     path("participation/", commitments.participation_matrix, name="participation"),
     path("states/<str:code>/", commitments.member_state, name="member-state"),
+    path("presidency/", commitments.choose_presidency, name="choose-presidency"),
     path("handover/", commitments.handover, name="handover"),
     path("handover.docx", commitments.handover_docx_view, name="handover-docx"),
     path("activities/<int:pk>/carry-over/", commitments.carry_over, name="carry-over"),

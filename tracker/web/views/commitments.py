@@ -19,7 +19,7 @@ from tracker import permissions, selectors_commitments, services_commitments
 from tracker.commitment_documents import delivered_docx, handover_docx
 from tracker.errors import DomainError
 from tracker.models import Activity, Commitment, MemberState, Outcome, Presidency, Priority
-from tracker.web.common import actor_for, presidency_on_screen, status_for, today, web_login_required
+from tracker.web.common import actor_for, presidency_on_screen, safe_next, status_for, today, web_login_required
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CSV_COLUMNS = [
@@ -266,3 +266,29 @@ def redirect_with_status(request: HttpRequest, status: int) -> HttpResponse:
     response = handover(request)
     response.status_code = status
     return response
+
+
+# --- The header's choice of presidency --------------------------------------------------------------------
+
+@web_login_required
+def choose_presidency(request: HttpRequest) -> HttpResponse:
+    """GET: the presidencies to choose from; POST `presidency` (an id, or empty for the current one): every
+    page, report and export of the board then shows the chosen presidency for the rest of the session."""
+    from tracker import presidency_choice
+
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), "/")
+    presidencies = Presidency.objects.select_related("chair_state").order_by("-period_start")
+    if request.method == "POST":
+        raw = request.POST.get("presidency", "")
+        if raw == "":
+            presidency_choice.choose(request, None)
+            return redirect(next_url)
+        chosen = presidencies.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if chosen is None:
+            messages.error(request, _("Choose one of the presidencies listed."))
+            return render(request, "tracker/commitments/choose_presidency.html",
+                          {"presidencies": presidencies, "next": next_url}, status=400)
+        presidency_choice.choose(request, chosen.pk)
+        return redirect(next_url)
+    context = {"presidencies": presidencies, "next": next_url, "on_screen": presidency_on_screen(today())}
+    return render(request, "tracker/commitments/choose_presidency.html", context)
