@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
 
+from tracker import clock
 from tracker.errors import NotPermitted
 from tracker.models import Activity, ApiClient, Channel, Role, StaffProfile
 
@@ -22,7 +23,11 @@ def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str | None:
     if user.is_superuser:
         return Role.COORDINATOR
     profile = _profile(user)
-    return profile.role if profile else Role.VIEWER
+    if profile is None:
+        return Role.VIEWER
+    if profile.access_until is not None and clock.today() > profile.access_until:
+        return None  # a limited access (e.g. the incoming presidency's people before their term) has run out
+    return profile.role
 
 
 def _profile(user: AbstractBaseUser) -> StaffProfile | None:
