@@ -107,3 +107,14 @@ def test_the_migration_keeps_the_states_and_makes_the_lead_state_lead():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_a_bulk_upsert_refuses_a_state_neither_member_nor_observer(coordinator_actor, priorities, body, states):
+    item = {"external_source": "plan", "external_id": "1", "priority": priorities[0], "title": "Talks",
+            "due_date": "2023-05-01", "responsible_body": body, "participating_states": [states["US"]]}
+    with pytest.raises(InvalidInput) as refused:
+        services.activities_bulk_upsert(actor=coordinator_actor, items=[item])
+    assert "participating_states" in str(refused.value.errors)
+    item["participating_states"] = [states["BY"], states["CN"]]
+    ((created, _),) = services.activities_bulk_upsert(actor=coordinator_actor, items=[item])
+    assert set(created.participations.values_list("role", flat=True)) == {"participant"}
