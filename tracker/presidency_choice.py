@@ -10,6 +10,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import empty
 
 SESSION_KEY = "presidency_id"
 _request: ContextVar[HttpRequest | None] = ContextVar("presidency_choice_request", default=None)
@@ -30,7 +31,11 @@ class PresidencyChoiceMiddleware:
 def chosen_id() -> int | None:
     """The id a signed-in person chose for this session, else None."""
     request = _request.get()
-    if request is None or not hasattr(request, "session") or not request.user.is_authenticated:
+    if request is None or not hasattr(request, "session") or not hasattr(request, "user"):
+        return None
+    # Only where the page has signed the person in already: a feed fetched by a calendar program (no
+    # sign-in) shows the current presidency and costs no session or user query for this.
+    if getattr(request.user, "_wrapped", None) is empty or not request.user.is_authenticated:
         return None
     value = request.session.get(SESSION_KEY)
     return value if isinstance(value, int) else None
