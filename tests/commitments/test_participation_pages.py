@@ -66,3 +66,12 @@ def test_a_states_page_lists_its_roles_its_declined_invitations_and_whats_next(s
     html = signed_in(viewer).get("/states/BY/").content.decode()
     upcoming = html[html.index('data-testid="state-upcoming"'): html.index('data-testid="state-roles"')]
     assert activity.title in upcoming and "Minister" in upcoming
+
+
+def test_the_activity_page_shows_the_commitments_it_serves_and_who_takes_part(signed_in, viewer, roles, activity):
+    commitment = factories.CommitmentFactory(priority=activity.priority, statement="Exercises in Belarus")
+    commitment.activities.add(activity)
+    html = signed_in(viewer).get(f"/activities/{activity.pk}/").content.decode()
+    panel = html[html.index('data-testid="activity-commitments"'):]
+    assert f'href="/commitments/{commitment.pk}/"' in panel and "Exercises in Belarus" in panel
+    assert "Belarus</a> — Host, Minister, confirmed" in panel and "Kazakhstan</a> — Declined" in panel
