@@ -7,7 +7,19 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 
-from tracker.models import Activity, ApiClient, Body, MemberState, Milestone, Presidency, Priority, Role, StaffProfile
+from tracker.models import (
+    Activity,
+    ApiClient,
+    Body,
+    Commitment,
+    MemberState,
+    Milestone,
+    Presidency,
+    Priority,
+    Role,
+    Source,
+    StaffProfile,
+)
 
 
 class MemberStateFactory(factory.django.DjangoModelFactory):
@@ -76,6 +88,32 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     activity = factory.SubFactory(ActivityFactory)
     order = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Step {n}")
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+        django_get_or_create = ("code",)
+
+    code = "csc-2022-11-30"
+    presidency = factory.SubFactory(PresidencyFactory)
+    title = "Session of the Collective Security Council"
+    published_on = dt.date(2022, 11, 30)
+    publisher = "Press service"
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    """Rows straight in the database; tests of writes call tracker/services_commitments.py."""
+
+    class Meta:
+        model = Commitment
+
+    priority = factory.SubFactory(PriorityFactory)
+    source = factory.SubFactory(SourceFactory, presidency=factory.SelfAttribute("..priority.presidency"))
+    number = factory.Sequence(lambda n: n + 1)
+    statement = factory.Sequence(lambda n: f"Commitment {n}")
+    quote = "A number of joint exercises will be planned and carried out"
+    passage = factory.Sequence(lambda n: n + 1)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -92,6 +92,9 @@ def _change_form_data(activity, **overrides):
         "external_source": "", "external_id": "",
         "milestones-TOTAL_FORMS": "0", "milestones-INITIAL_FORMS": "0",
         "milestones-MIN_NUM_FORMS": "0", "milestones-MAX_NUM_FORMS": "1000",
+        # Participating states are an inline of participation records (their role, level, confirmation).
+        "participations-TOTAL_FORMS": "0", "participations-INITIAL_FORMS": "0",
+        "participations-MIN_NUM_FORMS": "0", "participations-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data

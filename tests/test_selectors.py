@@ -35,7 +35,8 @@ def test_priority_rollups_on_a_known_data_set(presidency, known_agenda):
 
     first = rollups[p1]
     assert first.total == 4
-    assert first.counts == {"planned": 1, "in_progress": 1, "at_risk": 0, "blocked": 0, "done": 1, "cancelled": 1}
+    assert first.counts == {"planned": 1, "in_progress": 1, "at_risk": 0, "blocked": 0, "done": 1, "cancelled": 1,
+                                "handed_over": 0}
     assert first.overdue == 1  # the planned one; done and cancelled are never overdue
     assert first.percent_done == 33  # 1 done of 3 not cancelled
     assert first.mean_progress == 60  # (20 + 60 + 100) / 3, cancelled left out

@@ -186,7 +186,7 @@ class ActivityAdminForm(forms.ModelForm):
         model = Activity
         fields = [
             "priority", "code", "title", "title_ru", "kind", "status", "progress", "start_date", "due_date",
-            "responsible_body", "lead_state", "participating_states", "location", "watchers", "description",
+            "responsible_body", "lead_state", "location", "watchers", "description",
             "description_ru", "external_source", "external_id", "date_basis", "date_basis_note", "date_basis_note_ru",
             "source_quote",
         ]
@@ -291,7 +291,7 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
     search_fields = ["title", "title_ru", "description", "code", "external_id"]
     date_hierarchy = "due_date"
     autocomplete_fields = []
-    filter_horizontal = ["participating_states", "watchers"]
+    filter_horizontal = ["watchers"]  # participating states: the participation inline (admin_commitments.py)
     readonly_fields = ["version", "completed_date", "created_at", "updated_at", "date_confirmed_by",
                        "date_confirmed_at"]
     #: Only a stored activity has these; the add form leaves them out.
@@ -308,7 +308,7 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
             "start_date", "due_date", "completed_date", "date_basis", "date_basis_note", "date_basis_note_ru",
             "date_confirmed_by", "date_confirmed_at",
         ]}),
-        (_("Who"), {"fields": ["responsible_body", "lead_state", "participating_states", "location", "watchers"]}),
+        (_("Who"), {"fields": ["responsible_body", "lead_state", "location", "watchers"]}),
         (_("Description"), {"fields": ["description", "description_ru", "source_quote"]}),
         (_("Other systems"), {"fields": ["external_source", "external_id", "version", "created_at", "updated_at"]}),
     ]
@@ -412,6 +412,10 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool) -> None:
         if formset.model is not Milestone:
+            from tracker.admin_commitments import save_participation_formset
+
+            if save_participation_formset(_actor(request), form.instance, formset):
+                return None
             return super().save_formset(request, form, formset, change)
         actor = _actor(request)
         activity = form.instance
@@ -549,6 +553,7 @@ class ApiClientAdmin(RoleGatedAdmin):
 # Background work (webhooks, email ledgers, snapshots) has its own module.
 from tracker import (  # noqa: E402, F401
     admin_audit,
+    admin_commitments,
     admin_delivery,
     admin_jobs,
 )

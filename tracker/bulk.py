@@ -133,6 +133,7 @@ def _links(activities: Any) -> dict[int, list[tuple[int, int]]]:
 
 def _plan_create(index: int, actor: Actor, data: dict[str, Any], now: dt.datetime) -> _Plan:
     sv._reject_unknown_fields(data)
+    sv._reject_outsiders(data)
     body = data.get("responsible_body")
     permissions.ensure_can_create_activity(actor, getattr(body, "pk", None))
     activity = Activity()
@@ -152,6 +153,7 @@ def _plan_update(
 ) -> _Plan:
     sv._reject_unknown_fields(changes)
     permissions.ensure_can_edit_activity(actor, locked)
+    sv._reject_outsiders(changes)
     if "responsible_body" in changes and changes["responsible_body"] is not None:
         permissions.ensure_can_create_activity(actor, changes["responsible_body"].pk)
 

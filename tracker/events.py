@@ -26,6 +26,7 @@ ASSESSMENT_CREATED = "assessment.created"
 RISK_CREATED = "risk.created"
 RISK_CHANGED = "risk.changed"
 STOCKTAKE_CLOSED = "stocktake.closed"
+COMMITMENT_OUTCOME_RECORDED = "commitment.outcome_recorded"
 
 EVENT_TYPES = [
     ACTIVITY_CREATED,
@@ -39,6 +40,7 @@ EVENT_TYPES = [
     RISK_CREATED,
     RISK_CHANGED,
     STOCKTAKE_CLOSED,
+    COMMITMENT_OUTCOME_RECORDED,
 ]
 
 #: Called after commit with the ids of the events just committed; the delivery machinery registers here.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
 
+from tracker import clock
 from tracker.errors import NotPermitted
 from tracker.models import Activity, ApiClient, Channel, Role, StaffProfile
 
@@ -22,7 +23,11 @@ def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str | None:
     if user.is_superuser:
         return Role.COORDINATOR
     profile = _profile(user)
-    return profile.role if profile else Role.VIEWER
+    if profile is None:
+        return Role.VIEWER
+    if profile.access_until is not None and clock.today() > profile.access_until:
+        return None  # a limited access (e.g. the incoming presidency's people before their term) has run out
+    return profile.role
 
 
 def _profile(user: AbstractBaseUser) -> StaffProfile | None:
@@ -211,3 +216,33 @@ def ensure_can_edit_raid(actor: Actor, *, activity: Activity | None) -> None:
     if activity is not None:
         ensure_can_edit_activity(actor, activity)
     raise NotPermitted(_("Only coordinators may change a priority's risk log."))
+# --- Commitments (tracker/services_commitments.py) ----------------------------------------------------------
+
+def can_sign_off_outcome(actor: Actor) -> bool:
+    """An outcome is the presidency's answer to "declared versus delivered": a coordinator signs it, in person."""
+    return actor.is_coordinator and actor.user is not None and actor.api_client is None
+
+
+def can_manage_commitments(actor: Actor) -> bool:
+    """Sources, commitments and their links to activities are the agenda's structure: the coordinators'."""
+    return can_manage_agenda(actor)
+
+
+def ensure_can_sign_off_outcome(actor: Actor) -> None:
+    if not can_sign_off_outcome(actor):
+        raise NotPermitted(_("Only coordinators may sign off a commitment's outcome."), field="outcome")
+
+
+def ensure_can_manage_commitments(actor: Actor) -> None:
+    if not can_manage_commitments(actor):
+        raise NotPermitted(_("Only coordinators may change sources and commitments."))
+
+
+def can_hand_over(actor: Actor) -> bool:
+    """Handing open work to the next presidency is the coordinators' decision, taken in person."""
+    return actor.is_coordinator and actor.user is not None and actor.api_client is None
+
+
+def ensure_can_hand_over(actor: Actor) -> None:
+    if not can_hand_over(actor):
+        raise NotPermitted(_("Only coordinators may hand activities over to the next presidency."))

@@ -49,4 +49,8 @@ def load_seed(path: Path = DEFAULT_SEED) -> Counter:
                 obj.full_clean()
                 item.save()
             created[label] += 1
+    if path == DEFAULT_SEED:  # the commitments quote the 2023 agenda's source and serve its activities
+        from tracker.seed_commitments import load_commitments
+
+        created.update(load_commitments())
     return created

@@ -57,6 +57,7 @@ def activity_create(
     the tracker's own (tracker/logtext.py), logged as data and worded in each reader's language."""
     _reject_unknown_fields(data)
     _check_note(note)
+    _reject_outsiders(data)
     body = data.get("responsible_body")
     permissions.ensure_can_create_activity(actor, getattr(body, "pk", None))
 
@@ -92,6 +93,7 @@ def activity_update(
     _check_note(note)
     locked = _lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
+    _reject_outsiders(changes)
     if locked.date_basis != DateBasis.DECISION:  # sending back a decision already made is no change
         _reject_unconfirmed_decision(changes)
     if "responsible_body" in changes and changes["responsible_body"] is not None:
@@ -445,6 +447,16 @@ def _reject_unknown_fields(data: Mapping[str, Any]) -> None:
     unknown = set(data) - ACTIVITY_FIELDS
     if unknown:
         raise InvalidInput({name: [_("Unknown field.")] for name in sorted(unknown)})
+
+
+def _reject_outsiders(data: Mapping[str, Any]) -> None:
+    """Participating states must be members or observers (the rule: services_commitments.participation_refusal)."""
+    if data.get("participating_states"):
+        from tracker.services_commitments import participation_refusal
+
+        refusal = participation_refusal(data["participating_states"])
+        if refusal:
+            raise InvalidInput(refusal)
 
 
 def _lock(activity: Activity, expected_version: int | None) -> Activity:

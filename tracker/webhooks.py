@@ -79,6 +79,12 @@ def activity_representation(activity: Activity) -> dict[str, Any]:
         "responsible_body": activity.responsible_body.code,
         "lead_state": activity.lead_state.code if activity.lead_state_id else None,
         "participating_states": sorted(state.code for state in activity.participating_states.all()),
+        # Each state's part (tracker/models/participation.py); the list above stays for older receivers.
+        "participations": sorted(
+            ({"state": p.memberstate.code, "role": p.role, "level": p.level, "confirmed": p.confirmed}
+             for p in activity.participations.all()),
+            key=lambda row: row["state"],
+        ),
         "location": activity.location,
         "external_source": activity.external_source,
         "external_id": activity.external_id,
@@ -110,7 +116,7 @@ def _current_activity(activity_id: int | None) -> Activity | None:
         return None
     return (
         Activity.objects.select_related("priority__presidency", "responsible_body", "lead_state")
-        .prefetch_related("participating_states")
+        .prefetch_related("participating_states", "participations__memberstate")
         .filter(pk=activity_id)
         .first()
     )

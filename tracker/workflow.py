@@ -22,10 +22,12 @@ class Status(models.TextChoices):
     BLOCKED = "blocked", _("Blocked")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
+    #: Carried over to the next presidency's agenda, where a copy goes on (services_commitments.py).
+    HANDED_OVER = "handed_over", _("Handed over")
 
 
 #: Statuses in which work is finished; such activities are never overdue.
-CLOSED_STATUSES: frozenset[str] = frozenset({Status.DONE, Status.CANCELLED})
+CLOSED_STATUSES: frozenset[str] = frozenset({Status.DONE, Status.CANCELLED, Status.HANDED_OVER})
 OPEN_STATUSES: frozenset[str] = frozenset(s for s in Status.values if s not in CLOSED_STATUSES)
 
 #: The allowed moves, from each status to the statuses it may go to.
@@ -37,6 +39,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     # Reopening: a finished activity goes back to work (done) or back to the plan (cancelled).
     Status.DONE: frozenset({Status.IN_PROGRESS}),
     Status.CANCELLED: frozenset({Status.PLANNED}),
+    # Final: the work goes on in the successor's copy. Nothing moves here by hand (see check_handover).
+    Status.HANDED_OVER: frozenset(),
 }
 
 # Messages for refusals that have a specific way out; every other refusal gets the generic message.
@@ -86,6 +90,16 @@ def check_transition(current: str, target: str) -> None:
         raise TransitionNotAllowed(
             _("The activity is already %(status)s.") % {"status": label(target).lower()}, field="status"
         )
+    if current == Status.HANDED_OVER:
+        raise TransitionNotAllowed(
+            _("This activity was handed over to the next presidency; its copy there goes on instead."),
+            field="status",
+        )
+    if target == Status.HANDED_OVER:
+        raise TransitionNotAllowed(
+            _("An activity is handed over by carrying it over to the next presidency, on the handover page."),
+            field="status",
+        )
     if can_transition(current, target):
         return
     specific = _REFUSAL_MESSAGES.get((current, target))
@@ -102,6 +116,15 @@ def allowed_moves_text(current: str) -> str:
         "current": label(current).lower(),
         "targets": ", ".join(label(target).lower() for target in allowed_targets(current)),
     }
+
+
+def check_handover(current: str) -> None:
+    """Only open work is carried over to the next presidency; the one way into HANDED_OVER."""
+    if current not in OPEN_STATUSES:
+        raise TransitionNotAllowed(
+            _("Only open activities are carried over; this one is %(status)s.") % {"status": label(current).lower()},
+            field="status",
+        )
 
 
 def is_reopening(current: str, target: str) -> bool:

@@ -23,7 +23,7 @@ def test_priorities_carry_the_rollup_of_their_activities(read_api, priorities, b
     rollup = rows[0]["rollup"]
     assert rollup["total"] == 4
     assert rollup["counts"] == {"planned": 1, "in_progress": 1, "at_risk": 0, "blocked": 0, "done": 1,
-                                "cancelled": 1}
+                                "cancelled": 1, "handed_over": 0}
     assert rollup["overdue"] == 2  # this test runs after 2023: the two open ones are past due
     assert rollup["percent_done"] == 33  # 1 done of 3 not cancelled
     assert rollup["mean_progress"] == 50  # (100 + 50 + 0) / 3

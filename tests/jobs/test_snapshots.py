@@ -34,7 +34,8 @@ def test_snapshot_holds_the_rollup_of_the_presidency_and_of_each_priority(agenda
     snapshot = snapshots.take(agenda, DAY)
     assert (snapshot.total, snapshot.done, snapshot.cancelled, snapshot.overdue) == (4, 1, 1, 1)
     assert (snapshot.percent_done, snapshot.mean_progress) == (33, 50)
-    assert snapshot.counts == {"planned": 1, "in_progress": 1, "at_risk": 0, "blocked": 0, "done": 1, "cancelled": 1}
+    assert snapshot.counts == {"planned": 1, "in_progress": 1, "at_risk": 0, "blocked": 0, "done": 1, "cancelled": 1,
+                                "handed_over": 0}
     first, second, third, fourth = snapshot.priorities
     assert (first["number"], first["total"], first["percent_done"], first["overdue"]) == (1, 2, 50, 1)
     assert (second["number"], second["total"], second["percent_done"]) == (2, 2, 0)

@@ -173,6 +173,42 @@ WEB: dict[str, list[Door]] = {
     "web:reports": [Door("get", lambda f: "/reports/", SIGNED_IN)],
     "web:export-csv": [Door("get", lambda f: "/reports/activities.csv", SIGNED_IN)],
     "web:year-report": [Door("get", lambda f: "/reports/year/", SIGNED_IN)],
+    # Commitments: everyone signed in reads; only coordinators sign off an outcome.
+    "web:commitments": [Door("get", lambda f: "/commitments/", SIGNED_IN)],
+    "web:commitment": [Door("get", lambda f: f"/commitments/{f['commitment'].pk}/", SIGNED_IN),
+                       Door("get", lambda f: "/commitments/999999/", WEB_UNKNOWN)],
+    "web:commitment-outcome": [
+        Door("post", lambda f: f"/commitments/{f['commitment'].pk}/outcome/",
+             by_caller(LOGIN, viewer=403, outsider=403, editor=403, coordinator=302),
+             data=lambda f: {"outcome": "kept", "evidence": "Held in Minsk"}),
+        Door("get", lambda f: f"/commitments/{f['commitment'].pk}/outcome/", by_caller(405)),
+    ],
+    "web:source": [Door("get", lambda f: f"/sources/{f['commitment'].source_id}/", SIGNED_IN),
+                   Door("get", lambda f: "/sources/999999/", WEB_UNKNOWN)],
+    "web:delivered": [Door("get", lambda f: "/reports/delivered/", SIGNED_IN)],
+    "web:handover": [Door("get", lambda f: "/handover/", SIGNED_IN)],
+    # The header's switcher: each signed-in person's own session.
+    "web:choose-presidency": [
+        Door("get", lambda f: "/presidency/", SIGNED_IN),
+        Door("post", lambda f: "/presidency/", by_caller(302, anonymous=LOGIN, **dict.fromkeys(KEYS, LOGIN)),
+             data=lambda f: {"presidency": str(f["own"].priority.presidency_id), "next": "/"}),
+        Door("post", lambda f: "/presidency/", SIGNED_IN | dict.fromkeys(ROLES[1:], 400),
+             data=lambda f: {"presidency": "999999"}),
+    ],
+    "web:handover-docx": [Door("get", lambda f: "/handover.docx", SIGNED_IN)],
+    # Coordinators only; with no successor recorded, the coordinator's carry-over is refused as bad input.
+    "web:carry-over": [
+        Door("post", lambda f: f"/activities/{f['own'].pk}/carry-over/",
+             by_caller(LOGIN, viewer=403, outsider=403, editor=403, coordinator=400)),
+        Door("get", lambda f: f"/activities/{f['own'].pk}/carry-over/", by_caller(405)),
+    ],
+    "web:participation": [Door("get", lambda f: "/participation/", SIGNED_IN),
+                          Door("get", lambda f: "/participation/?priority=x",
+                               SIGNED_IN | dict.fromkeys(ROLES[1:], 400))],
+    "web:member-state": [Door("get", lambda f: "/states/BY/", SIGNED_IN),
+                         Door("get", lambda f: "/states/ZZ/", WEB_UNKNOWN)],
+    "web:delivered-docx": [Door("get", lambda f: "/reports/delivered.docx", SIGNED_IN)],
+    "web:delivered-csv": [Door("get", lambda f: "/reports/delivered.csv", SIGNED_IN)],
     # Sign-in pages and friends: public by nature, or for the signed-in person only.
     "login": [Door("get", lambda f: "/accounts/login/", PUBLIC)],
     "logout": [Door("post", lambda f: "/accounts/logout/", by_caller(LOGIN)),
@@ -241,6 +277,15 @@ API: dict[str, list[Door]] = {
     ],
     "api:stocktake-list": [Door("get", lambda f: "/api/v1/stocktakes/", API_READ)],
     "api:stocktake-detail": [Door("get", lambda f: f"/api/v1/stocktakes/{f['stocktake'].pk}/", API_READ)],
+    # Commitments and participation: read-only for every reader.
+    "api:commitment-list": [Door("get", lambda f: "/api/v1/commitments/", API_READ),
+                            Door("get", lambda f: "/api/v1/commitments/?outcome=bogus", API_READ | {
+                                c: 400 for c in ("viewer", "outsider", "editor", "coordinator", "read_key",
+                                                 "write_key", "other_body_key")})],
+    "api:commitment-detail": [Door("get", lambda f: f"/api/v1/commitments/{f['commitment'].pk}/", API_READ),
+                              Door("get", lambda f: "/api/v1/commitments/999999/", API_UNKNOWN)],
+    "api:participation-list": [Door("get", lambda f: "/api/v1/participations/", API_READ)],
+    "api:participation-detail": [Door("get", lambda f: "/api/v1/participations/999999/", API_UNKNOWN)],
     # The API's description is public: it holds no data.
     "api:schema": [Door("get", lambda f: "/api/schema/", PUBLIC)],
     "api:docs": [Door("get", lambda f: "/api/docs/", PUBLIC)],
@@ -300,6 +345,8 @@ ADMIN_MODELS = {
     "tracker.presidency": READ_ALL_COORDINATOR_WRITES,
     "tracker.priority": READ_ALL_COORDINATOR_WRITES,
     "tracker.staffprofile": READ_ALL_COORDINATOR_WRITES,
+    "tracker.source": READ_ALL_COORDINATOR_WRITES,
+    "tracker.commitment": READ_ALL_COORDINATOR_WRITES,
     # The activity belongs to the editor's body: they change it, the outsider reads it; editors of any
     # body may add activities (for their own body); only coordinators delete.
     "tracker.activity": {"outsider": (200, 200, 200, 403, 200), "editor": (200, 200, 200, 403, 200),
@@ -374,11 +421,14 @@ def doors(callers, activity, priorities, body, other_body, coordinator, editor, 
                                                             text="Book the range", activity=activity,
                                                             due_date=activity.due_date)
     ReviewReminderLog.objects.create(assessment=assessment, recipient="a@example.org")
+    commitment = factories.CommitmentFactory(priority=activity.priority)
+    commitment.activities.add(activity)
     activity.refresh_from_db()
     foreign.refresh_from_db()
     return {
         "assessment": assessment, "risk": risk, "stocktake": stocktake, "stocktake_action": stocktake_action,
         "risk_history_id": risk.history.values_list("history_id", flat=True).first(),
+        "commitment": commitment,
         "callers": callers, "own": activity, "foreign": foreign, "milestone": milestone, "body": body,
         "state": state, "webhook": webhook, "viewer_id": viewer.pk, "viewer_token": viewer.staff_profile.calendar_token,
         "own_history_id": activity.history.order_by("-history_id").values_list("history_id", flat=True).first(),

@@ -63,7 +63,8 @@ def test_every_page_renders_in_russian(russian, coordinator, agenda, page):
 def test_every_status_and_kind_has_a_russian_label():
     with translation.override("ru"):
         labels = [str(label) for _, label in workflow.Status.choices]
-    assert labels == ["Запланировано", "В работе", "Под угрозой срыва", "Приостановлено", "Выполнено", "Отменено"]
+    assert labels == ["Запланировано", "В работе", "Под угрозой срыва", "Приостановлено", "Выполнено", "Отменено",
+                      "Передано"]
 
 
 def test_compile_translations_writes_the_catalogue_that_django_reads(settings, tmp_path):

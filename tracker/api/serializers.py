@@ -344,6 +344,11 @@ class ActivityWriteSerializer(StrictInputMixin, StrictModelSerializer):
         required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH, write_only=True,
         help_text=_("Why the change was made; kept in the progress log."),
     )
+    # Declared: the states' table is the participation records now, which DRF would make read-only. States
+    # set here take part as participants; their roles are set through the participation records.
+    participating_states = CachedRelatedField(
+        many=True, queryset=MemberState.objects.all(), required=False, label=_("participating states")
+    )
 
     class Meta:
         model = Activity

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from tracker.api import delivery, views
+from tracker.api import commitments, delivery, views
 from tracker.api.middleware import api_not_found
 from tracker.api.schema_view import SchemaView
 
@@ -20,6 +20,8 @@ router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhook"
 router.register("assessments", delivery.AssessmentViewSet, basename="assessment")
 router.register("risks", delivery.RaidEntryViewSet, basename="risk")
 router.register("stocktakes", delivery.StocktakeViewSet, basename="stocktake")
+router.register("commitments", commitments.CommitmentViewSet, basename="commitment")
+router.register("participations", commitments.ParticipationViewSet, basename="participation")
 
 app_name = "api"
 

@@ -3,6 +3,7 @@
 from tracker.models.agenda import Activity, Channel, DateBasis, Milestone, Presidency, Priority, ProgressUpdate
 from tracker.models.api import IdempotencyRecord
 from tracker.models.audit import AuditEntry
+from tracker.models.commitments import Commitment, Outcome, Source
 from tracker.models.delivery import (
     ConfidenceAssessment,
     RaidEntry,
@@ -21,6 +22,7 @@ from tracker.models.jobs import (
     WebhookDelivery,
     WorkerHeartbeat,
 )
+from tracker.models.participation import Participation
 from tracker.models.people import Role, StaffProfile
 from tracker.models.reference import Body, MemberState
 
@@ -30,6 +32,7 @@ __all__ = [
     "AuditEntry",
     "Body",
     "Channel",
+    "Commitment",
     "ConfidenceAssessment",
     "DailySnapshot",
     "DateBasis",
@@ -39,7 +42,9 @@ __all__ = [
     "MemberState",
     "Milestone",
     "OutboxEvent",
+    "Outcome",
     "OverdueNotice",
+    "Participation",
     "Presidency",
     "Priority",
     "ProgressUpdate",
@@ -48,6 +53,7 @@ __all__ = [
     "ReminderLog",
     "ReviewReminderLog",
     "Role",
+    "Source",
     "StaffProfile",
     "Stocktake",
     "StocktakeItem",

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from tracker import clock, workflow
 from tracker.models.base import CodeManager, localized
+from tracker.models.participation import Participation
 from tracker.models.reference import Body, MemberState
 from tracker.validators import multi_line, single_line
 from tracker.workflow import Status
@@ -60,6 +61,10 @@ class Presidency(models.Model):
     slogan_ru = models.CharField(_("slogan (Russian)"), max_length=300, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     summary_ru = models.TextField(_("summary (Russian)"), blank=True)
+    predecessor = models.OneToOneField(
+        "self", verbose_name=_("predecessor"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="successor", help_text=_("The presidency before this one; it hands its open work over."),
+    )
 
     objects = CodeManager()
 
@@ -147,6 +152,11 @@ class Priority(models.Model):
         return localized(self, "summary")
 
 
+def _history_name(name: str) -> str:
+    # The participations' history keeps the table it had as the plain participating-states list.
+    return "HistoricalActivity_participating_states" if name == "Participation" else f"Historical{name}"
+
+
 class Activity(DatedBasisMixin, models.Model):
     class Kind(models.TextChoices):
         EXERCISE = "exercise", _("Exercise")
@@ -183,7 +193,8 @@ class Activity(DatedBasisMixin, models.Model):
         related_name="led_activities",
     )
     participating_states = models.ManyToManyField(
-        MemberState, verbose_name=_("participating states"), blank=True, related_name="activities"
+        MemberState, verbose_name=_("participating states"), blank=True, related_name="activities",
+        through=Participation,  # each state's role and level (tracker/models/commitments.py)
     )
     location = models.CharField(_("location"), max_length=200, blank=True, validators=[single_line])
     source_quote = models.TextField(
@@ -200,11 +211,18 @@ class Activity(DatedBasisMixin, models.Model):
     watchers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("watchers"), blank=True, related_name="watched_activities"
     )
+    # One copy at most: a carried-over activity cannot be carried over twice (the database keeps it so).
+    carried_over_from = models.OneToOneField(
+        "self", verbose_name=_("carried over from"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="carried_over_to", editable=False,
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False, db_index=True)
 
-    history = HistoricalRecords(m2m_fields=[participating_states], excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        m2m_fields=[participating_states], excluded_fields=["updated_at"], custom_model_name=_history_name
+    )
     objects = CodeManager()
 
     class Meta:

@@ -25,6 +25,7 @@ class AuditEntry(models.Model):
         WEBHOOK_DELETED = "webhook.deleted", _("Webhook subscription deleted")
         WEBHOOK_RESENT = "webhook.resent", _("Webhook deliveries sent again")
         BULK_TRANSITION = "activities.bulk_transition", _("Activities moved in bulk")
+        OUTCOME_SIGNED = "commitment.outcome_signed", _("Commitment outcome signed off")
 
     class Via(models.TextChoices):
         ADMIN = "admin", _("Admin")

@@ -30,6 +30,11 @@ class StaffProfile(models.Model):
         Body, verbose_name=_("body"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
         help_text=_("Editors may change the activities this body is responsible for."),
     )
+    access_until = models.DateField(
+        _("access until"), null=True, blank=True,
+        help_text=_("The last day this person may sign in to the agenda, e.g. a viewer of the incoming "
+                    "presidency until its term starts; empty for no limit."),
+    )
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
     wants_digest = models.BooleanField(_("weekly digest by email"), default=True)
     calendar_token = models.CharField(

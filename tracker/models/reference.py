@@ -16,6 +16,11 @@ class MemberState(models.Model):
         _("CSTO member"), default=True, help_text=_("Members of the organisation; unticked for dialogue partners.")
     )
 
+    is_observer = models.BooleanField(
+        _("observer or partner"), default=False,
+        help_text=_("A non-member that may take part in activities: an observer or dialogue partner."),
+    )
+
     objects = CodeManager()
 
     class Meta:

@@ -11,8 +11,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from tracker import clock, selectors
@@ -30,6 +31,14 @@ def today() -> dt.date:
 
 
 def presidency_on_screen(day: dt.date) -> Presidency | None:
+    """The presidency the person chose in the header (tracker/presidency_choice.py), else the current one."""
+    from tracker import presidency_choice
+
+    chosen = presidency_choice.chosen_id()
+    if chosen is not None:
+        found = Presidency.objects.select_related("chair_state").filter(pk=chosen).first()
+        if found is not None:
+            return found
     return selectors.current_presidency(day)
 
 
@@ -40,6 +49,12 @@ def web_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
+            from tracker import permissions
+
+            if permissions.role_of(request.user) is None:  # a limited access that has run out
+                return render(request, "tracker/forbidden.html", {
+                    "message": _("Your access to the agenda has ended. Ask a coordinator to extend it."),
+                    "back": resolve_url(settings.LOGIN_URL)}, status=403)
             return view(request, *args, **kwargs)
         if getattr(request, "htmx", False):
             page = request.htmx.current_url_abs_path or request.get_full_path()

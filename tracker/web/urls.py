@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker.web.views import activity, board, calendar, dashboard, delivery, reports, timeline
+from tracker.web.views import activity, board, calendar, commitments, dashboard, delivery, reports, timeline
 
 app_name = "web"
 
@@ -40,4 +40,17 @@ urlpatterns = [
     path("reports/risks.csv", delivery.export_risks_csv, name="export-risks-csv"),
     path("stocktake-items/<int:pk>/milestone/", delivery.stocktake_item_milestone, name="stocktake-item-milestone"),
     path("stocktake-items/<int:pk>/activity/", delivery.stocktake_item_activity, name="stocktake-item-activity"),
+    path("commitments/", commitments.coverage, name="commitments"),
+    path("commitments/<int:pk>/", commitments.commitment_detail, name="commitment"),
+    path("commitments/<int:pk>/outcome/", commitments.commitment_outcome, name="commitment-outcome"),
+    path("sources/<int:pk>/", commitments.source_detail, name="source"),
+    path("participation/", commitments.participation_matrix, name="participation"),
+    path("states/<str:code>/", commitments.member_state, name="member-state"),
+    path("presidency/", commitments.choose_presidency, name="choose-presidency"),
+    path("handover/", commitments.handover, name="handover"),
+    path("handover.docx", commitments.handover_docx_view, name="handover-docx"),
+    path("activities/<int:pk>/carry-over/", commitments.carry_over, name="carry-over"),
+    path("reports/delivered/", commitments.delivered, name="delivered"),
+    path("reports/delivered.docx", commitments.delivered_docx_view, name="delivered-docx"),
+    path("reports/delivered.csv", commitments.delivered_csv, name="delivered-csv"),
 ]

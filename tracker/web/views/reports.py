@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from tracker import selectors, selectors_delivery
+from tracker import selectors, selectors_commitments, selectors_delivery
 from tracker.exports import neutralise_row
 from tracker.models import Body
 from tracker.web.common import presidency_on_screen, today, web_login_required
@@ -100,6 +100,7 @@ def year_report(request: HttpRequest) -> HttpResponse:
         "presidency": presidency,
         "rollup": selectors.presidency_rollup(presidency, day),
         "sections": sections,
+        "delivered": selectors_commitments.declared_vs_delivered(presidency, day),
         "today": day,
         "generated": timezone.localtime(),
     }

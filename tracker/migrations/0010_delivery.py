@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0008_date_basis'),
+        ('tracker', '0009_security_review'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

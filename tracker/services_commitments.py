@@ -1,0 +1,253 @@
+"""Every write to sources and commitments. Each function runs in one transaction: it checks permissions
+(tracker/permissions.py), validates, writes, and records the outbox event and the audit entry.
+
+The web board, the admin and the seed call these functions and nothing else. Names follow <thing>_<verb>;
+arguments are keyword-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tracker import audit, clock, events, permissions, services, workflow
+from tracker.errors import InvalidInput
+from tracker.models import (
+    Activity,
+    Commitment,
+    DateBasis,
+    MemberState,
+    Outcome,
+    Participation,
+    Presidency,
+    Source,
+)
+from tracker.permissions import Actor
+from tracker.workflow import Status
+
+SOURCE_FIELDS: frozenset[str] = frozenset({
+    "code", "presidency", "title", "title_ru", "published_on", "publisher", "publisher_ru", "url",
+})
+COMMITMENT_FIELDS: frozenset[str] = frozenset({
+    "source", "number", "priority", "statement", "statement_ru", "quote", "quote_ru", "passage",
+    "success_criterion", "success_criterion_ru",
+})
+
+
+@transaction.atomic
+def source_save(*, actor: Actor, data: Mapping[str, Any], source: Source | None = None) -> Source:
+    """Create a source, or change `source`."""
+    permissions.ensure_can_manage_commitments(actor)
+    _reject_unknown(data, SOURCE_FIELDS)
+    source = source or Source()
+    for name, value in data.items():
+        setattr(source, name, value)
+    _validate(source)
+    source.save()
+    return source
+
+
+@transaction.atomic
+def commitment_save(
+    *,
+    actor: Actor,
+    data: Mapping[str, Any],
+    commitment: Commitment | None = None,
+    activities: Iterable[Activity] | None = None,
+) -> Commitment:
+    """Create a commitment, or change `commitment`; `activities`, when given, replaces its linked activities."""
+    permissions.ensure_can_manage_commitments(actor)
+    _reject_unknown(data, COMMITMENT_FIELDS)
+    commitment = commitment or Commitment()
+    for name, value in data.items():
+        setattr(commitment, name, value)
+    _validate(commitment)
+    if commitment.priority.presidency_id != commitment.source.presidency_id:
+        raise InvalidInput({"priority": [_("The priority belongs to another presidency than the source.")]})
+    commitment.save()
+    if activities is not None:
+        commitment_link_activities(actor=actor, commitment=commitment, activities=activities)
+    return commitment
+
+
+@transaction.atomic
+def commitment_link_activities(*, actor: Actor, commitment: Commitment, activities: Iterable[Activity]) -> None:
+    """Set the activities that serve `commitment`: only activities of the commitment's own presidency."""
+    permissions.ensure_can_manage_commitments(actor)
+    activities = list(activities)
+    presidency_id = commitment.priority.presidency_id
+    stray = [a for a in activities if a.priority.presidency_id != presidency_id]
+    if stray:
+        raise InvalidInput({"activities": [
+            _("%(title)s belongs to another presidency.") % {"title": stray[0].display_title}
+        ]})
+    commitment.activities.set(activities)
+
+
+@transaction.atomic
+def commitment_record_outcome(
+    *, actor: Actor, commitment: Commitment, outcome: str, evidence: str
+) -> Commitment:
+    """A coordinator signs off how a commitment ended: kept, partly kept, not kept or withdrawn, with the
+    evidence that shows it. Signing again replaces the outcome and the signature."""
+    permissions.ensure_can_sign_off_outcome(actor)
+    evidence = (evidence or "").strip()
+    errors: dict[str, list[str]] = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = [_("Choose an outcome: %(choices)s.") % {
+            "choices": ", ".join(str(label) for label in Outcome.labels)}]
+    if not evidence:
+        errors["evidence"] = [_("An outcome needs evidence: say what shows it.")]
+    if errors:
+        raise InvalidInput(errors)
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    locked.outcome = outcome
+    locked.outcome_evidence = evidence
+    locked.outcome_signed_by = actor.user
+    locked.outcome_signed_at = clock.now()
+    locked.save(update_fields=["outcome", "outcome_evidence", "outcome_signed_by", "outcome_signed_at"])
+    events.emit(events.COMMITMENT_OUTCOME_RECORDED, None, {"commitment": {
+        "id": locked.pk, "source": locked.source.code, "number": locked.number, "outcome": locked.outcome,
+        "signed_by": actor.name, "signed_at": locked.outcome_signed_at.isoformat(),
+    }})
+    audit.record(
+        audit.Action.OUTCOME_SIGNED, via=actor.channel, user=actor.user, obj=locked,
+        detail={"outcome": locked.outcome},
+    )
+    return locked
+
+
+def _reject_unknown(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise InvalidInput({name: [_("Unknown field.")] for name in sorted(unknown)})
+
+
+def _validate(instance: Source | Commitment | Participation) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput({
+            ("non_field_errors" if field == NON_FIELD_ERRORS else field): [str(m) for m in messages]
+            for field, messages in exc.message_dict.items()
+        }) from None
+
+
+# --- Member-state participation ---------------------------------------------------------------------------
+
+PARTICIPATION_FIELDS: frozenset[str] = frozenset({"role", "level", "confirmed", "note"})
+
+
+def participation_refusal(states: Iterable[MemberState]) -> dict[str, list[str]]:
+    """The one rule on who may take part: members, and non-members recorded as observers or partners."""
+    outsiders = [state for state in states if not (state.is_member or state.is_observer)]
+    if not outsiders:
+        return {}
+    return {"participating_states": [
+        _("%(state)s is neither a member nor an observer of the organisation, so it cannot take part.")
+        % {"state": outsiders[0].display_name}
+    ]}
+
+
+@transaction.atomic
+def participation_save(
+    *, actor: Actor, activity: Activity, memberstate: MemberState, data: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Participation:
+    """Record (or change) a state's part in an activity: role, level of representation, confirmed, note.
+    It is a change of the activity: its version goes up and subscribers hear `activity.updated`."""
+    _reject_unknown(data, PARTICIPATION_FIELDS)
+    locked = services._lock(activity, expected_version)
+    permissions.ensure_can_edit_activity(actor, locked)
+    refusal = participation_refusal([memberstate])
+    if refusal:
+        raise InvalidInput({"memberstate": refusal["participating_states"]})
+    participation = Participation.objects.filter(activity=locked, memberstate=memberstate).first()
+    participation = participation or Participation(activity=locked, memberstate=memberstate)
+    for name, value in data.items():
+        setattr(participation, name, value)
+    _validate(participation)
+    participation.save()
+    _activity_changed(actor, locked)
+    return participation
+
+
+@transaction.atomic
+def participation_delete(
+    *, actor: Actor, participation: Participation, expected_version: int | None = None
+) -> None:
+    locked = services._lock(participation.activity, expected_version)
+    permissions.ensure_can_edit_activity(actor, locked)
+    Participation.objects.filter(pk=participation.pk).delete()
+    _activity_changed(actor, locked)
+
+
+def _activity_changed(actor: Actor, activity: Activity) -> None:
+    activity._change_reason = services._change_reason(actor, "")
+    activity.version += 1
+    activity.updated_at = clock.now()
+    activity.save(update_fields=["version", "updated_at"])
+    events.emit(events.ACTIVITY_UPDATED, activity, {"changed": ["participating_states"], "by": actor.name})
+
+
+# --- Handover to the next presidency ----------------------------------------------------------------------
+
+#: What a carried-over copy keeps; its dates, status and progress start afresh in the new presidency.
+_CARRIED_FIELDS = ("title", "title_ru", "description", "description_ru", "kind", "responsible_body", "lead_state",
+                   "location", "source_quote")
+
+
+@transaction.atomic
+def activity_carry_over(*, actor: Actor, activity: Activity, note: str = "") -> Activity:
+    """Copy an open activity into the successor presidency's agenda (through the services, with a link back)
+    and close the original as handed over. Returns the copy."""
+    permissions.ensure_can_hand_over(actor)
+    locked = services._lock(activity, None)
+    workflow.check_handover(locked.status)
+    if Activity.objects.filter(carried_over_from=locked).exists():
+        raise InvalidInput({"activity": [_("This activity has already been carried over.")]})
+    presidency = locked.priority.presidency
+    successor = Presidency.objects.filter(predecessor=presidency).first()
+    if successor is None:
+        raise InvalidInput({"activity": [
+            _("%(presidency)s has no successor yet: record the next presidency first.") % {"presidency": presidency}
+        ]})
+    priority = successor.priorities.filter(number=locked.priority.number).first()
+    if priority is None:
+        raise InvalidInput({"priority": [
+            _("The next presidency has no priority %(number)s to carry this activity into.")
+            % {"number": locked.priority.number}
+        ]})
+    data: dict[str, Any] = {name: getattr(locked, name) for name in _CARRIED_FIELDS}
+    data.update({
+        "priority": priority,
+        "code": f"{locked.code}-{successor.period_start.year}"[:60] if locked.code else None,
+        "status": Status.PLANNED,
+        "due_date": successor.period_end,
+        "date_basis": DateBasis.ASSUMPTION,
+        "date_basis_note": "Carried over from the previous presidency; the new presidency sets the date.",
+        "date_basis_note_ru": "Передано предыдущим председательством; срок устанавливает новое председательство.",
+        "participating_states": list(locked.participating_states.all()),
+    })
+    copy = services.activity_create(actor=actor, data=data, note=note)
+    Activity.objects.filter(pk=copy.pk).update(carried_over_from=locked)
+    copy.carried_over_from = locked
+    _close_as_handed_over(actor, locked, note)
+    return copy
+
+
+def _close_as_handed_over(actor: Actor, activity: Activity, note: str) -> None:
+    before = {name: getattr(activity, name) for name in ("status", "progress", "due_date")}
+    activity.status = Status.HANDED_OVER
+    activity.version += 1
+    activity.updated_at = clock.now()
+    activity._change_reason = services._change_reason(actor, note)
+    services._save_existing(activity)
+    services._log(activity, actor, before=before, note=str(note))
+    events.emit(events.ACTIVITY_UPDATED, activity, {"changed": ["status"]})
+    events.emit(events.ACTIVITY_STATUS_CHANGED, activity,
+                {"from": before["status"], "to": activity.status, "note": str(note)})
