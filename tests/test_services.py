@@ -243,6 +243,23 @@ def test_upsert_by_ref_creates_then_updates(priorities, body, coordinator_actor)
     assert Activity.objects.count() == 1
 
 
+def test_an_upsert_that_meets_a_reference_created_since_its_look_up_updates_it(
+    priorities, body, coordinator_actor, monkeypatch
+):
+    """Two first calls race: the other committed between this call's look-up and the model's unique check
+    (seen under load on PostgreSQL as a 400 naming the reference). This call must update that row instead."""
+    data = _new_activity_data(priorities[1], body)
+    winner, _ = services.activity_upsert_by_ref(actor=coordinator_actor, source="mfa-docs", ref="7", data=data)
+    look_ups = iter([None])  # the first look-up misses the row, as it did before the other call committed
+    real = services._find_by_reference
+    monkeypatch.setattr(services, "_find_by_reference", lambda source, ref: next(look_ups, real(source, ref)))
+    again, created = services.activity_upsert_by_ref(
+        actor=coordinator_actor, source="mfa-docs", ref="7", data={**data, "title": "Renamed"}
+    )
+    assert (again.pk, created, again.title) == (winner.pk, False, "Renamed")
+    assert Activity.objects.filter(external_source="mfa-docs", external_id="7").count() == 1
+
+
 def test_bulk_upsert_is_all_or_nothing_and_names_every_bad_item(priorities, body, coordinator_actor):
     good = {**_new_activity_data(priorities[1], body), "external_source": "sys", "external_id": "1"}
     bad_dates = {**good, "external_id": "2", "start_date": dt.date(2023, 9, 1), "due_date": dt.date(2023, 8, 1)}

@@ -221,7 +221,7 @@ def activity_upsert_by_ref(
     for attempt in range(2):
         try:
             with transaction.atomic():
-                existing = Activity.objects.filter(external_source=source, external_id=ref).first()
+                existing = _find_by_reference(source, ref)
                 if existing is None:
                     if expected_version is not None:
                         raise StaleVersion(
@@ -237,7 +237,18 @@ def activity_upsert_by_ref(
         except _DuplicateReference:
             if attempt:
                 raise
+        except InvalidInput:
+            # A concurrent first call committed the same reference between our look-up and the model's unique
+            # check: that is the same race as the constraint's, so update the winner's row instead.
+            if attempt or existing is not None or not Activity.objects.filter(
+                external_source=source, external_id=ref
+            ).exists():
+                raise
     raise AssertionError("unreachable")
+
+
+def _find_by_reference(source: str, ref: str) -> Activity | None:
+    return Activity.objects.filter(external_source=source, external_id=ref).first()
 
 
 def activities_bulk_upsert(
