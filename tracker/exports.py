@@ -8,7 +8,12 @@ left alone: only text written by people carries the risk.
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -29,3 +34,25 @@ def restore_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
         return value[1:]
     return value
+
+
+class _Echo:
+    """A file-like object whose write returns the line: csv.writer then yields lines for streaming."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
+    """Every CSV download of the board: streamed, UTF-8 with a byte-order mark (spreadsheet programs need it
+    to read Cyrillic), a dated file name, and every cell neutralised by the rule above."""
+
+    def lines() -> Iterable[str]:
+        writer = csv.writer(_Echo())
+        yield "\ufeff" + writer.writerow(columns)
+        for row in rows:
+            yield writer.writerow(neutralise_row(list(row)))
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localtime():%Y%m%d-%H%M}.csv"'
+    return response

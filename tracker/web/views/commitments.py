@@ -3,9 +3,6 @@ declared versus delivered (page, Word and CSV)."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +15,7 @@ from django.views.decorators.http import require_POST
 from tracker import permissions, selectors_commitments, services_commitments
 from tracker.commitment_documents import delivered_docx, handover_docx
 from tracker.errors import DomainError
+from tracker.exports import csv_response
 from tracker.models import Activity, Commitment, MemberState, Outcome, Presidency, Priority
 from tracker.web.common import actor_for, presidency_on_screen, safe_next, status_for, today, web_login_required
 
@@ -151,22 +149,18 @@ def delivered_docx_view(request: HttpRequest) -> HttpResponse:
 def delivered_csv(request: HttpRequest) -> HttpResponse:
     """Machine-readable: codes, numbers and ISO dates, UTF-8 with a byte-order mark for spreadsheets."""
     context = _delivered_context(request)
-    stream = io.StringIO()
-    stream.write("\ufeff")
-    writer = csv.writer(stream)
-    writer.writerow(CSV_COLUMNS)
-    for row in (context or {}).get("rows", []):
-        c = row.commitment
-        writer.writerow([
+    rows = (
+        [
             c.source.code, c.number, c.priority.number, c.statement, c.statement_ru, c.quote, c.passage,
             c.success_criterion, row.state, c.outcome, c.outcome_evidence,
             c.outcome_signed_by.get_username() if c.outcome_signed_by else "",
             c.outcome_signed_at.isoformat() if c.outcome_signed_at else "",
             " ".join(a.code or str(a.pk) for a in c.activities.all()),
-        ])
-    response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _filename("declared-vs-delivered", "csv")
-    return response
+        ]
+        for row in (context or {}).get("rows", [])
+        for c in (row.commitment,)
+    )
+    return csv_response("declared-vs-delivered", CSV_COLUMNS, rows)
 
 
 # --- Member-state participation ---------------------------------------------------------------------------

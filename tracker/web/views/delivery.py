@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tracker import permissions, selectors, selectors_delivery, services_delivery
 from tracker.errors import DomainError, NotPermitted
+from tracker.exports import csv_response
 from tracker.models import Activity, Priority, Stocktake, StocktakeItem
 from tracker.web.common import actor_for, presidency_on_screen, status_for, today, web_login_required
 from tracker.web.forms_delivery import (
@@ -364,26 +365,7 @@ RISK_CSV_COLUMNS = ["id", "priority_number", "activity_id", "activity_code", "ki
 
 
 def _csv(name: str, columns: list[str], rows) -> HttpResponse:
-    """Stable, machine-readable columns (codes, ISO dates) in UTF-8 with a byte-order mark, as the
-    activities' export: spreadsheet programs need it to read Cyrillic."""
-    import csv
-
-    from django.http import StreamingHttpResponse
-    from django.utils import timezone
-
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    def lines():
-        writer = csv.writer(Echo())
-        yield "\ufeff" + writer.writerow(columns)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localtime():%Y%m%d-%H%M}.csv"'
-    return response
+    return csv_response(name, columns, rows)  # tracker/exports.py: one rule for every CSV download
 
 
 def _iso(value) -> str:

@@ -3,14 +3,12 @@ year report of the presidency."""
 
 from __future__ import annotations
 
-import csv
-
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from tracker import selectors, selectors_commitments, selectors_delivery
-from tracker.exports import neutralise_row
+from tracker.exports import csv_response
 from tracker.models import Body
 from tracker.web.common import presidency_on_screen, today, web_login_required
 from tracker.web.forms import board_filterset
@@ -46,11 +44,6 @@ def reports(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/reports.html", context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @web_login_required
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The board's activities as CSV, with the board's filters from the query string. Stable, machine-
@@ -64,25 +57,20 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     activities = filterset.qs
 
     def rows():
-        writer = csv.writer(_Echo())
-        yield "\ufeff" + writer.writerow(CSV_COLUMNS)
         for a in activities:
-            overdue = a.is_overdue(day)
-            yield writer.writerow(neutralise_row([
+            yield [
                 a.pk, a.code or "", a.priority.number, a.title, a.title_ru, a.kind, a.status,
                 a.start_date.isoformat() if a.start_date else "", a.due_date.isoformat(),
-                a.completed_date.isoformat() if a.completed_date else "", a.progress, "yes" if overdue else "no",
+                a.completed_date.isoformat() if a.completed_date else "", a.progress,
+                "yes" if a.is_overdue(day) else "no",
                 a.responsible_body.code, a.lead_state.code if a.lead_state else "",
                 " ".join(s.code for s in a.participating_states.all()), a.location,
                 a.external_source, a.external_id, a.version, a.updated_at.isoformat(),
                 a.date_basis, a.date_basis_note, a.date_basis_note_ru, a.date_confirmed_by,
                 a.date_confirmed_at.isoformat() if a.date_confirmed_at else "",
-            ]))
+            ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="activities-{stamp}.csv"'
-    return response
+    return csv_response("activities", CSV_COLUMNS, rows())
 
 
 @web_login_required
