@@ -9,9 +9,11 @@ import pytest
 from django.db import transaction
 
 from tests import factories
-from tracker import bulk, events, services
+from tracker import events, services
 from tracker.models import Activity, OutboxEvent, Priority, ProgressUpdate
 from tracker.permissions import Actor
+from tracker.services import agenda as item_by_item
+from tracker.services import bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +66,7 @@ def _one_by_one(actor, items, note):
     try:
         with transaction.atomic():
             try:
-                results = services._bulk_upsert_item_by_item(actor=actor, items=[dict(i) for i in items], note=note)
+                results = item_by_item._bulk_upsert_item_by_item(actor=actor, items=[dict(i) for i in items], note=note)
             except services.BulkInvalid as exc:
                 outcome = ("refused", exc.item_errors, exc.item_codes)
             else:
@@ -81,7 +83,7 @@ def _set_based(actor, items, note, monkeypatch):
     def no_fallback(**_kwargs):
         raise AssertionError("the set-based path gave up")
 
-    monkeypatch.setattr(services, "_bulk_upsert_item_by_item", no_fallback)
+    monkeypatch.setattr(item_by_item, "_bulk_upsert_item_by_item", no_fallback)
     try:
         results = services.activities_bulk_upsert(actor=actor, items=items, note=note)
     except services.BulkInvalid as exc:
@@ -171,7 +173,7 @@ def _batch(priorities, body, size, progress):
 @pytest.mark.parametrize("size", [50, 500])
 def test_queries_do_not_grow_with_the_batch(priorities, body, coordinator_actor, size, django_assert_max_num_queries,
                                            monkeypatch):
-    monkeypatch.setattr(services, "_bulk_upsert_item_by_item", None)  # the set-based path only
+    monkeypatch.setattr(item_by_item, "_bulk_upsert_item_by_item", None)  # the set-based path only
     # SQLite splits big inserts into batches of 999 parameters; PostgreSQL needs about 16 queries at any size.
     with django_assert_max_num_queries(60):
         created = services.activities_bulk_upsert(actor=coordinator_actor, items=_batch(priorities, body, size, 40))
