@@ -30,10 +30,11 @@ from rest_framework.response import Response
 from tracker import audit, clock, selectors, services
 from tracker.api import serializers as s
 from tracker.api.access import AgendaManagers, actor_for
-from tracker.api.history import history_entries, history_records
+from tracker.api.history import history_entries
 from tracker.api.idempotency import idempotent
 from tracker.api.schema import IDEMPOTENCY_KEY, IF_MATCH
 from tracker.filters import ActivityFilter
+from tracker.history import records as history_records
 from tracker.models import Activity, Body, MemberState, Milestone, Presidency, Priority, WebhookSubscription
 from tracker.validators import single_line
 

@@ -20,9 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
 
-from tracker import clock, events
+from tracker import clock, events, history
 from tracker.errors import BulkInvalid, DomainError, InvalidInput
 from tracker.models import Activity, Body, MemberState, Milestone, Priority, ProgressUpdate
 from tracker.permissions import Actor
@@ -296,7 +295,7 @@ def _write_history(plans: list[_Plan], added: Mapping[int, list[tuple[int, int]]
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return  # as simple_history's own signal handlers do (restore_agenda turns history off)
     history_model = Activity.history.model
-    links_model = HistoricalRecords.m2m_models[Activity._meta.get_field("participating_states")]
+    links_model = history.participating_states_model()
     user = history_model.get_default_history_user(plans[0].activity) if plans else None
     rows: list[Any] = []
     snapshots: list[list[tuple[int, int]]] = []
