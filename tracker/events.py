@@ -14,23 +14,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.models import Activity, OutboxEvent
-
-ACTIVITY_CREATED = "activity.created"
-ACTIVITY_UPDATED = "activity.updated"
-ACTIVITY_STATUS_CHANGED = "activity.status_changed"
-ACTIVITY_OVERDUE = "activity.overdue"
-ACTIVITY_DELETED = "activity.deleted"
-MILESTONE_COMPLETED = "milestone.completed"
-PROGRESS_REPORTED = "progress.reported"
-
-EVENT_TYPES = [
+from tracker.models.integration import (  # the vocabulary lives beside OutboxEvent; re-exported for the writers
     ACTIVITY_CREATED,
-    ACTIVITY_UPDATED,
-    ACTIVITY_STATUS_CHANGED,
-    ACTIVITY_OVERDUE,
     ACTIVITY_DELETED,
+    ACTIVITY_OVERDUE,
+    ACTIVITY_STATUS_CHANGED,
+    ACTIVITY_UPDATED,
+    EVENT_TYPES,
     MILESTONE_COMPLETED,
     PROGRESS_REPORTED,
+)
+
+__all__ = [
+    "ACTIVITY_CREATED", "ACTIVITY_DELETED", "ACTIVITY_OVERDUE", "ACTIVITY_STATUS_CHANGED", "ACTIVITY_UPDATED",
+    "EVENT_TYPES", "MILESTONE_COMPLETED", "PROGRESS_REPORTED", "activity_summary", "after_commit_listeners", "emit",
+    "emit_many",
 ]
 
 #: Called after commit with the ids of the events just committed; the delivery machinery registers here.

@@ -64,52 +64,47 @@ class StrictInputMixin:
 
 # --- Strict JSON types: a string where a number belongs (or the reverse) is refused, not coerced ---------------
 
-class StrictCharField(serializers.CharField):
+class JSONTyped:
+    """Mixed into a field: it takes only `json_type` (a bool is not an integer), anything else is refused."""
+
+    json_type: type = str
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) != (self.json_type is bool) or not isinstance(data, self.json_type):
+            self.refuse(data)
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+    def refuse(self, data: Any) -> None:
+        self.fail("invalid")  # type: ignore[attr-defined]
+
+
+class StrictCharField(JSONTyped, serializers.CharField):
     """Text as sent: not trimmed (so the length checked is the length sent), and never a number."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+
+class StrictSlugField(JSONTyped, serializers.SlugField):
+    pass
 
 
-class StrictSlugField(serializers.SlugField):
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+class StrictURLField(JSONTyped, serializers.URLField):
+    pass
 
 
-class StrictURLField(serializers.URLField):
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+class StrictIntegerField(JSONTyped, serializers.IntegerField):
+    json_type = int
 
 
-class StrictIntegerField(serializers.IntegerField):
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+class StrictBooleanField(JSONTyped, serializers.BooleanField):
+    json_type = bool
 
 
-class StrictBooleanField(serializers.BooleanField):
-    def to_internal_value(self, data: Any) -> bool:
-        if not isinstance(data, bool):
-            self.fail("invalid")
-        return data
-
-
-class StrictChoiceField(serializers.ChoiceField):
-    def to_internal_value(self, data: Any) -> Any:
-        if not isinstance(data, str):
-            self.fail("invalid_choice", input=data)
-        return super().to_internal_value(data)
+class StrictChoiceField(JSONTyped, serializers.ChoiceField):
+    def refuse(self, data: Any) -> None:
+        self.fail("invalid_choice", input=data)
 
 
 class CachedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -175,10 +170,12 @@ class PresidencySerializer(serializers.ModelSerializer):
         ]
 
 
-class RollupCountsSerializer(serializers.Serializer):
-    """Activities per status."""
-
-    locals().update({status: serializers.IntegerField(min_value=0) for status in Status.values})
+#: Activities per status: one count field per status, so the schema names every status.
+RollupCountsSerializer = type("RollupCountsSerializer", (serializers.Serializer,), {
+    "__doc__": "Activities per status.",
+    "__module__": __name__,
+    **{status: serializers.IntegerField(min_value=0) for status in Status.values},
+})
 
 
 class RollupSerializer(serializers.Serializer):
@@ -381,9 +378,6 @@ class BulkRequestSerializer(StrictInputMixin, serializers.Serializer):
     items = BulkItemSerializer(many=True, max_length=BULK_MAX_ITEMS, allow_empty=False)
     note = StrictCharField(required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH,
                            help_text=_("Kept in the progress log of every changed activity."))
-
-    def validate_items(self, items: list) -> list:
-        return items
 
     def to_internal_value(self, data: Any) -> Any:
         items = data.get("items") if isinstance(data, Mapping) else None

@@ -76,6 +76,25 @@ class ApiClient(models.Model):
         return self.scope == self.Scope.WRITE
 
 
+#: The event vocabulary: what an OutboxEvent row's `event_type` may say (tracker/events.py writes them).
+ACTIVITY_CREATED = "activity.created"
+ACTIVITY_UPDATED = "activity.updated"
+ACTIVITY_STATUS_CHANGED = "activity.status_changed"
+ACTIVITY_OVERDUE = "activity.overdue"
+ACTIVITY_DELETED = "activity.deleted"
+MILESTONE_COMPLETED = "milestone.completed"
+PROGRESS_REPORTED = "progress.reported"
+EVENT_TYPES = [
+    ACTIVITY_CREATED,
+    ACTIVITY_UPDATED,
+    ACTIVITY_STATUS_CHANGED,
+    ACTIVITY_OVERDUE,
+    ACTIVITY_DELETED,
+    MILESTONE_COMPLETED,
+    PROGRESS_REPORTED,
+]
+
+
 class OutboxEvent(models.Model):
     """An event written in the same transaction as the change it describes; delivered after commit."""
 
@@ -136,7 +155,6 @@ class WebhookSubscription(models.Model):
         return f"{self.name} → {self.url}"
 
     def clean(self) -> None:
-        from tracker.events import EVENT_TYPES
         from tracker.webhook_urls import validate_target_url
 
         if self.url:
