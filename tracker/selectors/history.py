@@ -32,7 +32,11 @@ def activity_history(activity: Activity, limit: int = 20) -> list[HistoryEntry]:
     queries: the history rows, their participating states, and the names of the referenced rows."""
     rows = list(history.records(activity.pk)[: limit + 1])  # one more, to compare the page's oldest with
     page, previous = rows[:limit], (rows[limit] if len(rows) > limit else None)
-    entries = history.entries(page, previous)
+    # A created entry reads "Created." (its values are on the page), so only changes need names.
+    entries = [
+        entry if entry.kind != "+" else history.Entry(**{**entry.__dict__, "changes": []})
+        for entry in history.entries(page, previous)
+    ]
 
     wanted: dict[str, set[int]] = {name: set() for name in (*_NAMED, history.STATES_FIELD)}
     for entry in entries:
@@ -74,7 +78,7 @@ def activity_history(activity: Activity, limit: int = 20) -> list[HistoryEntry]:
                 FieldChange(field=c.field, label=str(Activity._meta.get_field(c.field).verbose_name),
                             old=show(c.field, c.old), new=show(c.field, c.new))
                 for c in entry.changes
-            ] if entry.kind != "+" else [],  # a created entry reads "Created."; its values are on the page
+            ],
         )
         for entry in entries
     ]

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -31,6 +31,21 @@ def today() -> dt.date:
 
 def presidency_on_screen(day: dt.date) -> Presidency | None:
     return selectors.current_presidency(day)
+
+
+def for_presidency(page: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A screen of the presidency on screen today: the view gets `presidency` and `day`; when there is none
+    yet, the page says the agenda is empty instead."""
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            day = today()
+            presidency = presidency_on_screen(day)
+            if presidency is None:
+                return render(request, "tracker/empty.html", {"page": page})
+            return view(request, *args, presidency=presidency, day=day, **kwargs)
+        return wrapper
+    return decorate
 
 
 def web_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

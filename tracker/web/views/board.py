@@ -8,6 +8,8 @@ and the lane is drawn again from the database, so the card is back where it real
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +27,7 @@ from tracker.permissions import Actor
 from tracker.web.common import (
     actor_for,
     edit_refusal,
-    presidency_on_screen,
+    for_presidency,
     safe_next,
     status_for,
     today,
@@ -84,11 +86,8 @@ def _lanes(
 
 
 @web_login_required
-def board(request: HttpRequest) -> HttpResponse:
-    day = today()
-    presidency = presidency_on_screen(day)
-    if presidency is None:
-        return render(request, "tracker/empty.html", {"page": "board"})
+@for_presidency("board")
+def board(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     actor = actor_for(request)
     query, own_body_id = default_query(request.GET, actor)
     filterset = board_filterset(query, presidency, selectors.activity_list(presidency=presidency))

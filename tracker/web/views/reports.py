@@ -4,6 +4,7 @@ year report of the presidency."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -11,8 +12,8 @@ from django.utils import timezone
 
 from tracker import selectors
 from tracker.exports import neutralise_row
-from tracker.models import Body
-from tracker.web.common import presidency_on_screen, today, web_login_required
+from tracker.models import Body, Presidency
+from tracker.web.common import for_presidency, presidency_on_screen, today, web_login_required
 from tracker.web.forms import board_filterset
 
 CSV_COLUMNS = [
@@ -24,11 +25,8 @@ CSV_COLUMNS = [
 
 
 @web_login_required
-def reports(request: HttpRequest) -> HttpResponse:
-    day = today()
-    presidency = presidency_on_screen(day)
-    if presidency is None:
-        return render(request, "tracker/empty.html", {"page": "reports"})
+@for_presidency("reports")
+def reports(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     by_body = selectors.rollups_by_body(presidency, day)
     bodies = Body.objects.in_bulk([body_id for body_id, _ in by_body])
     body_rows = sorted(
@@ -86,11 +84,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @web_login_required
-def year_report(request: HttpRequest) -> HttpResponse:
-    day = today()
-    presidency = presidency_on_screen(day)
-    if presidency is None:
-        return render(request, "tracker/empty.html", {"page": "reports"})
+@for_presidency("reports")
+def year_report(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     context = {
         "page": "reports",
         "presidency": presidency,
