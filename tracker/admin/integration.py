@@ -9,11 +9,10 @@ from django.contrib import admin, messages
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tracker import audit
+from tracker import audit, services
 from tracker.admin.base import CoordinatorOnlyAdmin
 from tracker.models import (
     ApiClient,
@@ -32,20 +31,12 @@ class ApiClientAdmin(CoordinatorOnlyAdmin):
     filter_horizontal = ["bodies"]
     actions = ["revoke"]
 
-    @transaction.atomic
     def save_model(self, request: HttpRequest, obj: ApiClient, form: forms.ModelForm, change: bool) -> None:
         new_key = None
-        if not obj.key_hash:
-            new_key = obj.set_new_key()
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        audit.record(
-            audit.Action.API_CLIENT_CREATED if new_key else (
-                audit.Action.API_CLIENT_REVOKED if "revoked_at" in form.changed_data and obj.revoked_at
-                else audit.Action.API_CLIENT_CHANGED),
-            via=audit.Via.ADMIN, user=request.user, obj=obj,
-            detail={"scope": obj.scope, "key_prefix": obj.key_prefix, "changed": list(form.changed_data)},
-        )
+        if obj.key_hash:
+            services.api_client_change(client=obj, changed=form.changed_data, via=audit.Via.ADMIN, user=request.user)
+        else:  # its bodies are saved with the form's other relations, just after
+            new_key = services.api_client_create(client=obj, via=audit.Via.ADMIN, user=request.user)
         if new_key:
             self.message_user(
                 request,
@@ -56,21 +47,13 @@ class ApiClientAdmin(CoordinatorOnlyAdmin):
 
     @admin.action(description=_("Revoke the selected clients' keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
-        count = 0
         with transaction.atomic():
-            for client in queryset.filter(revoked_at__isnull=True).select_for_update():
-                client.revoked_at = timezone.now()
-                client.save(update_fields=["revoked_at"])
-                audit.record(audit.Action.API_CLIENT_REVOKED, via=audit.Via.ADMIN, user=request.user, obj=client,
-                             detail={"key_prefix": client.key_prefix})
-                count += 1
+            count = sum(services.api_client_revoke(client=client, via=audit.Via.ADMIN, user=request.user)
+                        for client in queryset.order_by("pk"))
         self.message_user(request, ngettext("%(n)d key revoked.", "%(n)d keys revoked.", count) % {"n": count})
 
-    @transaction.atomic
     def delete_model(self, request: HttpRequest, obj: ApiClient) -> None:
-        audit.record(audit.Action.API_CLIENT_DELETED, via=audit.Via.ADMIN, user=request.user, obj=obj,
-                     detail={"key_prefix": obj.key_prefix})
-        super().delete_model(request, obj)
+        services.api_client_delete(client=obj, via=audit.Via.ADMIN, user=request.user)
 
     @transaction.atomic
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
@@ -91,21 +74,20 @@ class WebhookSubscriptionAdmin(CoordinatorOnlyAdmin):
     # A URL typed without a scheme is taken as https (Django 6's default; says so now, without a warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    @transaction.atomic
     def save_model(self, request: HttpRequest, obj: WebhookSubscription, form: Any, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
-        if obj.active:
-            obj.disabled_reason = ""
-        super().save_model(request, obj, form, change)
-        audit.record(audit.Action.WEBHOOK_CHANGED if change else audit.Action.WEBHOOK_CREATED, via=audit.Via.ADMIN,
-                     user=request.user, obj=obj, detail={"url": obj.url, "changed": list(form.changed_data)})
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        if change:
+            services.webhook_subscription_update(subscription=obj, changes=changes, via=audit.Via.ADMIN,
+                                                 user=request.user)
+        else:
+            created = services.webhook_subscription_create(values={
+                name: getattr(obj, name) for name in ("name", "url", "events", "secret", "active", "disabled_reason")
+            }, via=audit.Via.ADMIN, user=request.user)
+            obj.pk, obj.created_by, obj.created_at = created.pk, created.created_by, created.created_at
+            obj._state.adding = False
 
-    @transaction.atomic
     def delete_model(self, request: HttpRequest, obj: WebhookSubscription) -> None:
-        audit.record(audit.Action.WEBHOOK_DELETED, via=audit.Via.ADMIN, user=request.user, obj=obj,
-                     detail={"url": obj.url})
-        super().delete_model(request, obj)
+        services.webhook_subscription_delete(subscription=obj, via=audit.Via.ADMIN, user=request.user)
 
     @transaction.atomic
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:

@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -559,35 +558,23 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        subscription = WebhookSubscription(**serializer.validated_data, created_by=request.user)
-        subscription.full_clean(exclude=["events"])  # [] means all events; clean() checks the names
-        with transaction.atomic():
-            subscription.save()
-            audit.record(audit.Action.WEBHOOK_CREATED, via=audit.Via.API, user=request.user, obj=subscription,
-                         detail={"url": subscription.url})
+        subscription = services.webhook_subscription_create(
+            values=serializer.validated_data, via=audit.Via.API, user=request.user
+        )
         return Response(s.WebhookSubscriptionCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         subscription = self.get_object()
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            for name, value in serializer.validated_data.items():
-                setattr(subscription, name, value)
-            if serializer.validated_data.get("active"):
-                subscription.disabled_reason = ""
-            subscription.full_clean(exclude=["events"])  # [] means all events; clean() checks the names
-            subscription.save()
-            audit.record(audit.Action.WEBHOOK_CHANGED, via=audit.Via.API, user=request.user, obj=subscription,
-                         detail={"changed": sorted(serializer.validated_data)})
+        services.webhook_subscription_update(
+            subscription=subscription, changes=serializer.validated_data, via=audit.Via.API, user=request.user
+        )
         return Response(self.get_serializer(subscription).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         subscription = self.get_object()
-        with transaction.atomic():
-            audit.record(audit.Action.WEBHOOK_DELETED, via=audit.Via.API, user=request.user, obj=subscription,
-                         detail={"url": subscription.url})
-            subscription.delete()
+        services.webhook_subscription_delete(subscription=subscription, via=audit.Via.API, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -5,6 +5,7 @@ functions and nothing else to change the agenda. Names follow <thing>_<verb>; ar
     agenda.py      activity writes, item by item, and the bulk upsert's entry point
     bulk.py        the set-based writer of a bulk upsert
     milestones.py  milestone writes
+    integration.py webhook subscriptions and API clients, each write with its audit entry
     store.py       the item-by-item writer's database steps (lock, validate, save, log)
 """
 
@@ -18,6 +19,15 @@ from tracker.services.agenda import (
     activity_update,
     activity_upsert_by_ref,
     progress_report,
+)
+from tracker.services.integration import (
+    api_client_change,
+    api_client_create,
+    api_client_delete,
+    api_client_revoke,
+    webhook_subscription_create,
+    webhook_subscription_delete,
+    webhook_subscription_update,
 )
 from tracker.services.milestones import (
     MAX_MILESTONE_ORDER,
@@ -40,10 +50,17 @@ __all__ = [
     "activity_transition",
     "activity_update",
     "activity_upsert_by_ref",
+    "api_client_change",
+    "api_client_create",
+    "api_client_delete",
+    "api_client_revoke",
     "milestone_confirm_date",
     "milestone_create",
     "milestone_delete",
     "milestone_toggle",
     "milestone_update",
     "progress_report",
+    "webhook_subscription_create",
+    "webhook_subscription_delete",
+    "webhook_subscription_update",
 ]
