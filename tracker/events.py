@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from tracker import shape
 from tracker.models import Activity, OutboxEvent
 from tracker.models.integration import (  # the vocabulary lives beside OutboxEvent; re-exported for the writers
     ACTIVITY_CREATED,
@@ -36,16 +37,11 @@ after_commit_listeners: list[Callable[[list[str]], None]] = []
 
 
 def activity_summary(activity: Activity) -> dict[str, Any]:
-    return {
-        "id": activity.pk,
-        "code": activity.code,
-        "version": activity.version,
-        "status": activity.status,
-        "progress": activity.progress,
-        "due_date": activity.due_date.isoformat() if activity.due_date else None,
-        "external_source": activity.external_source,
-        "external_id": activity.external_id,
-    }
+    """The activity as the event recorded it (shape.SUMMARY_FIELDS), in JSON types."""
+    summary: dict[str, Any] = {name: getattr(activity, name) for name in shape.SUMMARY_FIELDS}
+    summary["id"] = activity.pk
+    summary["due_date"] = activity.due_date.isoformat() if activity.due_date else None
+    return summary
 
 
 def emit(event_type: str, activity: Activity | None, data: dict[str, Any] | None = None) -> OutboxEvent:

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.db.models import F, Prefetch, QuerySet
 
-from tracker import clock, workflow
+from tracker import clock, shape, workflow
 from tracker.models import (
     Activity,
     MemberState,
@@ -37,12 +37,8 @@ def activity_records() -> QuerySet[Activity]:
 
 
 #: The activity's own columns, as `QuerySet.values()` names them: what the API's representation reads.
-ACTIVITY_COLUMNS = (
-    "id", "code", "priority_id", "title", "title_ru", "description", "description_ru", "kind", "status",
-    "start_date", "due_date", "completed_date", "progress", "responsible_body_id", "lead_state_id", "location",
-    "external_source", "external_id", "version", "created_at", "updated_at", "source_quote", "date_basis",
-    "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at",
-)
+#: The stored columns of an API row (tracker/shape.py declares them).
+ACTIVITY_COLUMNS = shape.STORED_COLUMNS
 
 
 def activity_rows(activities: QuerySet[Activity]) -> QuerySet:
