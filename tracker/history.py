@@ -3,7 +3,7 @@
 `entries` turns a page of historical records into neutral entries: which of SHOWN_FIELDS went from what to
 what (raw values: ids for related rows, sorted ids for the participating states), who made the change and
 why. The activity page words them for people (tracker/selectors: names and labels), the API serialises them
-as they are (tracker/api/views.py). Both doors therefore show the same fields.
+as they are (tracker/api/history.py). Both doors therefore show the same fields.
 """
 
 from __future__ import annotations
