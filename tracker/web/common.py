@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -95,3 +96,27 @@ def edit_refusal(request: HttpRequest, activity) -> NotPermitted | None:
     except NotPermitted as refusal:
         return refusal
     return None
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    status: int  # 200, or the 4xx the person is answered with
+    refused: bool = False  # they may not change this activity at all (checked before their input)
+    message: str = ""  # why nothing was written, for the person; "" when the write went through
+
+
+def attempt_write(
+    request: HttpRequest, activity: Any, form: Any, unreadable: str, write: Callable[[dict[str, Any]], object]
+) -> WriteOutcome:
+    """The web's one way through a small write form: who may write is checked first (403), an unreadable
+    form is 400, and a refusal from the services becomes its own 4xx; none of them raises."""
+    refusal = edit_refusal(request, activity)
+    if refusal:
+        return WriteOutcome(403, refused=True, message=refusal.message)
+    if not form.is_valid():
+        return WriteOutcome(400, message=str(unreadable))
+    try:
+        write(form.cleaned_data)
+    except DomainError as error:
+        return WriteOutcome(status_for(error), message=error.message)
+    return WriteOutcome(200)
