@@ -271,3 +271,34 @@ def test_two_simultaneous_batches_with_the_same_new_references_create_each_activ
     assert Activity.objects.count() == 20
     assert sorted(c for r in results for _a, c in r) == [False] * 20 + [True] * 20
     assert set(Activity.objects.values_list("version", flat=True)) == {2}
+
+
+def test_a_moved_source_date_becomes_the_writers_decision_on_both_paths(agenda, coordinator_actor, monkeypatch):
+    """One plan, carried out two ways: the set-based path also records who made a moved date their decision."""
+    from tracker.models import DateBasis
+
+    Activity.objects.filter(external_id="planned").update(date_basis=DateBasis.SOURCE)
+    items = [_item(agenda["priority"], agenda["body"], "planned", due_date=dt.date(2023, 9, 30))]
+
+    def decision():
+        activity = Activity.objects.get(external_id="planned")
+        return activity.date_basis, activity.date_confirmed_by, activity.date_confirmed_at is not None
+
+    try:
+        with transaction.atomic():
+            item_by_item._bulk_upsert_item_by_item(actor=coordinator_actor, items=[dict(i) for i in items], note="")
+            expected = decision()
+            raise _Rollback()
+    except _Rollback:
+        pass
+    _set_based(coordinator_actor, items, "", monkeypatch)
+    assert decision() == expected == (DateBasis.DECISION, coordinator_actor.name, True)
+
+
+def test_a_decision_cannot_be_typed_into_a_bulk_item(agenda, coordinator_actor, monkeypatch):
+    from tracker.models import DateBasis
+
+    items = [_item(agenda["priority"], agenda["body"], "new-one", date_basis=DateBasis.DECISION)]
+    outcome, _snapshot_after = _set_based(coordinator_actor, items, "", monkeypatch)
+    assert outcome[0] == "refused" and "date_basis" in outcome[1][0]
+    assert outcome == _one_by_one(coordinator_actor, items, "")[0]
