@@ -2,13 +2,13 @@
 
 Embedded default (nothing set): SQLite in the project folder, no Redis, DEBUG on a developer machine.
 Production: DATABASE_URL=postgres://..., REDIS_URL=redis://..., SECRET_KEY, DEBUG=0, ALLOWED_HOSTS.
+The test suite's policy (cheap hashes, no lockout, in-memory broker, ...) is tests/settings.py.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -27,19 +27,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # runtime files of the embedded mode (SQLite test DB, broker folders)
 
 DEBUG = env_bool("DEBUG", default=False)
-TESTING = env_bool("TESTING", default="pytest" in sys.modules)
 
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = _DEV_SECRET
 
 # The demo's "today" (make run: a day inside the 2023 presidency), so the demo shows the presidency as it
 # unfolds instead of everything overdue. Honoured only with DEBUG (tracker/clock.py); production refuses it.
 DEMO_TODAY = env_date("DEMO_TODAY")
-if DEMO_TODAY and not (DEBUG or TESTING):
+if DEMO_TODAY and not DEBUG:
     raise ImproperlyConfigured("DEMO_TODAY is for the demo only (DEBUG=1); unset it in production")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
@@ -169,8 +168,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Cached pages and roll-ups (tracker/caching.py) need a cache every process shares, so they follow Redis.
-# Off in tests by default, where data is often set up without signals; the caching tests turn it on.
-AGENDA_CACHE = env_bool("AGENDA_CACHE", default=bool(REDIS_URL) and not TESTING)
+AGENDA_CACHE = env_bool("AGENDA_CACHE", default=bool(REDIS_URL))
 
 # --- Auth -----------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -182,7 +180,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_ENABLED = env_bool("AXES_ENABLED", default=not TESTING)  # tests of lockout turn it on
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 # The client's address as the trusted proxies report it (tracker/client_ip.py), for the lockout and the API's
 # anonymous throttle. TRUSTED_PROXY_COUNT: how many proxies in front of gunicorn append to X-Forwarded-For
 # (0, the default: trust none, REMOTE_ADDR is the client). TRUSTED_PROXY_IPS: optionally, the proxies'
@@ -201,9 +199,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    # Tests create many users; the production hasher's deliberate slowness buys nothing there.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -227,7 +222,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -262,17 +257,16 @@ AGENDA_DATE_SLACK_DAYS = env_int("AGENDA_DATE_SLACK_DAYS", 92, minimum=0)
 AGENDA_DUE_SOON_DAYS = env_int("AGENDA_DUE_SOON_DAYS", 14, minimum=0)
 
 # --- Webhooks -------------------------------------------------------------------------------------------
-# Private, loopback and link-local targets are refused unless this is on (development and tests only).
-WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG or TESTING)
+# Private, loopback and link-local targets are refused unless this is on (development only).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
 
 # --- Background jobs: Celery, reminders, digests, snapshots, webhook delivery (docs/operations.md) -------
 # With REDIS_URL, Redis is the broker. Without it (embedded mode, `make run`), kombu's filesystem transport
-# under var/broker/ needs no server; tests use the in-memory transport unless a test points elsewhere.
+# under var/broker/ needs no server.
 # Nothing is lost when the broker is: the database holds every job's state and a periodic sweep catches up.
 BROKER_DIR = Path(env_str("CELERY_BROKER_DIR") or VAR_DIR / "broker")
 # The host is meaningless to the in-process transports, but without one kombu warns "No hostname was supplied".
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or (
-    "memory://localhost/" if TESTING else "filesystem://localhost/")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost/"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -369,8 +363,8 @@ WEBHOOK_RETRY_WINDOW_HOURS = env_int("WEBHOOK_RETRY_WINDOW_HOURS", 25, minimum=1
 
 
 # --- Security: on by default, relaxed only by DEBUG ---------------------------------------------------------
-# Production defaults are strict; development and the test suite (plain http on localhost) relax them.
-_STRICT = not (DEBUG or TESTING)
+# Production defaults are strict; development (plain http on localhost) relaxes them.
+_STRICT = not DEBUG
 # TLS usually ends at a proxy in front of gunicorn; it tells us so with X-Forwarded-Proto.
 if env_bool("SECURE_PROXY_SSL_HEADER", default=_STRICT):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -424,12 +418,10 @@ REQUEST_TIME_LIMIT_SECONDS = env_int("WEB_TIMEOUT", 30, minimum=1)
 API_IDEMPOTENCY_LEASE_SECONDS = env_int("API_IDEMPOTENCY_LEASE_SECONDS", max(10, REQUEST_TIME_LIMIT_SECONDS),
                                         minimum=10)
 # Requests per caller, counted in the default cache (Redis when REDIS_URL is set). "" switches a limit off.
-# Tests run with limits far out of reach; the tests of 429 set their own.
-_THROTTLE_DEFAULT = "100000/minute" if TESTING else None
 API_THROTTLE_RATES = {
-    "client": env_str("API_THROTTLE_CLIENT", _THROTTLE_DEFAULT or "600/minute"),
-    "user": env_str("API_THROTTLE_USER", _THROTTLE_DEFAULT or "600/minute"),
-    "anon": env_str("API_THROTTLE_ANON", _THROTTLE_DEFAULT or "60/minute"),
+    "client": env_str("API_THROTTLE_CLIENT", "600/minute"),
+    "user": env_str("API_THROTTLE_USER", "600/minute"),
+    "anon": env_str("API_THROTTLE_ANON", "60/minute"),
 }
 for _scope, _rate in API_THROTTLE_RATES.items():
     if _rate and not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
@@ -497,7 +489,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging: JSON lines in production, with the request id on every line -----------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
-LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG or TESTING else "json")
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 if LOG_FORMAT not in {"plain", "json"}:
     raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
 LOGGING = {

@@ -127,3 +127,27 @@ def test_coordinators_read_the_trail_in_the_admin_and_nobody_can_edit_it(coordin
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
     client.force_login(editor)
     assert client.get(reverse("admin:tracker_auditentry_changelist")).status_code == 403
+
+
+def test_a_key_revoked_twice_through_two_doors_is_recorded_once(coordinator_client):
+    """The admin's action and the command share one revoking service: the second door finds it done."""
+    client, _key = factories.make_api_client("planning", ApiClient.Scope.WRITE)
+    coordinator_client.post(reverse("admin:tracker_apiclient_changelist"),
+                            {"action": "revoke", "_selected_action": [client.pk]})
+    out = io.StringIO()
+    call_command("revoke_api_client", "planning", stdout=out)
+    assert "already revoked" in out.getvalue()
+    entry = _only(AuditEntry.Action.API_CLIENT_REVOKED)
+    assert (entry.via, entry.actor, entry.detail) == ("admin", "coordinator", {"key_prefix": client.key_prefix})
+
+
+def test_a_webhook_switched_back_on_through_the_api_forgets_why_and_is_recorded(coordinator):
+    subscription = WebhookSubscription.objects.create(name="ops", url="https://example.org/hook", active=False,
+                                                      disabled_reason="Too many failures")
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    assert api.patch(f"/api/v1/webhooks/{subscription.pk}/", {"active": True}, format="json").status_code == 200
+    subscription.refresh_from_db()
+    assert (subscription.active, subscription.disabled_reason) == (True, "")
+    entry = _only(AuditEntry.Action.WEBHOOK_CHANGED)
+    assert (entry.via, entry.detail) == ("api", {"url": "https://example.org/hook", "changed": ["active"]})

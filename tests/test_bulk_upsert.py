@@ -9,9 +9,11 @@ import pytest
 from django.db import transaction
 
 from tests import factories
-from tracker import bulk, events, services
+from tracker import events, services
 from tracker.models import Activity, OutboxEvent, Priority, ProgressUpdate
 from tracker.permissions import Actor
+from tracker.services import agenda as item_by_item
+from tracker.services import bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +66,7 @@ def _one_by_one(actor, items, note):
     try:
         with transaction.atomic():
             try:
-                results = services._bulk_upsert_item_by_item(actor=actor, items=[dict(i) for i in items], note=note)
+                results = item_by_item._bulk_upsert_item_by_item(actor=actor, items=[dict(i) for i in items], note=note)
             except services.BulkInvalid as exc:
                 outcome = ("refused", exc.item_errors, exc.item_codes)
             else:
@@ -81,7 +83,7 @@ def _set_based(actor, items, note, monkeypatch):
     def no_fallback(**_kwargs):
         raise AssertionError("the set-based path gave up")
 
-    monkeypatch.setattr(services, "_bulk_upsert_item_by_item", no_fallback)
+    monkeypatch.setattr(item_by_item, "_bulk_upsert_item_by_item", no_fallback)
     try:
         results = services.activities_bulk_upsert(actor=actor, items=items, note=note)
     except services.BulkInvalid as exc:
@@ -171,7 +173,7 @@ def _batch(priorities, body, size, progress):
 @pytest.mark.parametrize("size", [50, 500])
 def test_queries_do_not_grow_with_the_batch(priorities, body, coordinator_actor, size, django_assert_max_num_queries,
                                            monkeypatch):
-    monkeypatch.setattr(services, "_bulk_upsert_item_by_item", None)  # the set-based path only
+    monkeypatch.setattr(item_by_item, "_bulk_upsert_item_by_item", None)  # the set-based path only
     # SQLite splits big inserts into batches of 999 parameters; PostgreSQL needs about 16 queries at any size.
     with django_assert_max_num_queries(60):
         created = services.activities_bulk_upsert(actor=coordinator_actor, items=_batch(priorities, body, size, 40))
@@ -269,3 +271,34 @@ def test_two_simultaneous_batches_with_the_same_new_references_create_each_activ
     assert Activity.objects.count() == 20
     assert sorted(c for r in results for _a, c in r) == [False] * 20 + [True] * 20
     assert set(Activity.objects.values_list("version", flat=True)) == {2}
+
+
+def test_a_moved_source_date_becomes_the_writers_decision_on_both_paths(agenda, coordinator_actor, monkeypatch):
+    """One plan, carried out two ways: the set-based path also records who made a moved date their decision."""
+    from tracker.models import DateBasis
+
+    Activity.objects.filter(external_id="planned").update(date_basis=DateBasis.SOURCE)
+    items = [_item(agenda["priority"], agenda["body"], "planned", due_date=dt.date(2023, 9, 30))]
+
+    def decision():
+        activity = Activity.objects.get(external_id="planned")
+        return activity.date_basis, activity.date_confirmed_by, activity.date_confirmed_at is not None
+
+    try:
+        with transaction.atomic():
+            item_by_item._bulk_upsert_item_by_item(actor=coordinator_actor, items=[dict(i) for i in items], note="")
+            expected = decision()
+            raise _Rollback()
+    except _Rollback:
+        pass
+    _set_based(coordinator_actor, items, "", monkeypatch)
+    assert decision() == expected == (DateBasis.DECISION, coordinator_actor.name, True)
+
+
+def test_a_decision_cannot_be_typed_into_a_bulk_item(agenda, coordinator_actor, monkeypatch):
+    from tracker.models import DateBasis
+
+    items = [_item(agenda["priority"], agenda["body"], "new-one", date_basis=DateBasis.DECISION)]
+    outcome, _snapshot_after = _set_based(coordinator_actor, items, "", monkeypatch)
+    assert outcome[0] == "refused" and "date_basis" in outcome[1][0]
+    assert outcome == _one_by_one(coordinator_actor, items, "")[0]

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
+from benchmarks.loadgen import delete_load_data, generate
 from tracker import selectors
-from tracker.loadgen import delete_load_data, generate
 from tracker.models import Activity, Milestone, Presidency, ProgressUpdate
 
 pytestmark = pytest.mark.django_db

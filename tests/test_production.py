@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _production_env(**extra):
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update({"DEBUG": "0", "TESTING": "0", "SECRET_KEY": secrets.token_urlsafe(50),
+    env.update({"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
                 "ALLOWED_HOSTS": "tracker.example.org", "DJANGO_SETTINGS_MODULE": "presidency.settings"})
     env.update(extra)
     return env

@@ -11,6 +11,7 @@ from tracker import events, logtext, services
 from tracker.errors import InvalidInput, NotPermitted, StaleVersion, TransitionNotAllowed
 from tracker.models import Activity, Channel, OutboxEvent, ProgressUpdate
 from tracker.permissions import Actor
+from tracker.services import agenda as agenda_services
 
 pytestmark = pytest.mark.django_db
 
@@ -251,8 +252,8 @@ def test_an_upsert_that_meets_a_reference_created_since_its_look_up_updates_it(
     data = _new_activity_data(priorities[1], body)
     winner, _ = services.activity_upsert_by_ref(actor=coordinator_actor, source="mfa-docs", ref="7", data=data)
     look_ups = iter([None])  # the first look-up misses the row, as it did before the other call committed
-    real = services._find_by_reference
-    monkeypatch.setattr(services, "_find_by_reference", lambda source, ref: next(look_ups, real(source, ref)))
+    real = agenda_services._find_by_reference
+    monkeypatch.setattr(agenda_services, "_find_by_reference", lambda source, ref: next(look_ups, real(source, ref)))
     again, created = services.activity_upsert_by_ref(
         actor=coordinator_actor, source="mfa-docs", ref="7", data={**data, "title": "Renamed"}
     )

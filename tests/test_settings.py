@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _start_django(**env):
     environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
-    environment.update({"DJANGO_SETTINGS_MODULE": "presidency.settings", "TESTING": "0", "DEBUG": "1"})
+    environment.update({"DJANGO_SETTINGS_MODULE": "presidency.settings", "DEBUG": "1"})
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
@@ -68,7 +68,7 @@ def test_sqlite_runs_immediate_transactions_in_wal_mode(db):
 def test_the_embedded_broker_connects_without_kombus_hostname_warning():
     """`make run` printed kombu's "No hostname was supplied" for the filesystem broker's bare URL."""
     environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
-    environment.update({"DJANGO_SETTINGS_MODULE": "presidency.settings", "TESTING": "0", "DEBUG": "1"})
+    environment.update({"DJANGO_SETTINGS_MODULE": "presidency.settings", "DEBUG": "1"})
     code = ("import logging; logging.basicConfig(); import django; django.setup(); "
             "from presidency.celery import app; connection = app.connection_for_write(); connection._info(); "
             "print(connection.transport_cls)")

@@ -18,6 +18,7 @@ from tracker import dbretry, services
 from tracker.errors import StaleVersion
 from tracker.models import Activity, ProgressUpdate
 from tracker.permissions import Actor
+from tracker.services import store
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -151,7 +152,7 @@ def test_a_deadlock_that_keeps_happening_gives_up_after_the_configured_attempts(
         calls.append(1)
         raise OperationalError("deadlock detected") from psycopg.errors.DeadlockDetected("deadlock detected")
 
-    monkeypatch.setattr(services, "_log", deadlocked)
+    monkeypatch.setattr(store, "log", deadlocked)
     with pytest.raises(OperationalError) as raised:
         services.progress_report(actor=Actor.for_user(coordinator), activity=activity, progress=30)
     assert dbretry.is_conflict(raised.value)
@@ -168,7 +169,7 @@ def test_a_lost_connection_is_not_retried_as_a_conflict(activity, coordinator, m
         calls.append(1)
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(services, "_log", lost)
+    monkeypatch.setattr(store, "log", lost)
     started = time.monotonic()
     with pytest.raises(OperationalError):
         services.progress_report(actor=Actor.for_user(coordinator), activity=activity, progress=30)

@@ -17,6 +17,10 @@ class DomainError(Exception):
         self.message = str(message)
         self.field = field
 
+    def field_errors(self) -> dict[str, list[str]]:
+        """The refusal as field errors, as a bulk request reports each refused item."""
+        return {self.field or "non_field_errors": [self.message]}
+
 
 class TransitionNotAllowed(DomainError):
     """The workflow does not allow this change of status."""
@@ -49,3 +53,19 @@ class InvalidInput(DomainError):
         first_field, messages = next(iter(errors.items()))
         super().__init__(messages[0], field=first_field)
         self.errors = errors
+
+    def field_errors(self) -> dict[str, list[str]]:
+        return self.errors
+
+
+class BulkInvalid(InvalidInput):
+    """Some items of a bulk request were refused; `item_errors` maps each index to its field errors and
+    `item_codes` each index to the refusal's kind (a DomainError code, e.g. "permission_denied")."""
+
+    code = "bulk_invalid"
+
+    def __init__(self, item_errors: dict[int, dict[str, list[str]]], item_codes: dict[int, str] | None = None) -> None:
+        self.item_errors = item_errors
+        self.item_codes = item_codes or {}
+        first = min(item_errors)
+        super().__init__({f"items[{first}].{f}": m for f, m in item_errors[first].items()})

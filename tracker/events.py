@@ -13,34 +13,42 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from tracker import shape
 from tracker.models import Activity, OutboxEvent
-
-ACTIVITY_CREATED = "activity.created"
-ACTIVITY_UPDATED = "activity.updated"
-ACTIVITY_STATUS_CHANGED = "activity.status_changed"
-ACTIVITY_OVERDUE = "activity.overdue"
-ACTIVITY_DELETED = "activity.deleted"
-MILESTONE_COMPLETED = "milestone.completed"
-PROGRESS_REPORTED = "progress.reported"
-ASSESSMENT_CREATED = "assessment.created"
-RISK_CREATED = "risk.created"
-RISK_CHANGED = "risk.changed"
-STOCKTAKE_CLOSED = "stocktake.closed"
-COMMITMENT_OUTCOME_RECORDED = "commitment.outcome_recorded"
-
-EVENT_TYPES = [
+from tracker.models.integration import (  # the vocabulary lives beside OutboxEvent; re-exported for the writers
     ACTIVITY_CREATED,
-    ACTIVITY_UPDATED,
-    ACTIVITY_STATUS_CHANGED,
-    ACTIVITY_OVERDUE,
     ACTIVITY_DELETED,
+    ACTIVITY_OVERDUE,
+    ACTIVITY_STATUS_CHANGED,
+    ACTIVITY_UPDATED,
+    ASSESSMENT_CREATED,
+    COMMITMENT_OUTCOME_RECORDED,
+    EVENT_TYPES,
     MILESTONE_COMPLETED,
     PROGRESS_REPORTED,
-    ASSESSMENT_CREATED,
-    RISK_CREATED,
     RISK_CHANGED,
+    RISK_CREATED,
     STOCKTAKE_CLOSED,
-    COMMITMENT_OUTCOME_RECORDED,
+)
+
+__all__ = [
+    "ACTIVITY_CREATED",
+    "ACTIVITY_DELETED",
+    "ACTIVITY_OVERDUE",
+    "ACTIVITY_STATUS_CHANGED",
+    "ACTIVITY_UPDATED",
+    "ASSESSMENT_CREATED",
+    "COMMITMENT_OUTCOME_RECORDED",
+    "EVENT_TYPES",
+    "MILESTONE_COMPLETED",
+    "PROGRESS_REPORTED",
+    "RISK_CHANGED",
+    "RISK_CREATED",
+    "STOCKTAKE_CLOSED",
+    "activity_summary",
+    "after_commit_listeners",
+    "emit",
+    "emit_many",
 ]
 
 #: Called after commit with the ids of the events just committed; the delivery machinery registers here.
@@ -48,16 +56,11 @@ after_commit_listeners: list[Callable[[list[str]], None]] = []
 
 
 def activity_summary(activity: Activity) -> dict[str, Any]:
-    return {
-        "id": activity.pk,
-        "code": activity.code,
-        "version": activity.version,
-        "status": activity.status,
-        "progress": activity.progress,
-        "due_date": activity.due_date.isoformat() if activity.due_date else None,
-        "external_source": activity.external_source,
-        "external_id": activity.external_id,
-    }
+    """The activity as the event recorded it (shape.SUMMARY_FIELDS), in JSON types."""
+    summary: dict[str, Any] = {name: getattr(activity, name) for name in shape.SUMMARY_FIELDS}
+    summary["id"] = activity.pk
+    summary["due_date"] = activity.due_date.isoformat() if activity.due_date else None
+    return summary
 
 
 def emit(event_type: str, activity: Activity | None, data: dict[str, Any] | None = None) -> OutboxEvent:

@@ -27,6 +27,7 @@ from tracker.models import (
     Source,
 )
 from tracker.permissions import Actor
+from tracker.services import planner, store
 from tracker.workflow import Status
 
 SOURCE_FIELDS: frozenset[str] = frozenset({
@@ -161,7 +162,7 @@ def participation_save(
     """Record (or change) a state's part in an activity: role, level of representation, confirmed, note.
     It is a change of the activity: its version goes up and subscribers hear `activity.updated`."""
     _reject_unknown(data, PARTICIPATION_FIELDS)
-    locked = services._lock(activity, expected_version)
+    locked = store.lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     refusal = participation_refusal([memberstate])
     if refusal:
@@ -180,14 +181,14 @@ def participation_save(
 def participation_delete(
     *, actor: Actor, participation: Participation, expected_version: int | None = None
 ) -> None:
-    locked = services._lock(participation.activity, expected_version)
+    locked = store.lock(participation.activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     Participation.objects.filter(pk=participation.pk).delete()
     _activity_changed(actor, locked)
 
 
 def _activity_changed(actor: Actor, activity: Activity) -> None:
-    activity._change_reason = services._change_reason(actor, "")
+    activity._change_reason = planner.change_reason(actor, "")
     activity.version += 1
     activity.updated_at = clock.now()
     activity.save(update_fields=["version", "updated_at"])
@@ -206,7 +207,7 @@ def activity_carry_over(*, actor: Actor, activity: Activity, note: str = "") -> 
     """Copy an open activity into the successor presidency's agenda (through the services, with a link back)
     and close the original as handed over. Returns the copy."""
     permissions.ensure_can_hand_over(actor)
-    locked = services._lock(activity, None)
+    locked = store.lock(activity, None)
     workflow.check_handover(locked.status)
     if Activity.objects.filter(carried_over_from=locked).exists():
         raise InvalidInput({"activity": [_("This activity has already been carried over.")]})
@@ -245,9 +246,9 @@ def _close_as_handed_over(actor: Actor, activity: Activity, note: str) -> None:
     activity.status = Status.HANDED_OVER
     activity.version += 1
     activity.updated_at = clock.now()
-    activity._change_reason = services._change_reason(actor, note)
-    services._save_existing(activity)
-    services._log(activity, actor, before=before, note=str(note))
+    activity._change_reason = planner.change_reason(actor, note)
+    store.save_existing(activity)
+    store.log_change(activity, actor, before=before, note=str(note))
     events.emit(events.ACTIVITY_UPDATED, activity, {"changed": ["status"]})
     events.emit(events.ACTIVITY_STATUS_CHANGED, activity,
                 {"from": before["status"], "to": activity.status, "note": str(note)})

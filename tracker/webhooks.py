@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tracker import clock, workflow
+from tracker import clock, shape, workflow
 from tracker.models import Activity, DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookSubscription
 from tracker.webhook_urls import validate_target_url
 
@@ -56,24 +56,9 @@ GONE = 410
 # --- What is sent ---------------------------------------------------------------------------------------
 
 def activity_representation(activity: Activity) -> dict[str, Any]:
-    """The activity as webhooks carry it: a plain dict of its fields (the one place this shape is defined)."""
+    """The activity as webhooks carry it (shape.WEBHOOK_FIELDS): related rows as their codes."""
     today = clock.today()
-    return {
-        "id": activity.pk,
-        "code": activity.code,
-        "version": activity.version,
-        "title": activity.title,
-        "title_ru": activity.title_ru,
-        "description": activity.description,
-        "description_ru": activity.description_ru,
-        "kind": activity.kind,
-        "status": activity.status,
-        "progress": activity.progress,
-        "start_date": activity.start_date,
-        "due_date": activity.due_date,
-        "completed_date": activity.completed_date,
-        "overdue": activity.is_overdue(today),
-        "days_left": workflow.days_left(due_date=activity.due_date, today=today),
+    related = {
         "presidency": activity.priority.presidency.code,
         "priority": activity.priority.number,
         "responsible_body": activity.responsible_body.code,
@@ -85,12 +70,11 @@ def activity_representation(activity: Activity) -> dict[str, Any]:
              for p in activity.participations.all()),
             key=lambda row: row["state"],
         ),
-        "location": activity.location,
-        "external_source": activity.external_source,
-        "external_id": activity.external_id,
-        "created_at": activity.created_at,
-        "updated_at": activity.updated_at,
+        "overdue": activity.is_overdue(today),
+        "days_left": workflow.days_left(due_date=activity.due_date, today=today),
+        "id": activity.pk,
     }
+    return {name: related[name] if name in related else getattr(activity, name) for name in shape.WEBHOOK_FIELDS}
 
 
 def event_body(event: OutboxEvent) -> bytes:

@@ -14,8 +14,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests import factories
-from tracker import services
 from tracker.models import ApiClient, IdempotencyRecord, ProgressUpdate
+from tracker.services import store
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,8 +38,8 @@ def _deadlock() -> OperationalError:
 
 
 def _log_failing(times: int, error):
-    """services._log that fails its first `times` calls (inside the write's transaction)."""
-    real = services._log
+    """store.log that fails its first `times` calls (inside the write's transaction)."""
+    real = store.log
     calls = []
 
     def log(*args, **kwargs):
@@ -53,7 +53,7 @@ def _log_failing(times: int, error):
 
 def test_a_deadlocked_write_is_retried_in_the_server_and_lands_once(api, activity, monkeypatch):
     log, calls = _log_failing(1, _deadlock)
-    monkeypatch.setattr(services, "_log", log)
+    monkeypatch.setattr(store, "log", log)
     response = api.post(f"/api/v1/activities/{activity.pk}/updates/", {"progress": 30, "note": "n"}, format="json",
                         HTTP_IDEMPOTENCY_KEY="dl-1")
     assert response.status_code == 201, response.content
@@ -69,7 +69,7 @@ def test_a_write_that_keeps_deadlocking_answers_503_saying_it_conflicted_and_sav
 ):
     settings.DATABASE_CONFLICT_ATTEMPTS = 2
     log, calls = _log_failing(99, _deadlock)
-    monkeypatch.setattr(services, "_log", log)
+    monkeypatch.setattr(store, "log", log)
     response = api.post(f"/api/v1/activities/{activity.pk}/updates/", {"progress": 30, "note": "n"}, format="json")
     assert response.status_code == 503
     assert response["Retry-After"] == "1"
@@ -103,7 +103,7 @@ def test_a_key_whose_request_died_with_the_database_is_free_within_the_request_t
         return OperationalError("server closed the connection unexpectedly")
 
     log, _calls = _log_failing(1, database_goes_away)
-    monkeypatch.setattr(services, "_log", log)
+    monkeypatch.setattr(store, "log", log)
     url = f"/api/v1/activities/{activity.pk}/updates/"
     try:
         failed = api.post(url, {"progress": 30, "note": "n"}, format="json", HTTP_IDEMPOTENCY_KEY="gone-1")
@@ -131,7 +131,7 @@ def test_a_key_whose_request_lost_its_connection_is_released_on_a_new_one(api, a
         return OperationalError("server closed the connection unexpectedly")
 
     log, _calls = _log_failing(1, connection_breaks)
-    monkeypatch.setattr(services, "_log", log)
+    monkeypatch.setattr(store, "log", log)
     url = f"/api/v1/activities/{activity.pk}/updates/"
     failed = api.post(url, {"progress": 30, "note": "n"}, format="json", HTTP_IDEMPOTENCY_KEY="gone-2")
     assert failed.status_code == 503
@@ -146,15 +146,15 @@ def test_a_first_attempt_that_outlived_its_lease_cannot_commit_after_a_retry_too
     # The first attempt is still writing when its lease runs out and a retry takes the key over and
     # finishes: the first attempt's work is rolled back, so the write happens once.
     url = f"/api/v1/activities/{activity.pk}/updates/"
-    real = services._log
+    real = store.log
 
     def slow_log(*args, **kwargs):
-        monkeypatch.setattr(services, "_log", real)
+        monkeypatch.setattr(store, "log", real)
         expired = timezone.now() - dt.timedelta(seconds=settings.API_IDEMPOTENCY_LEASE_SECONDS + 1)
         IdempotencyRecord.objects.filter(key="late-1").update(locked_at=expired)  # the lease ran out
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_log", slow_log)
+    monkeypatch.setattr(store, "log", slow_log)
     first = api.post(url, {"progress": 30, "note": "n"}, format="json", HTTP_IDEMPOTENCY_KEY="late-1")
     assert first.status_code == 409
     assert ProgressUpdate.objects.filter(activity=activity).count() == 0
@@ -166,7 +166,7 @@ def test_a_first_attempt_that_outlived_its_lease_cannot_commit_after_a_retry_too
 def test_the_conflict_answer_speaks_russian_too(api, activity, monkeypatch, settings):
     settings.DATABASE_CONFLICT_ATTEMPTS = 1
     log, _calls = _log_failing(99, _deadlock)
-    monkeypatch.setattr(services, "_log", log)
+    monkeypatch.setattr(store, "log", log)
     response = api.post(f"/api/v1/activities/{activity.pk}/updates/", {"progress": 30}, format="json",
                         HTTP_ACCEPT_LANGUAGE="ru")
     assert response.status_code == 503

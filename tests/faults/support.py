@@ -33,11 +33,11 @@ def gunicorn_env(database_url: str, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("PYTEST", "REDIS_URL", "DJANGO_ALLOW_ASYNC"))}
     env.update({
-        "DJANGO_SETTINGS_MODULE": "presidency.settings", "DATABASE_URL": database_url, "DEBUG": "0",
-        # TESTING keeps plain static files storage (no collectstatic) and cheap password hashes; the rest is
-        # production: DEBUG off, throttles and login lockout on at their production values.
+        "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url, "DEBUG": "0",
+        # The test settings keep plain static files storage (no collectstatic) and cheap password hashes; the
+        # rest is production: DEBUG off, throttles and login lockout on at their production values.
         # The test's own secret key: sessions made in the test process (session_for) are valid there.
-        "TESTING": "1", "SECRET_KEY": settings.SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1",
+        "SECRET_KEY": settings.SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1",
         "API_THROTTLE_CLIENT": "600/minute", "API_THROTTLE_USER": "600/minute", "API_THROTTLE_ANON": "60/minute",
         "AXES_ENABLED": "1", "WEBHOOK_ALLOW_PRIVATE_URLS": "1", "LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1",
         "WEB_CONCURRENCY": "2", "WEB_THREADS": "4",

@@ -168,7 +168,7 @@ def test_make_run_starts_a_worker_beside_the_web_server_and_stops_it_with_the_se
     port = free_port()
     env = {**os.environ, "PY": sys.executable, "PORT": str(port), "DATABASE_URL": test_database_url(),
            "CELERY_BROKER_URL": "filesystem://", "CELERY_BROKER_DIR": str(tmp_path / "broker"),
-           "WORKER_HEARTBEAT_SECONDS": "1", "TESTING": "1"}
+           "WORKER_HEARTBEAT_SECONDS": "1", "DJANGO_SETTINGS_MODULE": "tests.settings"}
     env.pop("REDIS_URL", None)
     script = subprocess.Popen([str(BASE_DIR / "scripts" / "run-embedded")], cwd=BASE_DIR, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

@@ -14,7 +14,8 @@ from html.parser import HTMLParser
 import pytest
 
 from tracker.models import Activity
-from tracker.web.views import board, dashboard, timeline
+from tracker.web import common
+from tracker.web.views import board
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_no_page_writes_a_browser_number_with_a_decimal_comma(
     signed_in, coordinator, seeded_agenda, monkeypatch, language, day
 ):
     if day is not None:
-        for module in (dashboard, board, timeline):
+        for module in (common, board):  # common: the day of the presidency screens
             monkeypatch.setattr(module, "today", lambda: day)
     client = signed_in(coordinator)
     client.cookies["django_language"] = language
@@ -87,7 +88,7 @@ def test_no_page_writes_a_browser_number_with_a_decimal_comma(
 
 def test_the_russian_burnup_chart_places_its_axes(signed_in, coordinator, seeded_agenda, monkeypatch):
     """What the reader saw: in Russian the gridlines and month labels sat at x=0 and read as one letter."""
-    monkeypatch.setattr(dashboard, "today", lambda: dt.date(2023, 6, 15))
+    monkeypatch.setattr(common, "today", lambda: dt.date(2023, 6, 15))
     client = signed_in(coordinator)
     client.cookies["django_language"] = "ru"
     html = client.get("/").content.decode()

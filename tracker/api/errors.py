@@ -124,7 +124,7 @@ def _summary(errors: dict[str, list[str]]) -> str:
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every exception a view raises becomes problem details (or None: a real 500)."""
     request = context.get("request")
-    from tracker.services import BulkInvalid  # services import the models; keep this module import-light
+    from tracker.errors import BulkInvalid
 
     if isinstance(exc, DomainError):
         set_rollback()

@@ -76,6 +76,35 @@ class ApiClient(models.Model):
         return self.scope == self.Scope.WRITE
 
 
+#: The event vocabulary: what an OutboxEvent row's `event_type` may say (tracker/events.py writes them).
+ACTIVITY_CREATED = "activity.created"
+ACTIVITY_UPDATED = "activity.updated"
+ACTIVITY_STATUS_CHANGED = "activity.status_changed"
+ACTIVITY_OVERDUE = "activity.overdue"
+ACTIVITY_DELETED = "activity.deleted"
+MILESTONE_COMPLETED = "milestone.completed"
+PROGRESS_REPORTED = "progress.reported"
+ASSESSMENT_CREATED = "assessment.created"
+RISK_CREATED = "risk.created"
+RISK_CHANGED = "risk.changed"
+STOCKTAKE_CLOSED = "stocktake.closed"
+COMMITMENT_OUTCOME_RECORDED = "commitment.outcome_recorded"
+EVENT_TYPES = [
+    ACTIVITY_CREATED,
+    ACTIVITY_UPDATED,
+    ACTIVITY_STATUS_CHANGED,
+    ACTIVITY_OVERDUE,
+    ACTIVITY_DELETED,
+    MILESTONE_COMPLETED,
+    PROGRESS_REPORTED,
+    ASSESSMENT_CREATED,
+    RISK_CREATED,
+    RISK_CHANGED,
+    STOCKTAKE_CLOSED,
+    COMMITMENT_OUTCOME_RECORDED,
+]
+
+
 class OutboxEvent(models.Model):
     """An event written in the same transaction as the change it describes; delivered after commit."""
 
@@ -136,7 +165,6 @@ class WebhookSubscription(models.Model):
         return f"{self.name} → {self.url}"
 
     def clean(self) -> None:
-        from tracker.events import EVENT_TYPES
         from tracker.webhook_urls import validate_target_url
 
         if self.url:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -40,6 +41,21 @@ def presidency_on_screen(day: dt.date) -> Presidency | None:
         if found is not None:
             return found
     return selectors.current_presidency(day)
+
+
+def for_presidency(page: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A screen of the presidency on screen today: the view gets `presidency` and `day`; when there is none
+    yet, the page says the agenda is empty instead."""
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            day = today()
+            presidency = presidency_on_screen(day)
+            if presidency is None:
+                return render(request, "tracker/empty.html", {"page": page})
+            return view(request, *args, presidency=presidency, day=day, **kwargs)
+        return wrapper
+    return decorate
 
 
 def web_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -95,3 +111,27 @@ def edit_refusal(request: HttpRequest, activity) -> NotPermitted | None:
     except NotPermitted as refusal:
         return refusal
     return None
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    status: int  # 200, or the 4xx the person is answered with
+    refused: bool = False  # they may not change this activity at all (checked before their input)
+    message: str = ""  # why nothing was written, for the person; "" when the write went through
+
+
+def attempt_write(
+    request: HttpRequest, activity: Any, form: Any, unreadable: str, write: Callable[[dict[str, Any]], object]
+) -> WriteOutcome:
+    """The web's one way through a small write form: who may write is checked first (403), an unreadable
+    form is 400, and a refusal from the services becomes its own 4xx; none of them raises."""
+    refusal = edit_refusal(request, activity)
+    if refusal:
+        return WriteOutcome(403, refused=True, message=refusal.message)
+    if not form.is_valid():
+        return WriteOutcome(400, message=str(unreadable))
+    try:
+        write(form.cleaned_data)
+    except DomainError as error:
+        return WriteOutcome(status_for(error), message=error.message)
+    return WriteOutcome(200)

@@ -8,10 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from django.utils import timezone
 
-from tracker import audit
+from tracker import audit, services
 from tracker.models import ApiClient, Body
 
 
@@ -48,15 +47,8 @@ class Command(BaseCommand):
         client = ApiClient(name=name, scope=scope, all_bodies=all_bodies)
         if expires_days is not None:
             client.expires_at = timezone.now() + dt.timedelta(days=expires_days)
-        key = client.set_new_key()
-        with transaction.atomic():
-            client.save()
-            client.bodies.set(bodies)
-            audit.record(audit.Action.API_CLIENT_CREATED, via=audit.Via.COMMAND,
-                         actor=audit.command_actor("create_api_client"), obj=client,
-                         detail={"scope": scope, "key_prefix": client.key_prefix, "bodies": [b.code for b in bodies],
-                                 "all_bodies": all_bodies,
-                                 "expires_at": client.expires_at.isoformat() if client.expires_at else None})
+        key = services.api_client_create(client=client, bodies=bodies, via=audit.Via.COMMAND,
+                                         actor=audit.command_actor("create_api_client"))
         limits = f" for {', '.join(b.code for b in bodies)}" if bodies else (" for every body" if all_bodies else "")
         expiry = f", expires {client.expires_at:%Y-%m-%d}" if client.expires_at else ""
         self.stderr.write(f"Created API client {name!r} ({scope}{limits}{expiry}). The key is shown only now:")

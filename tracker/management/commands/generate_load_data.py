@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from tracker.loadgen import delete_load_data, generate
+from benchmarks.loadgen import delete_load_data, generate
 
 
 class Command(BaseCommand):

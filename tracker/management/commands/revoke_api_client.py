@@ -7,10 +7,8 @@ in the audit trail. The client stays listed, so its past use can still be read.
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
-from django.utils import timezone
 
-from tracker import audit
+from tracker import audit, services
 from tracker.models import ApiClient
 
 
@@ -21,16 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("name", help="The client's name, as given to create_api_client")
 
     def handle(self, *args: object, name: str, **options: object) -> None:
-        with transaction.atomic():
-            client = ApiClient.objects.select_for_update().filter(name=name).first()
-            if client is None:
-                raise CommandError(f"No API client named {name!r}.")
-            if client.revoked_at is not None:
-                self.stdout.write(f"The key of {name!r} was already revoked on {client.revoked_at:%Y-%m-%d %H:%M}.")
-                return
-            client.revoked_at = timezone.now()
-            client.save(update_fields=["revoked_at"])
-            audit.record(audit.Action.API_CLIENT_REVOKED, via=audit.Via.COMMAND,
-                         actor=audit.command_actor("revoke_api_client"), obj=client,
-                         detail={"key_prefix": client.key_prefix})
+        client = ApiClient.objects.filter(name=name).first()
+        if client is None:
+            raise CommandError(f"No API client named {name!r}.")
+        if not services.api_client_revoke(client=client, via=audit.Via.COMMAND,
+                                          actor=audit.command_actor("revoke_api_client")):
+            self.stdout.write(f"The key of {name!r} was already revoked on {client.revoked_at:%Y-%m-%d %H:%M}.")
+            return
         self.stdout.write(f"Revoked the key of {name!r}.")

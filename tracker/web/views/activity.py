@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from tracker import permissions, selectors, services
 from tracker.errors import DomainError, StaleVersion
 from tracker.models import Activity, Milestone
-from tracker.web.common import actor_for, edit_refusal, status_for, today, web_login_required
+from tracker.web.common import actor_for, attempt_write, edit_refusal, status_for, today, web_login_required
 from tracker.web.forms import ConfirmDateForm, MilestoneToggleForm, QuickUpdateForm
 from tracker.web.views import delivery
 
@@ -107,27 +107,18 @@ def milestone_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone.objects.select_related("activity"), pk=pk)
     activity_id = milestone.activity_id
     form = MilestoneToggleForm(request.POST)
-    status = 200
-    refusal = edit_refusal(request, milestone.activity)
-    if refusal:
-        status = 403
-        messages.error(request, refusal.message)
-    elif not form.is_valid():
-        status = 400
-        messages.error(request, _("The change could not be read; reload the page and try again."))
+    outcome = attempt_write(
+        request, milestone.activity, form, _("The change could not be read; reload the page and try again."),
+        lambda data: services.milestone_toggle(
+            actor=actor_for(request), milestone=milestone, done=data["done"], expected_version=data["expected_version"]
+        ),
+    )
+    status = outcome.status
+    if outcome.message:
+        messages.error(request, outcome.message)
     else:
-        done = form.cleaned_data["done"]
-        try:
-            services.milestone_toggle(
-                actor=actor_for(request), milestone=milestone, done=done,
-                expected_version=form.cleaned_data["expected_version"],
-            )
-        except DomainError as error:
-            status = status_for(error)
-            messages.error(request, error.message)
-        else:
-            text = _("Milestone “%(title)s” ticked.") if done else _("Milestone “%(title)s” unticked.")
-            messages.success(request, text % {"title": milestone.display_title})
+        text = _("Milestone “%(title)s” ticked.") if form.cleaned_data["done"] else _("Milestone “%(title)s” unticked.")
+        messages.success(request, text % {"title": milestone.display_title})
     if not request.htmx and status == 200:
         return redirect("web:activity", pk=activity_id)
     return _render(request, _load(activity_id), status=status)

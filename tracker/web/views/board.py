@@ -8,6 +8,8 @@ and the lane is drawn again from the database, so the card is back where it real
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,16 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tracker import caching, permissions, selectors, selectors_delivery, services, workflow
-from tracker.errors import DomainError
 from tracker.filters import ActivityFilter
 from tracker.models import Activity, Body, Presidency, Role
 from tracker.permissions import Actor
 from tracker.web.common import (
     actor_for,
-    edit_refusal,
-    presidency_on_screen,
+    attempt_write,
+    for_presidency,
     safe_next,
-    status_for,
     today,
     web_login_required,
 )
@@ -87,11 +87,8 @@ def _lanes(
 
 
 @web_login_required
-def board(request: HttpRequest) -> HttpResponse:
-    day = today()
-    presidency = presidency_on_screen(day)
-    if presidency is None:
-        return render(request, "tracker/empty.html", {"page": "board"})
+@for_presidency("board")
+def board(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     actor = actor_for(request)
     query, own_body_id = default_query(request.GET, actor)
     filterset = board_filterset(query, presidency, selectors.activity_list(presidency=presidency))
@@ -130,37 +127,28 @@ def board(request: HttpRequest) -> HttpResponse:
 def activity_move(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.select_related("priority__presidency"), pk=pk)
     form = MoveForm(request.POST)
-    status = 200
-    refusal = edit_refusal(request, activity)
+    outcome = attempt_write(
+        request, activity, form, _("The move could not be read; reload the board and try again."),
+        lambda data: services.activity_transition(
+            actor=actor_for(request), activity=activity, status=data["status"],
+            expected_version=data["expected_version"],
+        ),
+    )
+    status, refusal = outcome.status, outcome.refused
     card_message = ""  # a refused move is explained on the card itself, where the person is looking
-    if refusal:
-        status = 403
-        messages.error(request, refusal.message)
-    elif not form.is_valid():
-        status = 400
-        messages.error(request, _("The move could not be read; reload the board and try again."))
+    if not outcome.message:
+        messages.success(request, _("“%(title)s” moved to %(status)s.") % {
+            "title": activity.display_title, "status": workflow.label(form.cleaned_data["status"]).lower()})
+    elif request.htmx and not refusal and form.is_valid():  # a refusal by the services, after reading the form
+        card_message = outcome.message
     else:
-        target = form.cleaned_data["status"]
-        try:
-            services.activity_transition(
-                actor=actor_for(request), activity=activity, status=target,
-                expected_version=form.cleaned_data["expected_version"],
-            )
-        except DomainError as error:
-            status = status_for(error)
-            if request.htmx:
-                card_message = error.message
-            else:
-                messages.error(request, error.message)
-        else:
-            messages.success(request, _("“%(title)s” moved to %(status)s.") % {
-                "title": activity.display_title, "status": workflow.label(target).lower()})
+        messages.error(request, outcome.message)
 
     filters = form.data.get("filters", "")
     board_url = reverse("web:board") + (f"?{filters}" if filters else "")
     if not request.htmx:
         if refusal:
-            return render(request, "tracker/forbidden.html", {"message": refusal.message, "back": board_url},
+            return render(request, "tracker/forbidden.html", {"message": outcome.message, "back": board_url},
                           status=403)
         return redirect(safe_next(request, form.data.get("next"), board_url))
     # htmx: draw the card's lane again from the database, with the board's filters, plus the message.

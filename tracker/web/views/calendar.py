@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tracker import permissions, selectors, workflow
-from tracker.models import Milestone, Role, StaffProfile
+from tracker.models import Milestone, Presidency, Role, StaffProfile
 from tracker.models.people import new_feed_token
 from tracker.web import ical
-from tracker.web.common import presidency_on_screen, today, web_login_required
+from tracker.web.common import for_presidency, presidency_on_screen, today, web_login_required
 from tracker.web.forms import active_filter_count, board_filterset
 
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
@@ -58,11 +58,8 @@ def profile_for(user) -> StaffProfile:
 
 
 @web_login_required
-def calendar_month(request: HttpRequest) -> HttpResponse:
-    day = today()
-    presidency = presidency_on_screen(day)
-    if presidency is None:
-        return render(request, "tracker/empty.html", {"page": "calendar"})
+@for_presidency("calendar")
+def calendar_month(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     # Default to this month, kept inside the presidency's period (after it ends: its last month).
     default = min(max(day, presidency.period_start), presidency.period_end)
     first = _month(request.GET.get("month"), default)

@@ -11,18 +11,15 @@ from django.utils.translation import get_language
 from tracker import caching, selectors, selectors_delivery
 from tracker.models import Presidency
 from tracker.web import charts
-from tracker.web.common import presidency_on_screen, today, web_login_required
+from tracker.web.common import for_presidency, web_login_required
 
 DEADLINES_SHOWN = 10
 UPDATES_SHOWN = 10
 
 
 @web_login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    day = today()
-    presidency = presidency_on_screen(day)
-    if presidency is None:
-        return render(request, "tracker/empty.html", {"page": "dashboard"})
+@for_presidency("dashboard")
+def dashboard(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     figures = caching.cached(
         "dashboard", (presidency.pk, day, get_language()), lambda: _figures(presidency, day)
     )

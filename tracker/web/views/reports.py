@@ -3,14 +3,16 @@ year report of the presidency."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from tracker import selectors, selectors_commitments, selectors_delivery
 from tracker.exports import csv_response
-from tracker.models import Body
-from tracker.web.common import presidency_on_screen, today, web_login_required
+from tracker.models import Body, Presidency
+from tracker.web.common import for_presidency, presidency_on_screen, today, web_login_required
 from tracker.web.forms import board_filterset
 
 CSV_COLUMNS = [
@@ -22,11 +24,8 @@ CSV_COLUMNS = [
 
 
 @web_login_required
-def reports(request: HttpRequest) -> HttpResponse:
-    day = today()
-    presidency = presidency_on_screen(day)
-    if presidency is None:
-        return render(request, "tracker/empty.html", {"page": "reports"})
+@for_presidency("reports")
+def reports(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     by_body = selectors.rollups_by_body(presidency, day)
     bodies = Body.objects.in_bulk([body_id for body_id, _ in by_body])
     body_rows = sorted(
@@ -74,11 +73,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @web_login_required
-def year_report(request: HttpRequest) -> HttpResponse:
-    day = today()
-    presidency = presidency_on_screen(day)
-    if presidency is None:
-        return render(request, "tracker/empty.html", {"page": "reports"})
+@for_presidency("reports")
+def year_report(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     sections = selectors.year_report(presidency, day)
     trends = selectors_delivery.rating_trends(presidency)
     for priority, _rollup, _activities in sections:

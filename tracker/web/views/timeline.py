@@ -13,7 +13,7 @@ from tracker import caching, selectors
 from tracker.filters import ActivityFilter
 from tracker.models import Presidency
 from tracker.web.charts import TimelineScale
-from tracker.web.common import presidency_on_screen, today, web_login_required
+from tracker.web.common import for_presidency, web_login_required
 from tracker.web.forms import active_filter_count, board_filterset
 
 #: Rows drawn per priority (earliest start first); "Show all" draws a priority's every row (`?full=1`).
@@ -21,11 +21,8 @@ ROWS_PER_PRIORITY = 100
 
 
 @web_login_required
-def timeline(request: HttpRequest) -> HttpResponse:
-    day = today()
-    presidency = presidency_on_screen(day)
-    if presidency is None:
-        return render(request, "tracker/empty.html", {"page": "timeline"})
+@for_presidency("timeline")
+def timeline(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
     filterset.is_valid()  # the filter bar shows its errors even when the rows come from the cache
 

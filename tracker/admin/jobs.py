@@ -1,20 +1,19 @@
-"""Admin pages of the background work: webhook subscriptions, deliveries with every attempt and a resend
-action, and read-only ledgers (reminders, digests, snapshots, heartbeats). Coordinators manage
-subscriptions; their secrets are shown to coordinators only."""
+"""The records background work writes (deliveries, the outbox, reminders, digests, snapshots, heartbeats):
+coordinators read them, nobody edits them."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tracker import audit, permissions, webhooks
-from tracker.admin import RoleGatedAdmin, _actor
+from tracker import audit, webhooks
+from tracker.admin.base import CoordinatorOnlyAdmin, CoordinatorsRead, NobodyWrites, ReadOnlyAdmin
 from tracker.models import (
     DailySnapshot,
     DeliveryAttempt,
@@ -22,79 +21,17 @@ from tracker.models import (
     OutboxEvent,
     ReminderLog,
     WebhookDelivery,
-    WebhookSubscription,
     WorkerHeartbeat,
 )
 
 
-class CoordinatorOnlyAdmin(RoleGatedAdmin):
-    """Integration settings are the coordinators' business, to read as well as to change."""
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_staff and permissions.can_manage_agenda(_actor(request))
-
-
-class ReadOnlyAdmin(CoordinatorOnlyAdmin):
-    """Records the jobs write: coordinators read them (the machinery is theirs to watch), nobody edits them."""
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(CoordinatorOnlyAdmin):
-    list_display = ["name", "url", "active", "disabled_reason", "created_at"]
-    list_filter = ["active"]
-    search_fields = ["name", "url"]
-    readonly_fields = ["created_at", "created_by"]
-    fields = ["name", "url", "events", "secret", "active", "disabled_reason", "created_at", "created_by"]
-    # A URL typed without a scheme is taken as https (Django 6's default; says so now, without a warning).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    @transaction.atomic
-    def save_model(self, request: HttpRequest, obj: WebhookSubscription, form: Any, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
-        if obj.active:
-            obj.disabled_reason = ""
-        super().save_model(request, obj, form, change)
-        audit.record(audit.Action.WEBHOOK_CHANGED if change else audit.Action.WEBHOOK_CREATED, via=audit.Via.ADMIN,
-                     user=request.user, obj=obj, detail={"url": obj.url, "changed": list(form.changed_data)})
-
-    @transaction.atomic
-    def delete_model(self, request: HttpRequest, obj: WebhookSubscription) -> None:
-        audit.record(audit.Action.WEBHOOK_DELETED, via=audit.Via.ADMIN, user=request.user, obj=obj,
-                     detail={"url": obj.url})
-        super().delete_model(request, obj)
-
-    @transaction.atomic
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
-        for subscription in queryset:
-            self.delete_model(request, subscription)
-
-
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(NobodyWrites, CoordinatorsRead, admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
     fields = ["number", "started_at", "duration_ms", "status_code", "error", "response_excerpt"]
     readonly_fields = fields
     ordering = ["number", "id"]
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_staff and permissions.can_manage_agenda(_actor(request))
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(WebhookDelivery)
@@ -111,10 +48,11 @@ class WebhookDeliveryAdmin(CoordinatorOnlyAdmin):
     inlines = [DeliveryAttemptInline]
     actions = ["resend"]
 
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+    # Coordinators may send a delivery again (the "change" of the resend action); nobody adds or deletes one.
+    def may_add(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def may_delete(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     @admin.display(description=_("event type"), ordering="event__event_type")

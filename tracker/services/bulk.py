@@ -6,7 +6,7 @@ batched: one locking read for the whole batch, one query per kind of check, one 
 
 Batches this path cannot mirror exactly raise NeedsItemByItem before anything is written (the service then
 runs the items one by one): a reference or code named twice, a reopening that re-derives progress from
-milestones, an empty reference. services.py stays the only entry point; nothing else should call this.
+milestones, an empty reference. services.activities_bulk_upsert is the only caller.
 """
 
 from __future__ import annotations
@@ -18,17 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q
-from django.utils.translation import gettext as _
-from simple_history.models import HistoricalRecords
 
-from tracker import clock, events, permissions, workflow
-from tracker import services as sv
-from tracker.errors import DomainError, InvalidInput
+from tracker import clock, events, history
+from tracker.errors import BulkInvalid, DomainError, InvalidInput
 from tracker.models import Activity, Body, MemberState, Milestone, Priority, ProgressUpdate
 from tracker.permissions import Actor
-from tracker.workflow import Status
+from tracker.services import planner, store
+from tracker.services.planner import Change
 
 _Through = Activity.participating_states.through
 _FK_MODELS = {"priority": Priority, "responsible_body": Body, "lead_state": MemberState}
@@ -44,18 +42,21 @@ class NeedsItemByItem(Exception):
 
 @dataclass
 class _Plan:
-    """One item's outcome, worked out in memory before anything is written."""
+    """One item's planned change, with what the batch needs to carry it out."""
 
     index: int
-    activity: Activity
-    created: bool
-    before: dict[str, Any] | None = None  # logged fields before the change; None for a new activity
-    saved: bool = False  # created, or changed for real (new version)
-    diff: set[str] = field(default_factory=set)
+    change: Change
     states: list[int] | None = None  # the new participating states' ids, when they change
     old_links: list[tuple[int, int]] = field(default_factory=list)  # (through id, state id) before the change
     errors: dict[str, list[str]] = field(default_factory=dict)
-    reopened: bool = False
+
+    @property
+    def activity(self) -> Activity:
+        return self.change.activity
+
+    @property
+    def created(self) -> bool:
+        return self.change.created
 
 
 def upsert_by_ref(*, actor: Actor, items: Sequence[Mapping[str, Any]], note: str) -> list[tuple[Activity, bool]]:
@@ -79,25 +80,22 @@ def upsert_by_ref(*, actor: Actor, items: Sequence[Mapping[str, Any]], note: str
             if ref in existing:
                 plan = _plan_update(index, existing[ref], actor, data, links, note, now)
             else:
-                plan = _plan_create(index, actor, {**data, "external_source": ref[0], "external_id": ref[1]}, now)
-        except InvalidInput as exc:
-            failures[index], codes[index] = exc.errors, exc.code
-            continue
+                plan = _plan_create(index, actor, {**data, "external_source": ref[0], "external_id": ref[1]}, note, now)
         except DomainError as exc:
-            failures[index], codes[index] = {exc.field or "non_field_errors": [exc.message]}, exc.code
+            failures[index], codes[index] = exc.field_errors(), exc.code
             continue
         plans.append(plan)
 
-    _no_milestones([p for p in plans if p.reopened])
-    saved = [p for p in plans if p.saved]
+    _no_milestones([p for p in plans if p.change.reopened])
+    saved = [p for p in plans if p.change.saved]
     _validate(saved)
     for plan in saved:
         if plan.errors:
             failures[plan.index], codes[plan.index] = plan.errors, InvalidInput.code
     if failures:
-        raise sv.BulkInvalid(dict(sorted(failures.items())), codes)
+        raise BulkInvalid(dict(sorted(failures.items())), codes)
 
-    _write(saved, actor, note)
+    _write(saved)
     by_index = {p.index: (p.activity, p.created) for p in plans}
     return [by_index[i] for i in range(len(items))]
 
@@ -129,21 +127,14 @@ def _links(activities: Any) -> dict[int, list[tuple[int, int]]]:
     return found
 
 
-# --- Planning: the rules of activity_create and activity_update/_apply, without the writes ------------
+# --- Planning: the planner's rules, the same as the item-by-item path's -------------------------------
 
-def _plan_create(index: int, actor: Actor, data: dict[str, Any], now: dt.datetime) -> _Plan:
-    sv._reject_unknown_fields(data)
-    sv._reject_outsiders(data)
-    body = data.get("responsible_body")
-    permissions.ensure_can_create_activity(actor, getattr(body, "pk", None))
-    activity = Activity()
-    sv._assign(activity, {k: v for k, v in data.items() if k not in sv._M2M_FIELDS})
-    if activity.status == Status.DONE:
-        sv._complete(activity, data)
-    activity.created_at = activity.updated_at = now
-    plan = _Plan(index=index, activity=activity, created=True, saved=True)
-    if "participating_states" in data:
-        plan.states = _state_ids(data["participating_states"])
+def _plan_create(index: int, actor: Actor, data: dict[str, Any], note: str, now: dt.datetime) -> _Plan:
+    planner.check_create(actor, data)
+    change = planner.plan_activity_create(actor, data, now=now, note=note)
+    plan = _Plan(index=index, change=change)
+    if change.states is not None:
+        plan.states = _state_ids(change.states)
     return plan
 
 
@@ -151,52 +142,19 @@ def _plan_update(
     index: int, locked: Activity, actor: Actor, changes: dict[str, Any],
     links: Mapping[int, list[tuple[int, int]]], note: str, now: dt.datetime,
 ) -> _Plan:
-    sv._reject_unknown_fields(changes)
-    permissions.ensure_can_edit_activity(actor, locked)
-    sv._reject_outsiders(changes)
-    if "responsible_body" in changes and changes["responsible_body"] is not None:
-        permissions.ensure_can_create_activity(actor, changes["responsible_body"].pk)
-
-    activity = locked
-    plan = _Plan(index=index, activity=activity, created=False, old_links=list(links.get(activity.pk, [])))
-    plan.before = {name: getattr(activity, name) for name in sv._LOGGED_FIELDS}
-    requested_status = changes.pop("status", None)
-    states = changes.get("participating_states")
-    if states is not None and {o.pk for o in states} != {s for _pk, s in plan.old_links}:
-        plan.states = _state_ids(states)
-    diff = {
-        name: value for name, value in changes.items()
-        if name not in sv._M2M_FIELDS and sv._differs(activity, name, value)
-    }
-
-    new_status = requested_status or activity.status
-    if requested_status is None and diff.get("progress") is not None:
-        new_status = workflow.status_after_progress(activity.status, diff["progress"])
-    sv._assign(activity, diff)
-    if new_status != activity.status:
-        workflow.check_transition(activity.status, new_status)
-        reopening = workflow.is_reopening(activity.status, new_status)
-        activity.status = new_status
-        if new_status == Status.DONE:
-            sv._complete(activity, diff)
-        elif reopening:
-            activity.completed_date = None
-            plan.reopened = True  # where milestones drive the progress, it is re-derived: see _no_milestones
-    elif activity.status == Status.DONE and diff.get("progress") not in (None, 100):
-        raise InvalidInput({"progress": [_("A done activity's progress is 100; reopen it to report less.")]})
-
-    status_changed = activity.status != plan.before["status"]
-    if not diff and plan.states is None and not status_changed:
-        return plan  # nothing changed: no new version, no log row, no event
-    activity.version += 1
-    activity.updated_at = now
-    activity._change_reason = sv._change_reason(actor, note)
-    plan.saved, plan.diff = True, set(diff)
+    planner.check_update(actor, locked, changes)
+    old_links = list(links.get(locked.pk, []))
+    change = planner.plan_activity_change(
+        locked, changes, actor, note, now=now, current_states=[s for _pk, s in old_links]
+    )
+    plan = _Plan(index=index, change=change, old_links=old_links)
+    if change.states is not None:
+        plan.states = _state_ids(change.states)
     return plan
 
 
 def _no_milestones(reopened: list[_Plan]) -> None:
-    """A reopened activity with milestones takes its progress from them (services._sync_progress_from_milestones);
+    """A reopened activity with milestones takes its progress from them (store.sync_progress_from_milestones);
     such a rare batch goes item by item. Reopenings are rare, so the common batch spends no query here."""
     if reopened and Milestone.objects.filter(activity_id__in=[p.activity.pk for p in reopened]).exists():
         raise NeedsItemByItem()
@@ -210,7 +168,7 @@ def _state_ids(states: Any) -> list[int]:
 # --- Validation: full_clean's checks, with its per-row queries done once for the batch ----------------
 
 def _validate(plans: list[_Plan]) -> None:
-    """Fill each plan's `errors` as services._validate would report them."""
+    """Fill each plan's `errors` as store.validate would report them."""
     known = _existing_related(plans)
     for plan in plans:
         activity = plan.activity
@@ -222,10 +180,7 @@ def _validate(plans: list[_Plan]) -> None:
                 validate_unique=False, validate_constraints=False,
             )
         except ValidationError as exc:
-            plan.errors = {
-                ("non_field_errors" if name == NON_FIELD_ERRORS else name): [str(m) for m in messages]
-                for name, messages in exc.message_dict.items()
-            }
+            plan.errors = store.validation_errors(exc)
     _check_codes(plans)
 
 
@@ -281,17 +236,17 @@ def _check_codes(plans: list[_Plan]) -> None:
 
 # --- Writing: one statement per table ------------------------------------------------------------------
 
-def _write(plans: list[_Plan], actor: Actor, note: str) -> None:
+def _write(plans: list[_Plan]) -> None:
     new = [p for p in plans if p.created]
     changed = [p for p in plans if not p.created]
     if new:
         Activity.objects.bulk_create([p.activity for p in new])
     if changed:
-        _update([p.activity for p in changed], set(_ALWAYS_SAVED).union(*(p.diff for p in changed)))
+        _update([p.activity for p in changed], set(_ALWAYS_SAVED).union(*(p.change.changed_columns() for p in changed)))
     added = _write_links(plans)
     _write_history(plans, added)
-    _write_log(plans, actor, note)
-    _emit(plans, note)
+    _write_log(plans)
+    _emit(plans)
 
 
 def _update(activities: list[Activity], names: set[str]) -> None:
@@ -340,7 +295,7 @@ def _write_history(plans: list[_Plan], added: Mapping[int, list[tuple[int, int]]
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return  # as simple_history's own signal handlers do (restore_agenda turns history off)
     history_model = Activity.history.model
-    links_model = HistoricalRecords.m2m_models[Activity._meta.get_field("participating_states")]
+    links_model = history.participating_states_model()
     user = history_model.get_default_history_user(plans[0].activity) if plans else None
     rows: list[Any] = []
     snapshots: list[list[tuple[int, int]]] = []
@@ -374,36 +329,13 @@ def _history_row(history_model: Any, activity: Activity, history_type: str, user
     )
 
 
-def _write_log(plans: list[_Plan], actor: Actor, note: str) -> None:
-    """ProgressUpdate rows where status, progress or due date changed (always for a new activity)."""
-    rows = []
-    for plan in plans:
-        activity, before = plan.activity, plan.before or {}
-        if not plan.created and all(getattr(activity, n) == before[n] for n in sv._LOGGED_FIELDS):
-            continue
-        rows.append(ProgressUpdate(
-            activity=activity, user=actor.user, api_client=actor.api_client, actor_name=actor.name,
-            channel=actor.channel, old_status=before.get("status", "") or "", new_status=activity.status,
-            old_progress=before.get("progress"), new_progress=activity.progress,
-            old_due_date=before.get("due_date"), new_due_date=activity.due_date, note=note,
-        ))
+def _write_log(plans: list[_Plan]) -> None:
+    """The plans' progress-log rows, in one INSERT."""
+    rows = [row for row in (p.change.log_row() for p in plans) if row is not None]
     if rows:
         ProgressUpdate.objects.bulk_create(rows)
 
 
-def _emit(plans: list[_Plan], note: str) -> None:
-    """The events of the per-item path, in its order."""
-    batch: list[tuple[str, Activity, dict[str, Any] | None]] = []
-    for plan in plans:
-        activity = plan.activity
-        if plan.created:
-            batch.append((events.ACTIVITY_CREATED, activity, None))
-            continue
-        before = plan.before or {}
-        logged = {name for name in sv._LOGGED_FIELDS if getattr(activity, name) != before[name]}
-        m2m = {"participating_states"} if plan.states is not None else set()
-        batch.append((events.ACTIVITY_UPDATED, activity, {"changed": sorted(plan.diff | m2m | logged)}))
-        if activity.status != before["status"]:
-            batch.append((events.ACTIVITY_STATUS_CHANGED, activity,
-                          {"from": before["status"], "to": activity.status, "note": note}))
-    events.emit_many(batch)
+def _emit(plans: list[_Plan]) -> None:
+    """The plans' events, in the per-item path's order, in one INSERT."""
+    events.emit_many([event for plan in plans for event in plan.change.events()])

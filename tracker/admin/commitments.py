@@ -11,7 +11,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions, services_commitments
-from tracker.admin import ActivityAdmin, RoleGatedAdmin, _actor
+from tracker.admin.agenda import ActivityAdmin
+from tracker.admin.base import RoleGatedAdmin
+from tracker.admin.base import actor as _actor
 from tracker.errors import DomainError
 from tracker.models import Activity, Commitment, Participation, Source
 

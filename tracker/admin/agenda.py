@@ -1,5 +1,6 @@
-"""The admin: data entry for clerks and coordinators. Activity and milestone writes go through the services,
-and who may do what comes from tracker/permissions.py, exactly as on the web board and the API."""
+"""The agenda's admin pages: reference data, presidencies and priorities, activities, the progress log and
+staff profiles. Activity and milestone writes go through the services, and who may do what comes from
+tracker/permissions.py, exactly as on the web board and the API."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
@@ -19,13 +18,12 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import audit, clock, logtext, permissions, services, workflow
+from tracker.admin.base import BOUNDED_CHOICES, NobodyWrites, RoleGate, RoleGatedAdmin, RoleGatedInline, actor
 from tracker.errors import DomainError
 from tracker.imports import ActivityResource, LimitedImportForm
 from tracker.models import (
     Activity,
-    ApiClient,
     Body,
-    Channel,
     DateBasis,
     MemberState,
     Milestone,
@@ -36,51 +34,6 @@ from tracker.models import (
 )
 from tracker.permissions import Actor
 from tracker.workflow import Status
-
-
-class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A many-to-many choice that refuses an id beyond 64 bits as invalid: Django would look it up with `in`,
-    which SQLite cannot even bind (a server error instead of a form message)."""
-
-    def _check_values(self, value: Any) -> QuerySet:
-        for pk in value if isinstance(value, list | tuple | set | frozenset) else []:
-            try:
-                number = int(str(pk))
-            except ValueError:
-                continue  # not a number: Django's own checks refuse it
-            if not -(2**63) <= number < 2**63:
-                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                            params={"pk": pk})
-        return super()._check_values(value)
-
-
-BOUNDED_CHOICES = {models.ManyToManyField: {"form_class": BoundedModelMultipleChoiceField}}
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.for_user(request.user, Channel.ADMIN)
-
-
-class RoleGatedAdmin(admin.ModelAdmin):
-    """Admin access follows the agenda's roles: everyone with a role reads, coordinators manage."""
-
-    formfield_overrides = BOUNDED_CHOICES
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_staff and permissions.role_of(request.user) is not None
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return permissions.can_manage_agenda(_actor(request))
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return permissions.can_manage_agenda(_actor(request))
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return permissions.can_manage_agenda(_actor(request))
-
 
 # --- Reference data ------------------------------------------------------------------------------------
 
@@ -100,22 +53,6 @@ class BodyAdmin(RoleGatedAdmin):
 
 
 # --- Presidency and priorities -------------------------------------------------------------------------
-
-class RoleGatedInline:
-    """Inline rows follow the same roles as their parent page."""
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_staff and permissions.role_of(request.user) is not None
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return permissions.can_manage_agenda(_actor(request))
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return permissions.can_manage_agenda(_actor(request))
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return permissions.can_manage_agenda(_actor(request))
-
 
 class PriorityInline(RoleGatedInline, admin.StackedInline):
     model = Priority
@@ -142,7 +79,7 @@ class ActivityInline(RoleGatedInline, admin.TabularInline):
     can_delete = False
     ordering = ["due_date", "id"]
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def may_add(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Activity]:
@@ -225,33 +162,27 @@ class ActivityAdminForm(forms.ModelForm):
         return cleaned
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(RoleGatedInline, admin.TabularInline):
     """An activity's checklist; whoever may edit the activity may edit its milestones."""
 
     model = Milestone
     extra = 0
     fields = ["order", "title", "title_ru", "due_date", "done"]
 
-    def has_view_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
-        return request.user.is_staff and permissions.role_of(request.user) is not None
-
-    def has_change_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
-        actor = _actor(request)
-        return permissions.can_edit_activity(actor, obj) if obj else permissions.can_create_activity(actor)
-
-    has_add_permission = has_change_permission
-    has_delete_permission = has_change_permission
+    def may_write(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+        who = actor(request)
+        return permissions.can_edit_activity(who, obj) if obj else permissions.can_create_activity(who)
 
 
 def _transition_action(target: str, description: str):
     def action(modeladmin: ActivityAdmin, request: HttpRequest, queryset: QuerySet[Activity]) -> None:
-        actor = _actor(request)
+        who = actor(request)
         moved: list[int] = []
         refused: dict[str, str] = {}
         for activity in queryset.order_by("id"):
             try:
                 services.activity_transition(
-                    actor=actor, activity=activity, status=target, event=logtext.ADMIN_BULK
+                    actor=who, activity=activity, status=target, event=logtext.ADMIN_BULK
                 )
                 moved.append(activity.pk)
             except DomainError as exc:
@@ -275,7 +206,7 @@ def _transition_action(target: str, description: str):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ActivityAdmin(RoleGate, ImportExportMixin, SimpleHistoryAdmin):
     form = ActivityAdminForm
     resource_classes = [ActivityResource]
     formats = [CSV, XLSX]
@@ -291,7 +222,7 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
     search_fields = ["title", "title_ru", "description", "code", "external_id"]
     date_hierarchy = "due_date"
     autocomplete_fields = []
-    filter_horizontal = ["watchers"]  # participating states: the participation inline (admin_commitments.py)
+    filter_horizontal = ["watchers"]  # participating states: the participation inline (admin/commitments.py)
     readonly_fields = ["version", "completed_date", "created_at", "updated_at", "date_confirmed_by",
                        "date_confirmed_at"]
     #: Only a stored activity has these; the add form leaves them out.
@@ -335,27 +266,21 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return fields
 
     # Permissions: anyone with a role reads; editors change their body's activities; coordinators all.
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_staff and permissions.role_of(request.user) is not None
+    def may_add(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_staff and permissions.can_create_activity(actor(request))
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_staff and permissions.can_create_activity(_actor(request))
-
-    def has_change_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
-        actor = _actor(request)
+    def may_write(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+        who = actor(request)
         if not request.user.is_staff:
             return False
         if obj is None:
-            return permissions.can_create_activity(actor)
-        return permissions.can_edit_activity(actor, obj)
+            return permissions.can_create_activity(who)
+        return permissions.can_edit_activity(who, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
-        actor = _actor(request)
-        return request.user.is_staff and actor.is_coordinator and (
-            obj is None or permissions.can_delete_activity(actor, obj)
+    def may_delete(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+        who = actor(request)
+        return request.user.is_staff and who.is_coordinator and (
+            obj is None or permissions.can_delete_activity(who, obj)
         )
 
     def has_import_permission(self, request: HttpRequest) -> bool:
@@ -375,8 +300,8 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def get_form(self, request: HttpRequest, obj: Activity | None = None, change: bool = False, **kwargs: Any):
         form_class = super().get_form(request, obj, change=change, **kwargs)
-        actor = _actor(request)
-        return type(form_class.__name__, (form_class,), {"actor": actor})
+        who = actor(request)
+        return type(form_class.__name__, (form_class,), {"actor": who})
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # The form refuses what it can foresee; a refusal the services raise later (a race with another
@@ -388,16 +313,16 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Activity, form: forms.ModelForm, change: bool) -> None:
-        actor = _actor(request)
+        who = actor(request)
         writable = services.ACTIVITY_FIELDS
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data if name in writable}
             services.activity_update(
-                actor=actor, activity=obj, changes=changes, expected_version=form.cleaned_data.get("loaded_version")
+                actor=who, activity=obj, changes=changes, expected_version=form.cleaned_data.get("loaded_version")
             )
         else:
             data = {name: value for name, value in form.cleaned_data.items() if name in writable}
-            created = services.activity_create(actor=actor, data=data)
+            created = services.activity_create(actor=who, data=data)
             obj.pk = created.pk
         obj.refresh_from_db()
         obj._state.adding = False
@@ -412,12 +337,12 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool) -> None:
         if formset.model is not Milestone:
-            from tracker.admin_commitments import save_participation_formset
+            from tracker.admin.commitments import save_participation_formset
 
-            if save_participation_formset(_actor(request), form.instance, formset):
+            if save_participation_formset(actor(request), form.instance, formset):
                 return None
             return super().save_formset(request, form, formset, change)
-        actor = _actor(request)
+        who = actor(request)
         activity = form.instance
         # The admin's change message reads these three lists, as BaseModelFormSet.save() would fill them.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
@@ -427,30 +352,30 @@ class ActivityAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 continue
             if data.get("DELETE"):
                 if milestone_form.instance.pk:
-                    services.milestone_delete(actor=actor, milestone=milestone_form.instance)
+                    services.milestone_delete(actor=who, milestone=milestone_form.instance)
                     formset.deleted_objects.append(milestone_form.instance)
             elif milestone_form.instance.pk is None:
                 created = services.milestone_create(
-                    actor=actor, activity=activity, title=data["title"], title_ru=data.get("title_ru", ""),
+                    actor=who, activity=activity, title=data["title"], title_ru=data.get("title_ru", ""),
                     due_date=data.get("due_date"), order=data.get("order"), done=data.get("done", False),
                 )
                 formset.new_objects.append(created)
             elif milestone_form.has_changed():
                 changes = {name: data[name] for name in milestone_form.changed_data if name in data}
                 changes.pop("DELETE", None)
-                updated = services.milestone_update(actor=actor, milestone=milestone_form.instance, changes=changes)
+                updated = services.milestone_update(actor=who, milestone=milestone_form.instance, changes=changes)
                 formset.changed_objects.append((updated, list(changes)))
 
     def delete_model(self, request: HttpRequest, obj: Activity) -> None:
-        services.activity_delete(actor=_actor(request), activity=obj)
+        services.activity_delete(actor=actor(request), activity=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Activity]) -> None:
         for activity in queryset:
-            services.activity_delete(actor=_actor(request), activity=activity)
+            services.activity_delete(actor=actor(request), activity=activity)
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(NobodyWrites, RoleGatedAdmin):
     """The append-only log: readable, never editable."""
 
     list_display = ["created_at", "activity", "actor_name", "channel", "old_status", "new_status",
@@ -464,21 +389,6 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
     def note_text(self, obj: ProgressUpdate) -> str:
         return obj.display_note
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_staff and permissions.role_of(request.user) is not None
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(RoleGatedAdmin):
@@ -487,73 +397,3 @@ class StaffProfileAdmin(RoleGatedAdmin):
     list_select_related = ["user", "body"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = []
-
-
-@admin.register(ApiClient)
-class ApiClientAdmin(RoleGatedAdmin):
-    """A new client's key is shown once, in the confirmation message; only its hash is stored."""
-
-    list_display = ["name", "scope", "all_bodies", "key_prefix", "expires_at", "revoked_at", "last_used_at"]
-    list_filter = ["scope", "all_bodies"]
-    readonly_fields = ["key_prefix", "last_used_at", "created_at", "created_by"]
-    filter_horizontal = ["bodies"]
-    actions = ["revoke"]
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Which systems hold keys, and for which bodies, is the coordinators' business, like webhooks.
-        return request.user.is_staff and permissions.can_manage_agenda(_actor(request))
-
-    @transaction.atomic
-    def save_model(self, request: HttpRequest, obj: ApiClient, form: forms.ModelForm, change: bool) -> None:
-        new_key = None
-        if not obj.key_hash:
-            new_key = obj.set_new_key()
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        audit.record(
-            audit.Action.API_CLIENT_CREATED if new_key else (
-                audit.Action.API_CLIENT_REVOKED if "revoked_at" in form.changed_data and obj.revoked_at
-                else audit.Action.API_CLIENT_CHANGED),
-            via=audit.Via.ADMIN, user=request.user, obj=obj,
-            detail={"scope": obj.scope, "key_prefix": obj.key_prefix, "changed": list(form.changed_data)},
-        )
-        if new_key:
-            self.message_user(
-                request,
-                _("The key for %(name)s is %(key)s — copy it now: it is not stored and will not be shown again.")
-                % {"name": obj.name, "key": new_key},
-                messages.WARNING,
-            )
-
-    @admin.action(description=_("Revoke the selected clients' keys"))
-    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
-        count = 0
-        with transaction.atomic():
-            for client in queryset.filter(revoked_at__isnull=True).select_for_update():
-                client.revoked_at = timezone.now()
-                client.save(update_fields=["revoked_at"])
-                audit.record(audit.Action.API_CLIENT_REVOKED, via=audit.Via.ADMIN, user=request.user, obj=client,
-                             detail={"key_prefix": client.key_prefix})
-                count += 1
-        self.message_user(request, ngettext("%(n)d key revoked.", "%(n)d keys revoked.", count) % {"n": count})
-
-    @transaction.atomic
-    def delete_model(self, request: HttpRequest, obj: ApiClient) -> None:
-        audit.record(audit.Action.API_CLIENT_DELETED, via=audit.Via.ADMIN, user=request.user, obj=obj,
-                     detail={"key_prefix": obj.key_prefix})
-        super().delete_model(request, obj)
-
-    @transaction.atomic
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
-        for client in queryset:
-            self.delete_model(request, client)
-
-
-
-# Background work (webhooks, email ledgers, snapshots) has its own module.
-from tracker import (  # noqa: E402, F401
-    admin_audit,
-    admin_commitments,
-    admin_delivery,
-    admin_jobs,
-)

@@ -1,229 +1,40 @@
-"""What the API reads and writes. Input serializers only check shapes and types and turn ids into objects;
-every rule about the agenda (dates, transitions, who may write) is applied by tracker/services.py.
-
-Input is strict: a field the endpoint does not accept is refused by name (400) rather than ignored, so a
-typo in an integrator's payload ("progres") is caught the first time, not discovered months later.
-"""
+"""Activities: the representation, writes, bulk requests, reports, the progress log and the history."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracker import clock, services, workflow
-from tracker.events import EVENT_TYPES
+from tracker import clock, services, shape, workflow
+from tracker.api.serializers.strict import (
+    BULK_MAX_ITEMS,
+    MAX_NOTE_LENGTH,
+    MAX_TEXT_LENGTH,
+    READ_ONLY_HINT,
+    VERSION_HINT,
+    CachedRelatedField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictInputMixin,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
 from tracker.models import (
     Activity,
-    Body,
     DateBasis,
     MemberState,
-    Milestone,
-    Presidency,
-    Priority,
     ProgressUpdate,
-    WebhookSubscription,
 )
 from tracker.workflow import Status
 
-#: Longest free text the API takes in a description or a note (the database itself has no limit).
-MAX_TEXT_LENGTH = 20_000
-MAX_NOTE_LENGTH = 2_000
-#: Most items one bulk request may carry.
-BULK_MAX_ITEMS = 500
-
-
-# --- Strict input ----------------------------------------------------------------------------------------
-
-class StrictInputMixin:
-    """Refuse fields the serializer does not accept, naming each, instead of silently ignoring them."""
-
-    #: Fields that appear in responses but cannot be written, with the reason given when a client sends one.
-    read_only_hints: Mapping[str, str] = {}
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            errors = {}
-            for name in data:
-                if name in writable:
-                    continue
-                if name in self.read_only_hints:
-                    errors[name] = [self.read_only_hints[name]]
-                else:
-                    errors[str(name)] = [_("Unknown field.")]
-            if errors:
-                raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)
-
-
-# --- Strict JSON types: a string where a number belongs (or the reverse) is refused, not coerced ---------------
-
-class StrictCharField(serializers.CharField):
-    """Text as sent: not trimmed (so the length checked is the length sent), and never a number."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("trim_whitespace", False)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictSlugField(serializers.SlugField):
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictURLField(serializers.URLField):
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictBooleanField(serializers.BooleanField):
-    def to_internal_value(self, data: Any) -> bool:
-        if not isinstance(data, bool):
-            self.fail("invalid")
-        return data
-
-
-class StrictChoiceField(serializers.ChoiceField):
-    def to_internal_value(self, data: Any) -> Any:
-        if not isinstance(data, str):
-            self.fail("invalid_choice", input=data)
-        return super().to_internal_value(data)
-
-
-class CachedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related id (a JSON integer), looked up once per request even when a bulk request names it 500 times."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        root = self.root
-        cache = root.__dict__.setdefault("_related_cache", {})
-        key = (self.queryset.model, data if isinstance(data, int | str) and not isinstance(data, bool) else None)
-        if key[1] is not None and key in cache:
-            return cache[key]
-        value = super().to_internal_value(data)
-        if key[1] is not None:
-            cache[key] = value
-        return value
-
-
-class StrictModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer whose fields take only the JSON type the schema promises."""
-
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.CharField: StrictCharField,
-        models.TextField: StrictCharField,
-        models.SlugField: StrictSlugField,
-        models.URLField: StrictURLField,
-        models.IntegerField: StrictIntegerField,
-        models.SmallIntegerField: StrictIntegerField,
-        models.PositiveIntegerField: StrictIntegerField,
-        models.PositiveSmallIntegerField: StrictIntegerField,
-        models.BooleanField: StrictBooleanField,
-    }
-    serializer_related_field = CachedRelatedField
-    serializer_choice_field = StrictChoiceField
-
-
-_VERSION_HINT = _("Read-only. To make a change conditional on a version, send it in the If-Match header.")
-_READ_ONLY = _("This field is read-only.")
-
-
-# --- Reference data --------------------------------------------------------------------------------------
-
-class MemberStateSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = MemberState
-        fields = ["id", "code", "name", "name_ru", "is_member"]
-
-
-class BodySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Body
-        fields = ["id", "code", "name", "name_ru", "kind", "state"]
-
-
-class PresidencySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Presidency
-        fields = [
-            "id", "code", "organisation", "organisation_short", "chair_state", "period_start", "period_end",
-            "slogan", "slogan_ru", "summary", "summary_ru",
-        ]
-
-
-class RollupCountsSerializer(serializers.Serializer):
-    """Activities per status."""
-
-    locals().update({status: serializers.IntegerField(min_value=0) for status in Status.values})
-
-
-class RollupSerializer(serializers.Serializer):
-    total = serializers.IntegerField(min_value=0, help_text=_("All activities, cancelled included."))
-    counts = RollupCountsSerializer()
-    overdue = serializers.IntegerField(min_value=0, help_text=_("Past their due date and not done or cancelled."))
-    percent_done = serializers.IntegerField(
-        min_value=0, max_value=100, help_text=_("Done activities as a share of those not cancelled, rounded down.")
-    )
-    mean_progress = serializers.IntegerField(
-        min_value=0, max_value=100, help_text=_("Mean progress of the activities not cancelled, rounded down.")
-    )
-
-
-class PresidencyDetailSerializer(PresidencySerializer):
-    rollup = serializers.SerializerMethodField()
-
-    class Meta(PresidencySerializer.Meta):
-        fields = [*PresidencySerializer.Meta.fields, "rollup"]
-
-    @extend_schema_field(RollupSerializer)
-    def get_rollup(self, presidency: Presidency) -> dict:
-        return self.context["rollup"].as_dict()
-
-
-class PrioritySerializer(serializers.ModelSerializer):
-    rollup = serializers.SerializerMethodField(help_text=_("Progress figures of the priority's activities."))
-    number = serializers.IntegerField(read_only=True, min_value=1, max_value=4)
-    order = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Priority
-        fields = ["id", "presidency", "number", "title", "title_ru", "summary", "summary_ru", "source_quote",
-                  "order", "rollup"]
-
-    @extend_schema_field(RollupSerializer)
-    def get_rollup(self, priority: Priority) -> dict:
-        from tracker.selectors import Rollup
-
-        return self.context["rollups"].get(priority.pk, Rollup()).as_dict()
-
-
 # --- Activities ------------------------------------------------------------------------------------------
 
-def _date_basis_read_field() -> serializers.ChoiceField:
+def date_basis_read_field() -> serializers.ChoiceField:
     # Declared so the schema admits the empty value: dates nobody has given a basis for.
     return serializers.ChoiceField(
         choices=DateBasis.choices, allow_blank=True, read_only=True,
@@ -234,7 +45,7 @@ def _date_basis_read_field() -> serializers.ChoiceField:
 class ActivitySerializer(serializers.ModelSerializer):
     """An activity as the API shows it. `version` is also sent as the ETag header."""
 
-    date_basis = _date_basis_read_field()
+    date_basis = date_basis_read_field()
 
     presidency = serializers.IntegerField(source="priority.presidency_id", read_only=True)
     overdue = serializers.SerializerMethodField(help_text=_("Past its due date and not done or cancelled."))
@@ -245,13 +56,7 @@ class ActivitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Activity
-        fields = [
-            "id", "code", "presidency", "priority", "title", "title_ru", "description", "description_ru", "kind",
-            "status", "start_date", "due_date", "completed_date", "progress", "responsible_body", "lead_state",
-            "participating_states", "location", "external_source", "external_id", "version", "created_at",
-            "updated_at", "overdue", "days_left", "allowed_transitions", "source_quote", "date_basis",
-            "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at",
-        ]
+        fields = list(shape.API_FIELDS)
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.BOOL)
@@ -286,9 +91,9 @@ class ActivitySerializer(serializers.ModelSerializer):
 _DATETIME = serializers.DateTimeField()
 
 def represent_row(row: Mapping[str, Any], presidency_id: int, states: list[int], today: Any) -> dict[str, Any]:
-    """An activity's representation from its columns (selectors.ACTIVITY_COLUMNS), its presidency and its
-    participating states' ids (in MemberState's order): the one definition behind ActivitySerializer and
-    the list."""
+    """An activity's representation from its stored columns, its presidency and its participating states'
+    ids (in MemberState's order): the one definition behind ActivitySerializer and the list. Its keys are
+    shape.API_FIELDS, spelt out because this is the API's hottest path (a test checks they agree)."""
     status, due_date = row["status"], row["due_date"]
     return {
         "id": row["id"],
@@ -330,7 +135,7 @@ def _iso_date(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-_ACTIVITY_READ_ONLY = {name: _READ_ONLY for name in ActivitySerializer.Meta.fields} | {"version": _VERSION_HINT}
+_ACTIVITY_READ_ONLY = {name: READ_ONLY_HINT for name in ActivitySerializer.Meta.fields} | {"version": VERSION_HINT}
 
 
 class ActivityWriteSerializer(StrictInputMixin, StrictModelSerializer):
@@ -386,9 +191,6 @@ class BulkRequestSerializer(StrictInputMixin, serializers.Serializer):
     items = BulkItemSerializer(many=True, max_length=BULK_MAX_ITEMS, allow_empty=False)
     note = StrictCharField(required=False, allow_blank=True, max_length=MAX_NOTE_LENGTH,
                            help_text=_("Kept in the progress log of every changed activity."))
-
-    def validate_items(self, items: list) -> list:
-        return items
 
     def to_internal_value(self, data: Any) -> Any:
         items = data.get("items") if isinstance(data, Mapping) else None
@@ -501,70 +303,3 @@ class HistoryEntrySerializer(serializers.Serializer):
         allow_null=True, help_text=_("The reason as data: channel, actor, event, params and note.")
     )
     changes = FieldChangeSerializer(many=True)
-
-
-# --- Milestones ------------------------------------------------------------------------------------------
-
-class MilestoneSerializer(StrictInputMixin, StrictModelSerializer):
-    read_only_hints = {
-        name: _READ_ONLY for name in ("id", "activity", "done_at", "date_basis", "date_basis_note",
-                                      "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at")
-    }
-    # Bounds written out: the column's range differs between SQLite and PostgreSQL, the API's does not.
-    order = StrictIntegerField(min_value=0, max_value=32767, required=False,
-                               help_text=_("Position in the checklist; the next free one when left out."))
-    date_basis = _date_basis_read_field()
-
-    class Meta:
-        model = Milestone
-        fields = ["id", "activity", "order", "title", "title_ru", "due_date", "done", "done_at", "date_basis",
-                  "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at"]
-        read_only_fields = ["id", "activity", "done_at", "date_basis", "date_basis_note", "date_basis_note_ru",
-                            "date_confirmed_by", "date_confirmed_at"]
-        extra_kwargs = {"order": {"required": False}, "done": {"required": False}}
-        validators: list = []
-
-
-class MilestoneToggleSerializer(StrictInputMixin, serializers.Serializer):
-    done = StrictBooleanField(required=False, help_text=_("Tick (true) or untick (false); omit to flip."))
-
-
-# --- Webhooks --------------------------------------------------------------------------------------------
-
-class WebhookSubscriptionSerializer(StrictInputMixin, StrictModelSerializer):
-    read_only_hints = {
-        "id": _READ_ONLY, "created_at": _READ_ONLY, "disabled_reason": _READ_ONLY,
-        "secret": _("The secret is generated by the tracker and shown once, when the subscription is created."),
-    }
-    events = serializers.ListField(
-        child=StrictChoiceField(choices=EVENT_TYPES), required=False, max_length=len(EVENT_TYPES),
-        help_text=_("Event types to send; empty means all."),
-    )
-
-    class Meta:
-        model = WebhookSubscription
-        fields = ["id", "name", "url", "events", "active", "disabled_reason", "created_at"]
-        read_only_fields = ["id", "disabled_reason", "created_at"]
-
-    def validate_url(self, value: str) -> str:
-        # The webhooks' own rule (http(s), no private addresses in production), so that a bad URL is
-        # reported together with the other fields' errors.
-        from django.core.exceptions import ValidationError as DjangoValidationError
-
-        from tracker.webhook_urls import validate_target_url
-
-        try:
-            validate_target_url(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
-        return value
-
-
-class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
-    """The answer to a create: the only time the signing secret is shown."""
-
-    secret = serializers.CharField(read_only=True, help_text=_("Shared signing secret; shown only now."))
-
-    class Meta(WebhookSubscriptionSerializer.Meta):
-        fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
-        read_only_fields = [*WebhookSubscriptionSerializer.Meta.read_only_fields, "secret"]

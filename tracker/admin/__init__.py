@@ -1,0 +1,17 @@
+"""The admin: data entry for clerks and coordinators, and the coordinators' view of the machinery.
+
+    base.py        the one role-gated base (RoleGate) every page and inline states its rule through
+    agenda.py      reference data, presidencies, priorities, activities, the progress log, staff
+    integration.py API clients and webhook subscriptions
+    jobs.py        the records background work writes
+    audit_log.py   the audit trail
+    delivery.py    confidence assessments, the risk log, stocktakes
+    commitments.py sources, commitments, participation
+
+The site itself (branding, sections) is tracker/admin_site.py, named by INSTALLED_APPS.
+"""
+
+from tracker.admin import agenda, audit_log, commitments, delivery, integration, jobs  # noqa: F401  (registers the pages)
+from tracker.admin.agenda import ActivityAdmin
+
+__all__ = ["ActivityAdmin"]

@@ -1,0 +1,126 @@
+"""Strict input: a field an endpoint does not accept is refused by name, and a value of the wrong JSON
+type is refused rather than coerced."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+#: Longest free text the API takes in a description or a note (the database itself has no limit).
+MAX_TEXT_LENGTH = 20_000
+MAX_NOTE_LENGTH = 2_000
+#: Most items one bulk request may carry.
+BULK_MAX_ITEMS = 500
+
+
+# --- Strict input ----------------------------------------------------------------------------------------
+
+class StrictInputMixin:
+    """Refuse fields the serializer does not accept, naming each, instead of silently ignoring them."""
+
+    #: Fields that appear in responses but cannot be written, with the reason given when a client sends one.
+    read_only_hints: Mapping[str, str] = {}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            errors = {}
+            for name in data:
+                if name in writable:
+                    continue
+                if name in self.read_only_hints:
+                    errors[name] = [self.read_only_hints[name]]
+                else:
+                    errors[str(name)] = [_("Unknown field.")]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+# --- Strict JSON types: a string where a number belongs (or the reverse) is refused, not coerced ---------------
+
+class JSONTyped:
+    """Mixed into a field: it takes only `json_type` (a bool is not an integer), anything else is refused."""
+
+    json_type: type = str
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) != (self.json_type is bool) or not isinstance(data, self.json_type):
+            self.refuse(data)
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+    def refuse(self, data: Any) -> None:
+        self.fail("invalid")  # type: ignore[attr-defined]
+
+
+class StrictCharField(JSONTyped, serializers.CharField):
+    """Text as sent: not trimmed (so the length checked is the length sent), and never a number."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+
+class StrictSlugField(JSONTyped, serializers.SlugField):
+    pass
+
+
+class StrictURLField(JSONTyped, serializers.URLField):
+    pass
+
+
+class StrictIntegerField(JSONTyped, serializers.IntegerField):
+    json_type = int
+
+
+class StrictBooleanField(JSONTyped, serializers.BooleanField):
+    json_type = bool
+
+
+class StrictChoiceField(JSONTyped, serializers.ChoiceField):
+    def refuse(self, data: Any) -> None:
+        self.fail("invalid_choice", input=data)
+
+
+class CachedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id (a JSON integer), looked up once per request even when a bulk request names it 500 times."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        root = self.root
+        cache = root.__dict__.setdefault("_related_cache", {})
+        key = (self.queryset.model, data if isinstance(data, int | str) and not isinstance(data, bool) else None)
+        if key[1] is not None and key in cache:
+            return cache[key]
+        value = super().to_internal_value(data)
+        if key[1] is not None:
+            cache[key] = value
+        return value
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose fields take only the JSON type the schema promises."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+        models.URLField: StrictURLField,
+        models.IntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.BooleanField: StrictBooleanField,
+    }
+    serializer_related_field = CachedRelatedField
+    serializer_choice_field = StrictChoiceField
+
+
+VERSION_HINT = _("Read-only. To make a change conditional on a version, send it in the If-Match header.")
+READ_ONLY_HINT = _("This field is read-only.")

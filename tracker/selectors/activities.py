@@ -1,0 +1,100 @@
+"""The activity lists and rows the board, the API and the exports read.
+
+Each read costs a fixed number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F, Prefetch, QuerySet
+
+from tracker import clock, shape, workflow
+from tracker.models import (
+    Activity,
+    MemberState,
+    Milestone,
+    Presidency,
+    ProgressUpdate,
+)
+
+
+def activity_list(*, presidency: Presidency | None = None) -> QuerySet[Activity]:
+    """Activities with what a card or a list row shows, in a fixed number of queries."""
+    qs = Activity.objects.select_related(
+        "priority", "priority__presidency", "responsible_body", "lead_state"
+    ).prefetch_related("participating_states")
+    if presidency is not None:
+        qs = qs.filter(priority__presidency=presidency)
+    return qs
+
+
+def activity_records() -> QuerySet[Activity]:
+    """Activities as the API represents them: references as ids, so only the priority (for its presidency's
+    id) is joined and only the participating states' ids are fetched. Two queries for any page."""
+    return Activity.objects.select_related("priority").prefetch_related(
+        Prefetch("participating_states", queryset=MemberState.objects.only("id"))
+    )
+
+
+#: The activity's own columns, as `QuerySet.values()` names them: what the API's representation reads.
+#: The stored columns of an API row (tracker/shape.py declares them).
+ACTIVITY_COLUMNS = shape.STORED_COLUMNS
+
+
+def activity_rows(activities: QuerySet[Activity]) -> QuerySet:
+    """`activities` (filtered and ordered) as plain rows: ACTIVITY_COLUMNS, `presidency_id`, and whatever
+    the order sorts by, so a page can be read and linked onward without building model instances."""
+    ordered_by = [t.lstrip("-") for t in activities.query.order_by if isinstance(t, str)]
+    extra = [path for path in ordered_by if path not in ACTIVITY_COLUMNS and path != "pk"]
+    return activities.values(*ACTIVITY_COLUMNS, *extra, presidency_id=F("priority__presidency_id"))
+
+
+def participating_state_ids(activity_ids: list[int]) -> dict[int, list[int]]:
+    """Each activity's participating states' ids, in the states' own order (members first, by name). One
+    query."""
+    through = Activity.participating_states.through
+    order = [f"{'-' if term.startswith('-') else ''}memberstate__{term.lstrip('-')}"
+             for term in MemberState._meta.ordering]
+    found: dict[int, list[int]] = {}
+    rows = through.objects.filter(activity_id__in=activity_ids).order_by(*order, "memberstate_id")
+    for activity_id, state_id in rows.values_list("activity_id", "memberstate_id"):
+        found.setdefault(activity_id, []).append(state_id)
+    return found
+
+
+def activity_detail(activity_id: int) -> Activity:
+    """One activity with its milestones and states; raises Activity.DoesNotExist."""
+    return (
+        activity_list()
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("order", "id")))
+        .get(pk=activity_id)
+    )
+
+
+def upcoming_deadlines(presidency: Presidency, today: dt.date | None = None, limit: int = 10) -> list[Activity]:
+    """The next open deadlines from today on, soonest first."""
+    today = today or clock.today()
+    return list(
+        activity_list(presidency=presidency)
+        .filter(due_date__gte=today, status__in=list(workflow.OPEN_STATUSES))
+        .order_by("due_date", "id")[:limit]
+    )
+
+
+def overdue_activities(presidency: Presidency, today: dt.date | None = None) -> QuerySet[Activity]:
+    """Overdue activities, the latest first (the earliest due date is the longest overdue)."""
+    today = today or clock.today()
+    return activity_list(presidency=presidency).filter(workflow.overdue_q(today)).order_by("due_date", "id")
+
+
+def recent_updates(presidency: Presidency, limit: int = 10) -> list[ProgressUpdate]:
+    return list(
+        ProgressUpdate.objects.filter(activity__priority__presidency=presidency)
+        .select_related("activity", "activity__priority")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def activity_log(activity: Activity, limit: int = 50) -> list[ProgressUpdate]:
+    """The activity's progress updates, newest first. One query."""
+    return list(activity.progress_updates.order_by("-created_at", "-id")[:limit])
