@@ -28,6 +28,7 @@ from tracker.models import (
 )
 from tracker.permissions import Actor
 from tracker.services import planner, store
+from tracker.validators import multi_line
 from tracker.workflow import Status
 
 SOURCE_FIELDS: frozenset[str] = frozenset({
@@ -103,6 +104,11 @@ def commitment_record_outcome(
             "choices": ", ".join(str(label) for label in Outcome.labels)}]
     if not evidence:
         errors["evidence"] = [_("An outcome needs evidence: say what shows it.")]
+    else:
+        try:
+            multi_line(evidence)  # the control-character rule of every text field (tracker/validators.py)
+        except ValidationError as exc:
+            errors["evidence"] = list(exc.messages)
     if errors:
         raise InvalidInput(errors)
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)

@@ -125,7 +125,7 @@ def test_declared_versus_delivered_page_word_and_csv(signed_in, viewer, register
     assert "Evidence: Approaches adopted in May" in text
     assert "1. Readiness" in text and "State: At risk" in text
     response = client.get("/reports/delivered.csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     by_number = {row["number"]: row for row in rows}
     assert by_number["3"]["outcome"] == "kept" and by_number["3"]["evidence"] == "Approaches adopted in May"
     assert by_number["4"]["state"] == "no_activity" and by_number["1"]["state"] == "at_risk"

@@ -94,7 +94,7 @@ def test_a_stocktake_from_opening_to_the_word_pack(coordinator, editor, presiden
     client = login(coordinator)
     services_delivery.assessment_create(actor=Actor.for_user(editor, Channel.WEB), activity=activity,
                                         rating="amber", narrative="Venue")
-    opened = client.post("/stocktakes/open/", {"priority": "", "held_on": "", "title": ""})
+    opened = client.post("/stocktakes/open/", {"priority": "", "held_on": "2023-07-14", "title": ""})
     stocktake = Stocktake.objects.get()
     assert opened["Location"] == f"/stocktakes/{stocktake.pk}/"
     client.post(f"/stocktakes/{stocktake.pk}/attendees/", {"attendees": "A. Secretary\nB. Minister"})

@@ -20,6 +20,7 @@ from tracker.api.access import actor_for
 from tracker.api.idempotency import idempotent
 from tracker.api.schema import IDEMPOTENCY_KEY
 from tracker.api.serializers import (
+    CachedRelatedField,
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
@@ -43,9 +44,9 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 
 class AssessmentWriteSerializer(StrictInputMixin, serializers.Serializer):
-    activity = serializers.PrimaryKeyRelatedField(queryset=Activity.objects.all(), required=False,
+    activity = CachedRelatedField(queryset=Activity.objects.all(), required=False,
                                                   help_text=_("The activity assessed (or give a priority)."))
-    priority = serializers.PrimaryKeyRelatedField(queryset=Priority.objects.all(), required=False,
+    priority = CachedRelatedField(queryset=Priority.objects.all(), required=False,
                                                   help_text=_("The priority assessed (coordinators only)."))
     rating = StrictChoiceField(choices=Rating.choices)
     narrative = StrictCharField(max_length=10000)
@@ -69,8 +70,8 @@ class RaidEntrySerializer(serializers.ModelSerializer):
 
 
 class RaidEntryWriteSerializer(StrictInputMixin, serializers.Serializer):
-    priority = serializers.PrimaryKeyRelatedField(queryset=Priority.objects.all(), required=False)
-    activity = serializers.PrimaryKeyRelatedField(queryset=Activity.objects.all(), required=False)
+    priority = CachedRelatedField(queryset=Priority.objects.all(), required=False)
+    activity = CachedRelatedField(queryset=Activity.objects.all(), required=False)
     kind = StrictChoiceField(choices=RaidEntry.Kind.choices, required=False)
     statement = StrictCharField(max_length=5000, required=False)
     owner = StrictCharField(max_length=150, required=False, allow_blank=True)

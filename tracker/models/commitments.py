@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.models.agenda import Activity, Presidency, Priority
 from tracker.models.base import CodeManager, localized
+from tracker.validators import multi_line, single_line
 
 
 class Source(models.Model):
@@ -18,11 +19,11 @@ class Source(models.Model):
     presidency = models.ForeignKey(
         Presidency, verbose_name=_("presidency"), on_delete=models.CASCADE, related_name="sources"
     )
-    title = models.CharField(_("title"), max_length=300)
-    title_ru = models.CharField(_("title (Russian)"), max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=300, validators=[single_line])
+    title_ru = models.CharField(_("title (Russian)"), max_length=300, blank=True, validators=[single_line])
     published_on = models.DateField(_("date"))
-    publisher = models.CharField(_("publisher"), max_length=200)
-    publisher_ru = models.CharField(_("publisher (Russian)"), max_length=200, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, validators=[single_line])
+    publisher_ru = models.CharField(_("publisher (Russian)"), max_length=200, blank=True, validators=[single_line])
     url = models.URLField(_("where published"), max_length=500, blank=True)
 
     objects = CodeManager()
@@ -71,21 +72,23 @@ class Commitment(models.Model):
     priority = models.ForeignKey(
         Priority, verbose_name=_("priority"), on_delete=models.PROTECT, related_name="commitments"
     )
-    statement = models.CharField(_("statement"), max_length=300)
-    statement_ru = models.CharField(_("statement (Russian)"), max_length=300, blank=True)
-    quote = models.TextField(_("quotation"), help_text=_("The source's words, verbatim and attributed."))
-    quote_ru = models.TextField(_("quotation (Russian)"), blank=True)
+    statement = models.CharField(_("statement"), max_length=300, validators=[single_line])
+    statement_ru = models.CharField(_("statement (Russian)"), max_length=300, blank=True, validators=[single_line])
+    quote = models.TextField(
+        _("quotation"), help_text=_("The source's words, verbatim and attributed."), validators=[multi_line]
+    )
+    quote_ru = models.TextField(_("quotation (Russian)"), blank=True, validators=[multi_line])
     passage = models.PositiveIntegerField(
         _("place in the text"), default=0,
         help_text=_("The paragraph of the source the quotation comes from, counted from 1."),
     )
-    success_criterion = models.TextField(_("success criterion"), blank=True)
-    success_criterion_ru = models.TextField(_("success criterion (Russian)"), blank=True)
+    success_criterion = models.TextField(_("success criterion"), blank=True, validators=[multi_line])
+    success_criterion_ru = models.TextField(_("success criterion (Russian)"), blank=True, validators=[multi_line])
     activities = models.ManyToManyField(
         Activity, verbose_name=_("activities"), blank=True, related_name="commitments"
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
-    outcome_evidence = models.TextField(_("evidence"), blank=True)
+    outcome_evidence = models.TextField(_("evidence"), blank=True, validators=[multi_line])
     outcome_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("signed off by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+", editable=False,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tracker.models.jobs import EmailLedger
+from tracker.validators import multi_line, single_line
 
 
 class Rating(models.TextChoices):
@@ -55,8 +56,10 @@ class ConfidenceAssessment(models.Model):
         related_name="assessments",
     )
     rating = models.CharField(_("delivery confidence"), max_length=20, choices=Rating.choices)
-    narrative = models.TextField(_("narrative"), help_text=_("Why this rating: what stands in the way, what helps."))
-    actions = models.TextField(_("actions planned"), blank=True)
+    narrative = models.TextField(
+        _("narrative"), help_text=_("Why this rating: what stands in the way, what helps."), validators=[multi_line]
+    )
+    actions = models.TextField(_("actions planned"), blank=True, validators=[multi_line])
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("assessor"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -122,15 +125,15 @@ class RaidEntry(models.Model):
         related_name="raid_entries",
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.RISK)
-    statement = models.TextField(_("statement"))
-    owner = models.CharField(_("owner"), max_length=150, blank=True)
+    statement = models.TextField(_("statement"), validators=[multi_line])
+    owner = models.CharField(_("owner"), max_length=150, blank=True, validators=[single_line])
     likelihood = models.PositiveSmallIntegerField(
         _("likelihood"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     impact = models.PositiveSmallIntegerField(
         _("impact"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    response = models.TextField(_("response"), blank=True)
+    response = models.TextField(_("response"), blank=True, validators=[multi_line])
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     escalated = models.BooleanField(_("escalated"), default=False)
@@ -187,8 +190,8 @@ class Stocktake(models.Model):
         related_name="stocktakes", help_text=_("Empty: the whole presidency."),
     )
     held_on = models.DateField(_("held on"))
-    title = models.CharField(_("title"), max_length=200)
-    attendees = models.TextField(_("attendees"), blank=True, help_text=_("One name a line."))
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
+    attendees = models.TextField(_("attendees"), blank=True, help_text=_("One name a line."), validators=[multi_line])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_by = models.CharField(_("opened by"), max_length=150)
     closed_by = models.CharField(_("closed by"), max_length=150, blank=True)
@@ -224,8 +227,8 @@ class StocktakeItem(models.Model):
     stocktake = models.ForeignKey(Stocktake, verbose_name=_("stocktake"), on_delete=models.CASCADE,
                                   related_name="items")
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
-    text = models.TextField(_("text"))
-    owner = models.CharField(_("owner"), max_length=150, blank=True)
+    text = models.TextField(_("text"), validators=[multi_line])
+    owner = models.CharField(_("owner"), max_length=150, blank=True, validators=[single_line])
     due_date = models.DateField(_("due date"), null=True, blank=True)
     activity = models.ForeignKey(
         "tracker.Activity", verbose_name=_("activity"), null=True, blank=True, on_delete=models.SET_NULL,

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models.reference import MemberState
+from tracker.validators import single_line
 
 
 class Participation(models.Model):
@@ -41,7 +42,7 @@ class Participation(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     level = models.CharField(_("level of representation"), max_length=20, choices=Level.choices, blank=True)
     confirmed = models.BooleanField(_("confirmed"), default=False)
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True, validators=[single_line])
 
     class Meta:
         db_table = "tracker_activity_participating_states"

@@ -67,8 +67,7 @@ class RaidEntryForm(DomainErrorsMixin, forms.ModelForm):
 class StocktakeOpenForm(DomainErrorsMixin, forms.Form):
     priority = forms.ModelChoiceField(label=_("Scope"), queryset=None, required=False,
                                       empty_label=_("The whole presidency"))
-    held_on = forms.DateField(label=_("Held on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                              help_text=_("Empty: today."))
+    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
     title = forms.CharField(label=_("Title"), required=False, max_length=200,
                             help_text=_("Empty: the monthly stocktake's usual title."))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -276,13 +276,13 @@ def choose_presidency(request: HttpRequest) -> HttpResponse:
         raw = request.POST.get("presidency", "")
         if raw == "":
             presidency_choice.choose(request, None)
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)  # a path, never a view name (redirect() would try to reverse it)
         chosen = presidencies.filter(pk=int(raw)).first() if raw.isdigit() else None
         if chosen is None:
             messages.error(request, _("Choose one of the presidencies listed."))
             return render(request, "tracker/commitments/choose_presidency.html",
                           {"presidencies": presidencies, "next": next_url}, status=400)
         presidency_choice.choose(request, chosen.pk)
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     context = {"presidencies": presidencies, "next": next_url, "on_screen": presidency_on_screen(today())}
     return render(request, "tracker/commitments/choose_presidency.html", context)

@@ -191,7 +191,7 @@ def stocktake_list(request: HttpRequest, form: StocktakeOpenForm | None = None, 
         "page": "stocktakes",
         "presidency": presidency,
         "stocktakes": selectors_delivery.stocktakes(presidency),
-        "form": (form or StocktakeOpenForm(presidency=presidency)) if can_run else None,
+        "form": (form or StocktakeOpenForm(presidency=presidency, initial={"held_on": today()})) if can_run else None,
     }
     return render(request, "tracker/delivery/stocktakes.html", context, status=status)
 
