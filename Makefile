@@ -40,7 +40,7 @@ test: install
 # `make test` keeps them in a temporary folder), with the demo's clock in mid-presidency.
 screenshots: install
 	@mkdir -p var docs/screenshots
-	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots DEMO_TODAY=$(DEMO_TODAY) $(PY) -m pytest -q tests/e2e $(PYTEST_ARGS)
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots SCREENSHOTS_DEMO_TODAY=$(DEMO_TODAY) $(PY) -m pytest -q tests/e2e $(PYTEST_ARGS)
 
 # The production stack on this machine: PostgreSQL, Redis, gunicorn, Celery worker and beat (docs/operations.md).
 prod: install

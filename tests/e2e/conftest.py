@@ -3,6 +3,7 @@ Chromium through Playwright (never a downloaded browser). Each test starts from 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tempfile
@@ -39,8 +40,9 @@ def seeded(live_server, settings):
     from tracker.seed import load_seed
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    if settings.DEMO_TODAY:  # `make screenshots`: the presidency on the demo's day, as `make run` shows it
-        settings.DEBUG = True
+    demo_day = os.environ.get("SCREENSHOTS_DEMO_TODAY")
+    if demo_day:  # `make screenshots`: the presidency on the demo's day, as `make run` shows it
+        settings.DEBUG, settings.DEMO_TODAY = True, dt.date.fromisoformat(demo_day)
     load_seed()
     return {
         "coordinator": factories.make_staff("coordinator", Role.COORDINATOR),

@@ -3,11 +3,13 @@ coordinator runs a stocktake and downloads its Word pack, which opens with pytho
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from docx import Document
 
 from tests.e2e.conftest import log_in, screenshot
-from tracker import clock, services_delivery, workflow
+from tracker import clock, services, services_delivery, workflow
 from tracker.models import Activity, Channel
 from tracker.permissions import Actor
 
@@ -16,9 +18,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _late_activity_of_the_ministry() -> Activity:
     today = clock.today()
-    late = [a for a in Activity.objects.filter(responsible_body__code="by-mod").order_by("due_date", "id")
-            if workflow.is_overdue(status=a.status, due_date=a.due_date, today=today)]
-    assert late, "the seeded agenda has an overdue activity of the Ministry of Defence"
+    ministry = Activity.objects.filter(responsible_body__code="by-mod").order_by("due_date", "id")
+    late = [a for a in ministry if workflow.is_overdue(status=a.status, due_date=a.due_date, today=today)]
+    if not late:  # on the demo's day (make screenshots) nothing of the ministry is late yet: one slipped
+        first = ministry.first()
+        services.activity_update(actor=Actor.system(), activity=first, changes={
+            "start_date": min(first.start_date or today, today - dt.timedelta(days=30)),
+            "due_date": today - dt.timedelta(days=3),
+        })
+        late = [Activity.objects.get(pk=first.pk)]
     return late[0]
 
 
