@@ -103,7 +103,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
 
 
 class CommitmentFactory(factory.django.DjangoModelFactory):
-    """Rows straight in the database; tests of writes call tracker/services_commitments.py."""
+    """Rows straight in the database; tests of writes call tracker/services/commitments.py."""
 
     class Meta:
         model = Commitment

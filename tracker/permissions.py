@@ -216,7 +216,7 @@ def ensure_can_edit_raid(actor: Actor, *, activity: Activity | None) -> None:
     if activity is not None:
         ensure_can_edit_activity(actor, activity)
     raise NotPermitted(_("Only coordinators may change a priority's risk log."))
-# --- Commitments (tracker/services_commitments.py) ----------------------------------------------------------
+# --- Commitments (tracker/services/commitments.py) ----------------------------------------------------------
 
 def can_sign_off_outcome(actor: Actor) -> bool:
     """An outcome is the presidency's answer to "declared versus delivered": a coordinator signs it, in person."""

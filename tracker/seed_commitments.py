@@ -14,9 +14,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from tracker import services_commitments
 from tracker.models import Activity, Commitment, Presidency, Priority, Source
 from tracker.permissions import Actor
+from tracker.services import commitments as services_commitments
 
 COMMITMENTS_SEED = Path(settings.BASE_DIR) / "fixtures" / "commitments_2023.json"
 

@@ -22,7 +22,7 @@ class Status(models.TextChoices):
     BLOCKED = "blocked", _("Blocked")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
-    #: Carried over to the next presidency's agenda, where a copy goes on (services_commitments.py).
+    #: Carried over to the next presidency's agenda, where a copy goes on (services/commitments.py).
     HANDED_OVER = "handed_over", _("Handed over")
 
 

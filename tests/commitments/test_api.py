@@ -6,8 +6,9 @@ import pytest
 
 from tests import factories
 from tests.api.conftest import client_for_user
-from tracker import events, services_commitments, webhooks
+from tracker import events, webhooks
 from tracker.models import OutboxEvent, Participation
+from tracker.services import commitments as services_commitments
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,10 @@ import pytest
 from docx import Document
 
 from tests import factories
-from tracker import clock, services, services_commitments
+from tracker import clock, services
 from tracker.errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from tracker.models import Activity, Presidency, ProgressUpdate
+from tracker.services import commitments as services_commitments
 from tracker.workflow import Status
 
 pytestmark = pytest.mark.django_db

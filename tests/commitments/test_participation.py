@@ -6,9 +6,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from tests import factories
-from tracker import services, services_commitments
+from tracker import services
 from tracker.errors import InvalidInput, NotPermitted
 from tracker.models import OutboxEvent, Participation
+from tracker.services import commitments as services_commitments
 
 pytestmark = pytest.mark.django_db
 

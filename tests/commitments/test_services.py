@@ -5,10 +5,12 @@ import datetime as dt
 import pytest
 
 from tests import factories
-from tracker import permissions, selectors_commitments, services_commitments
+from tracker import permissions
 from tracker.errors import InvalidInput, NotPermitted
 from tracker.models import AuditEntry, Channel, Commitment, OutboxEvent
 from tracker.permissions import Actor
+from tracker.selectors import commitments as selectors_commitments
+from tracker.services import commitments as services_commitments
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 
 from tests.api.conftest import callers, client_for_user  # noqa: F401  (the fixture: every kind of caller)
 from tests.delivery.conftest import TODAY
-from tracker import services_delivery
 from tracker.models import Channel, ConfidenceAssessment, RaidEntry
 from tracker.permissions import Actor
+from tracker.services import delivery as services_delivery
 
 pytestmark = pytest.mark.django_db
 

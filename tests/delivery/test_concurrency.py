@@ -3,9 +3,10 @@
 import pytest
 
 from tests.test_concurrency import _run_together
-from tracker import selectors_delivery, services_delivery
 from tracker.models import Channel, ConfidenceAssessment
 from tracker.permissions import Actor
+from tracker.selectors import delivery as selectors_delivery
+from tracker.services import delivery as services_delivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

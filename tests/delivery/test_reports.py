@@ -11,10 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.delivery.conftest import TODAY
-from tracker import services_delivery
 from tracker.jobs import digests
 from tracker.models import Channel
 from tracker.permissions import Actor
+from tracker.services import delivery as services_delivery
 
 pytestmark = pytest.mark.django_db
 

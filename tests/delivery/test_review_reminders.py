@@ -8,10 +8,11 @@ import pytest
 
 from tests import factories
 from tests.delivery.conftest import TODAY
-from tracker import services_delivery, tasks
+from tracker import tasks
 from tracker.jobs import review_reminders
 from tracker.models import Channel, ReviewReminderLog, Role
 from tracker.permissions import Actor
+from tracker.services import delivery as services_delivery
 
 pytestmark = pytest.mark.django_db
 

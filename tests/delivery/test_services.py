@@ -8,11 +8,12 @@ import pytest
 
 from tests import factories
 from tests.delivery.conftest import TODAY
-from tracker import selectors_delivery, services_delivery
 from tracker.errors import InvalidInput, NotPermitted
 from tracker.models import Channel, ConfidenceAssessment, OutboxEvent, RaidEntry, Stocktake, StocktakeItem
 from tracker.permissions import Actor
-from tracker.services_delivery import StocktakeClosed
+from tracker.selectors import delivery as selectors_delivery
+from tracker.services import delivery as services_delivery
+from tracker.services.delivery import StocktakeClosed
 
 pytestmark = pytest.mark.django_db
 

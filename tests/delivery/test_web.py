@@ -13,9 +13,9 @@ from docx import Document
 from tests import factories
 from tests.delivery.conftest import TODAY
 from tests.web.conftest import bulk_activities
-from tracker import services_delivery
 from tracker.models import Channel, ConfidenceAssessment, RaidEntry, Stocktake, StocktakeItem
 from tracker.permissions import Actor
+from tracker.services import delivery as services_delivery
 
 pytestmark = pytest.mark.django_db
 

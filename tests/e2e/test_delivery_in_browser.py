@@ -9,9 +9,10 @@ import pytest
 from docx import Document
 
 from tests.e2e.conftest import log_in, screenshot
-from tracker import clock, services, services_delivery, workflow
+from tracker import clock, services, workflow
 from tracker.models import Activity, Channel
 from tracker.permissions import Actor
+from tracker.services import delivery as services_delivery
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

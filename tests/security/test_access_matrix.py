@@ -26,7 +26,7 @@ from django.utils import timezone
 from tests import factories
 from tests.api.conftest import callers  # noqa: F401  (the fixture: every kind of caller)
 from tests.api.test_auth_matrix import ENDPOINTS as API_MATRIX
-from tracker import audit, services, services_delivery, webhooks
+from tracker import audit, services, webhooks
 from tracker.jobs import heartbeat
 from tracker.models import (
     Activity,
@@ -36,6 +36,7 @@ from tracker.models import (
     ReviewReminderLog,
     WebhookSubscription,
 )
+from tracker.services import delivery as services_delivery
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The admin for sources and commitments: every save goes through tracker/services_commitments.py, and
+"""The admin for sources and commitments: every save goes through tracker/services/commitments.py, and
 who may do what comes from tracker/permissions.py, as on the web board."""
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from tracker import permissions, services_commitments
+from tracker import permissions
 from tracker.admin.agenda import ActivityAdmin
 from tracker.admin.base import RoleGatedAdmin
 from tracker.admin.base import actor as _actor
 from tracker.errors import DomainError
 from tracker.models import Activity, Commitment, Participation, Source
+from tracker.services import commitments as services_commitments
 
 
 class ServiceSavedAdmin(RoleGatedAdmin):

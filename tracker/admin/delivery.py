@@ -1,4 +1,4 @@
-"""Admin pages of the secretariat's rhythm. Data entry goes through tracker/services_delivery.py, so the
+"""Admin pages of the secretariat's rhythm. Data entry goes through tracker/services/delivery.py, so the
 admin obeys the same rules as the board and the API: assessments are append-only (added, never changed),
 risk log entries keep their history, stocktakes are run on the board and only read here."""
 
@@ -12,10 +12,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker import permissions, services_delivery
+from tracker import permissions
 from tracker.errors import DomainError
 from tracker.models import Channel, ConfidenceAssessment, RaidEntry, ReviewReminderLog, Stocktake, StocktakeItem
 from tracker.permissions import Actor
+from tracker.services import delivery as services_delivery
 
 
 def _actor(request: HttpRequest) -> Actor:

@@ -1,6 +1,6 @@
 """The API of the secretariat's rhythm: confidence assessments (append-only), the risk log and stocktakes.
 
-Reads go through tracker/selectors_delivery.py, writes through tracker/services_delivery.py; the rules on
+Reads go through tracker/selectors/delivery.py, writes through tracker/services/delivery.py; the rules on
 who may write are in tracker/permissions.py (the services check them). Errors are problem details.
 """
 
@@ -15,7 +15,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tracker import selectors_delivery, services_delivery
 from tracker.api.access import actor_for
 from tracker.api.idempotency import idempotent
 from tracker.api.schema import IDEMPOTENCY_KEY
@@ -28,6 +27,8 @@ from tracker.api.serializers import (
     StrictIntegerField,
 )
 from tracker.models import Activity, ConfidenceAssessment, Priority, RaidEntry, Rating, Stocktake
+from tracker.selectors import delivery as selectors_delivery
+from tracker.services import delivery as services_delivery
 
 # --- Serializers ---------------------------------------------------------------------------------------------
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from tracker import clock, selectors, selectors_delivery, workflow
+from tracker import clock, selectors, workflow
 from tracker.jobs import mailing
 from tracker.models import Activity, DigestLog, Presidency, ProgressUpdate, StaffProfile
+from tracker.selectors import delivery as selectors_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ class Digest:
     changes: list[ProgressUpdate]
     due_soon: list[Activity]
     overdue: list[Activity]
-    #: Delivery-confidence ratings that fell this week (tracker/selectors_delivery.py).
+    #: Delivery-confidence ratings that fell this week (tracker/selectors/delivery.py).
     fallen: list = field(default_factory=list)
 
     @property

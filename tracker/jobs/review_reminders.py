@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from tracker import clock, selectors_delivery
+from tracker import clock
 from tracker.jobs import mailing
 from tracker.models import ConfidenceAssessment, ReviewReminderLog, Role
+from tracker.selectors import delivery as selectors_delivery
 
 logger = logging.getLogger(__name__)
 

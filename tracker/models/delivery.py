@@ -1,7 +1,7 @@
 """The secretariat's rhythm: dated delivery-confidence assessments, the risk log (RAID) and stocktakes.
 
 Assessments are append-only: a new one never overwrites the last, and the latest by time is current.
-Every write goes through tracker/services_delivery.py; the rules on who may write live in
+Every write goes through tracker/services/delivery.py; the rules on who may write live in
 tracker/permissions.py.
 """
 

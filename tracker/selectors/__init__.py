@@ -6,6 +6,11 @@
     timeline.py    the timeline and the burn-up chart
     month.py       the calendar page's month grid
     history.py     the activity page's history, worded from tracker/history.py
+    delivery.py    ratings and trends, the heat map, the risk log and stocktake screens
+    commitments.py coverage, declared versus delivered, the participation matrix, the handover pack
+
+delivery.py and commitments.py are imported as submodules (`from tracker.selectors import delivery as
+selectors_delivery`), like their services.
 """
 
 from tracker.selectors.activities import (

@@ -7,6 +7,12 @@ functions and nothing else to change the agenda. Names follow <thing>_<verb>; ar
     milestones.py  milestone writes
     integration.py webhook subscriptions and API clients, each write with its audit entry
     store.py       the item-by-item writer's database steps (lock, validate, save, log)
+    delivery.py    confidence assessments, the risk log and stocktakes
+    commitments.py sources, commitments, outcomes, participation and the handover carry-over
+
+delivery.py and commitments.py are imported as submodules (`from tracker.services import delivery as
+services_delivery`), not re-exported here: they call this package's activity writes, so a re-export would be
+an import cycle.
 """
 
 from tracker.errors import BulkInvalid

@@ -133,7 +133,7 @@ def reject_unknown_fields(data: Mapping[str, Any]) -> None:
 def reject_outsiders(data: Mapping[str, Any]) -> None:
     """Participating states must be members or observers (the rule: services_commitments.participation_refusal)."""
     if data.get("participating_states"):
-        from tracker.services_commitments import participation_refusal
+        from tracker.services.commitments import participation_refusal
 
         refusal = participation_refusal(data["participating_states"])
         if refusal:

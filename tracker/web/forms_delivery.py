@@ -1,4 +1,4 @@
-"""Forms of the secretariat's rhythm. They only collect input; tracker/services_delivery.py decides."""
+"""Forms of the secretariat's rhythm. They only collect input; tracker/services/delivery.py decides."""
 
 from __future__ import annotations
 

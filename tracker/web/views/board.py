@@ -19,10 +19,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker import caching, permissions, selectors, selectors_delivery, services, workflow
+from tracker import caching, permissions, selectors, services, workflow
 from tracker.filters import ActivityFilter
 from tracker.models import Activity, Body, Presidency, Role
 from tracker.permissions import Actor
+from tracker.selectors import delivery as selectors_delivery
 from tracker.web.common import (
     actor_for,
     attempt_write,

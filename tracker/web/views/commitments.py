@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tracker import permissions, selectors_commitments, services_commitments
-from tracker.commitment_documents import delivered_docx, handover_docx
+from tracker import permissions
 from tracker.errors import DomainError
 from tracker.exports import csv_response
 from tracker.models import Activity, Commitment, MemberState, Outcome, Presidency, Priority
+from tracker.selectors import commitments as selectors_commitments
+from tracker.services import commitments as services_commitments
+from tracker.web.commitments_docx import delivered_docx, handover_docx
 from tracker.web.common import actor_for, presidency_on_screen, safe_next, status_for, today, web_login_required
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from tracker import caching, selectors, selectors_delivery
+from tracker import caching, selectors
 from tracker.models import Presidency
+from tracker.selectors import delivery as selectors_delivery
 from tracker.web import charts
 from tracker.web.common import for_presidency, web_login_required
 
@@ -46,7 +47,7 @@ def _figures(presidency: Presidency, day: dt.date) -> dict:
     for card in priority_cards:
         card["confidence"] = ratings.get(card["priority"].pk)
     return {
-        # The secretariat's rhythm (tracker/selectors_delivery.py): three queries, whatever the rows.
+        # The secretariat's rhythm (tracker/selectors/delivery.py): three queries, whatever the rows.
         "overdue_reviews": selectors_delivery.overdue_reviews(presidency, day),
         "attention_risks": selectors_delivery.raid_for_attention(presidency),
         "rollup": selectors.presidency_rollup(presidency, day),

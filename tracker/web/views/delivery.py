@@ -12,10 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker import permissions, selectors, selectors_delivery, services_delivery
+from tracker import permissions, selectors
 from tracker.errors import DomainError, NotPermitted
 from tracker.exports import csv_response
 from tracker.models import Activity, Priority, Stocktake, StocktakeItem
+from tracker.selectors import delivery as selectors_delivery
+from tracker.services import delivery as services_delivery
 from tracker.web.common import actor_for, presidency_on_screen, status_for, today, web_login_required
 from tracker.web.forms_delivery import (
     AssessmentForm,

@@ -9,9 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from tracker import selectors, selectors_commitments, selectors_delivery
+from tracker import selectors
 from tracker.exports import csv_response
 from tracker.models import Body, Presidency
+from tracker.selectors import commitments as selectors_commitments
+from tracker.selectors import delivery as selectors_delivery
 from tracker.web.common import for_presidency, presidency_on_screen, today, web_login_required
 from tracker.web.forms import board_filterset
 
@@ -78,7 +80,7 @@ def year_report(request: HttpRequest, *, presidency: Presidency, day: dt.date) -
     sections = selectors.year_report(presidency, day)
     trends = selectors_delivery.rating_trends(presidency)
     for priority, _rollup, _activities in sections:
-        priority.rating_trend = trends.get(priority.pk, [])  # the year's ratings (tracker/selectors_delivery.py)
+        priority.rating_trend = trends.get(priority.pk, [])  # the year's ratings (tracker/selectors/delivery.py)
     context = {
         "page": "reports",
         "presidency": presidency,

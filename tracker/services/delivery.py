@@ -1,6 +1,6 @@
 """Every write of the secretariat's rhythm: confidence assessments, the risk log and stocktakes.
 
-Like tracker/services.py, each function runs in one transaction, checks the caller's rights in
+Like the rest of tracker/services/, each function runs in one transaction, checks the caller's rights in
 tracker/permissions.py, validates (a refusal changes nothing) and writes its outbox event. The web board,
 the API and the admin call these functions and nothing else to change these records.
 """
@@ -295,7 +295,7 @@ def stocktake_item_to_activity(*, actor: Actor, item: StocktakeItem) -> Activity
 @transaction.atomic
 def stocktake_close(*, actor: Actor, stocktake: Stocktake) -> Stocktake:
     """Close and freeze: the screen as it stands now is kept, and nothing about the stocktake changes again."""
-    from tracker import selectors_delivery
+    from tracker.selectors import delivery as selectors_delivery
 
     permissions.ensure_can_run_stocktakes(actor)
     locked = _locked_stocktake(stocktake)

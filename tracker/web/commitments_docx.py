@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from docx import Document
 
 from tracker.models import Presidency
-from tracker.selectors_commitments import DeliveredRow, HandoverPack
+from tracker.selectors.commitments import DeliveredRow, HandoverPack
 
 
 def delivered_docx(presidency: Presidency | None, rows: Sequence[DeliveredRow]) -> bytes:
