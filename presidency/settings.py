@@ -1,4 +1,5 @@
-"""Settings for the Presidency Agenda Tracker: one file, every value read from the environment.
+"""Settings for the Presidency Agenda Tracker, every value read from the environment: the core here, the REST
+API's and the background jobs' own values in presidency/conf/ (api.py, jobs.py), imported below.
 
 Embedded default (nothing set): SQLite in the project folder, no Redis, DEBUG on a developer machine.
 Production: DATABASE_URL=postgres://..., REDIS_URL=redis://..., SECRET_KEY, DEBUG=0, ALLOWED_HOSTS.
@@ -8,11 +9,38 @@ The test suite's policy (cheap hashes, no lockout, in-memory broker, ...) is tes
 from __future__ import annotations
 
 import ipaddress
-import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from presidency.conf.api import (  # noqa: F401  (settings Django reads)
+    API_IDEMPOTENCY_LEASE_SECONDS,
+    API_IDEMPOTENCY_TTL_HOURS,
+    API_MAX_BODY_BYTES,
+    API_MAX_PAGE_SIZE,
+    API_PAGE_SIZE,
+    API_THROTTLE_RATES,
+    REQUEST_TIME_LIMIT_SECONDS,
+    REST_FRAMEWORK,
+    SPECTACULAR_SETTINGS,
+)
+from presidency.conf.jobs import (  # noqa: F401
+    AT_RISK_HORIZON_DAYS,
+    AT_RISK_MARGIN,
+    CELERY_BEAT_SCHEDULE,
+    EMAIL_CLAIM_TIMEOUT_SECONDS,
+    RAID_HIGH_SCORE,
+    REMINDER_DAYS_BEFORE,
+    REMINDER_OVERDUE_WINDOW_DAYS,
+    SITE_URL,
+    WEBHOOK_LEASE_SECONDS,
+    WEBHOOK_RETRY_BASE_SECONDS,
+    WEBHOOK_RETRY_MAX_DELAY_SECONDS,
+    WEBHOOK_RETRY_WINDOW_HOURS,
+    WEBHOOK_SWEEP_SECONDS,
+    WEBHOOK_TIMEOUT_SECONDS,
+    WORKER_HEARTBEAT_SECONDS,
+)
 from presidency.env import (
     env_bool,
     env_database,
@@ -302,9 +330,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# Seconds between sweeps of the outbox and of webhook deliveries due for a retry.
-WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 60, minimum=1)
-WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30, minimum=1)
+# The jobs' own settings (schedule, sweeps, reminders, risk flags, webhook delivery): presidency/conf/jobs.py.
+
 # /health/ready/ (tracker/health.py): each dependency check's time limit (set in milliseconds; the answer
 # comes within it); who sees the checks' error text: callers sending X-Health-Token with this value, and
 # callers from these networks that came through no proxy.
@@ -315,51 +342,6 @@ try:
     HEALTH_DETAIL_NETWORKS = [str(ipaddress.ip_network(net, strict=False)) for net in HEALTH_DETAIL_NETWORKS]
 except ValueError as exc:
     raise ImproperlyConfigured(f"HEALTH_DETAIL_NETWORKS: {exc}") from None
-
-
-def _beat_schedule() -> dict:
-    from celery.schedules import crontab
-
-    def job(task: str, schedule, expires: int) -> dict:
-        # expires: a run that waited out a broker outage is dropped, not piled up behind the next one
-        return {"task": f"tracker.tasks.{task}", "schedule": schedule, "options": {"expires": expires}}
-
-    heartbeat, sweep = WORKER_HEARTBEAT_SECONDS, WEBHOOK_SWEEP_SECONDS
-    return {
-        "worker-heartbeat": job("worker_heartbeat", float(heartbeat), heartbeat),
-        "webhooks-sweep": job("webhooks_sweep", float(sweep), sweep),
-        "flag-at-risk-and-overdue": job("flag_at_risk_and_overdue", crontab(minute=0), 3000),
-        "deadline-reminders": job("send_deadline_reminders", crontab(minute=10, hour="7-19"), 3000),
-        "weekly-digests": job("send_weekly_digests", crontab(minute=30, hour="7-11", day_of_week="mon"), 3000),
-        "daily-snapshot": job("take_daily_snapshot", crontab(minute=55, hour=23), 3000),
-        "purge-idempotency-keys": job("purge_idempotency_keys", crontab(minute=20, hour=3), 3000),
-        "review-reminders": job("send_review_reminders", crontab(minute=40, hour="7-19"), 3000),
-    }
-
-
-CELERY_BEAT_SCHEDULE = _beat_schedule()
-
-# At risk: an open activity due within AT_RISK_HORIZON_DAYS whose progress is more than AT_RISK_MARGIN
-# percentage points behind the straight line from its start date to its due date.
-AT_RISK_HORIZON_DAYS = env_int("AT_RISK_HORIZON_DAYS", 30, minimum=0)
-AT_RISK_MARGIN = env_int("AT_RISK_MARGIN", 25, minimum=0)
-# Risk log: a likelihood x impact score from this up (of 25) is "high": on the dashboard and in stocktakes.
-RAID_HIGH_SCORE = env_int("RAID_HIGH_SCORE", 15, minimum=1)
-# Deadline reminders: days before the due date, and the overdue reminder's window after it has passed.
-REMINDER_DAYS_BEFORE = [int(d) for d in env_list("REMINDER_DAYS_BEFORE", ["14", "7", "1"])]
-REMINDER_OVERDUE_WINDOW_DAYS = env_int("REMINDER_OVERDUE_WINDOW_DAYS", 7, minimum=1)
-# A claimed email still unsent after this long (its worker died) is sent by a later run.
-EMAIL_CLAIM_TIMEOUT_SECONDS = env_int("EMAIL_CLAIM_TIMEOUT_SECONDS", 15 * 60, minimum=1)
-# Links in emails point here.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-
-# Webhook delivery: per-request timeout, the lease a worker holds on a delivery it is sending, and retries
-# with exponential backoff and jitter (first delay, largest delay) for at least WEBHOOK_RETRY_WINDOW_HOURS.
-WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
-WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 60, minimum=1)
-WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
-WEBHOOK_RETRY_MAX_DELAY_SECONDS = env_int("WEBHOOK_RETRY_MAX_DELAY_SECONDS", 4 * 3600, minimum=1)
-WEBHOOK_RETRY_WINDOW_HOURS = env_int("WEBHOOK_RETRY_WINDOW_HOURS", 25, minimum=1)
 
 
 # --- Security: on by default, relaxed only by DEBUG ---------------------------------------------------------
@@ -403,89 +385,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- REST API (tracker/api/) -----------------------------------------------------------------------------
-# Largest request body under /api/ (bytes); larger ones get 413 before being read. 500 bulk items fit easily.
-API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 4 * 1024 * 1024, minimum=1024)
-API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)
-API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200, minimum=1)
-# Idempotency-Key records are kept at least this long (tracker.api.idempotency.purge_expired deletes older ones);
-# a request that claimed a key and died is taken over after the lease.
-API_IDEMPOTENCY_TTL_HOURS = env_int("API_IDEMPOTENCY_TTL_HOURS", 24, minimum=24)
-# The request time limit (gunicorn's WEB_TIMEOUT kills a request that runs longer, and its transaction
-# never commits). An Idempotency-Key claimed by a request that ended without releasing it (its database
-# went away) is free again after the lease, which is therefore no longer than that limit.
-REQUEST_TIME_LIMIT_SECONDS = env_int("WEB_TIMEOUT", 30, minimum=1)
-API_IDEMPOTENCY_LEASE_SECONDS = env_int("API_IDEMPOTENCY_LEASE_SECONDS", max(10, REQUEST_TIME_LIMIT_SECONDS),
-                                        minimum=10)
-# Requests per caller, counted in the default cache (Redis when REDIS_URL is set). "" switches a limit off.
-API_THROTTLE_RATES = {
-    "client": env_str("API_THROTTLE_CLIENT", "600/minute"),
-    "user": env_str("API_THROTTLE_USER", "600/minute"),
-    "anon": env_str("API_THROTTLE_ANON", "60/minute"),
-}
-for _scope, _rate in API_THROTTLE_RATES.items():
-    if _rate and not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
-        raise ImproperlyConfigured(f"API_THROTTLE_{_scope.upper()} must look like 600/minute, got {_rate!r}")
-
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "tracker.api.authentication.BearerKeyAuthentication",  # first, so that missing credentials answer 401
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["tracker.api.access.AgendaAccess"],
-    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.access.CallerRateThrottle"],
-    "DEFAULT_RENDERER_CLASSES": ["tracker.api.renderers.OrjsonRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.SafeJSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.pagination.JsonOnlyNegotiation",
-    "DEFAULT_FILTER_BACKENDS": ["tracker.api.pagination.StrictFilterBackend"],
-    "DEFAULT_METADATA_CLASS": "tracker.api.pagination.ApiMetadata",
-    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.ApiPagination",
-    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.ApiAutoSchema",
-    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
-}
-
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Presidency Agenda Tracker API",
-    "DESCRIPTION": (
-        "Read the agenda and report progress from other systems. Authenticate with `Authorization: Bearer <key>`. "
-        "Every error is RFC 9457 problem details. Writes honour `If-Match` (ETag = version; stale: 412) and POSTs "
-        "honour `Idempotency-Key`. See docs/api.md."
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "SERVE_AUTHENTICATION": [],
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SWAGGER_UI_DIST": "SIDECAR",  # served from our own static files: works offline
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    # A Bearer key typed into Swagger UI lives only as long as the page: never in localStorage.
-    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
-    "ENUM_NAME_OVERRIDES": {
-        "StatusEnum": "tracker.workflow.Status",
-        "ActivityKindEnum": "tracker.models.agenda.Activity.Kind",
-        "BodyKindEnum": "tracker.models.reference.Body.Kind",
-        "RatingEnum": "tracker.models.delivery.Rating",
-        "RiskKindEnum": "tracker.models.delivery.RaidEntry.Kind",
-        "RiskStatusEnum": "tracker.models.delivery.RaidEntry.Status",
-        "StocktakeStatusEnum": "tracker.models.delivery.Stocktake.Status",
-    },
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "tracker.api.schema.strict_request_bodies",
-        "tracker.api.schema.shared_problem_examples",
-    ],
-    "TAGS": [
-        {"name": "activities", "description": "The agenda's activities: read, write, report progress."},
-        {"name": "sync", "description": "Upserts by the other system's own reference, one or many at a time."},
-        {"name": "milestones", "description": "An activity's checklist."},
-        {"name": "agenda", "description": "Presidencies and priorities, with roll-up figures."},
-        {"name": "reference", "description": "Member states and responsible bodies."},
-        {"name": "webhooks", "description": "Event subscriptions (coordinators only)."},
-    ],
-}
+# --- REST API: presidency/conf/api.py ----------------------------------------------------------------------
 
 # --- Logging: JSON lines in production, with the request id on every line -----------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -1,0 +1,1 @@
+"""Parts of presidency/settings.py, one concern each; settings.py imports their values."""
