@@ -1,6 +1,6 @@
 """The tracker's models, one module per area; import them from here."""
 
-from tracker.models.agenda import Activity, Channel, DateBasis, Milestone, Presidency, Priority, ProgressUpdate
+from tracker.models.agenda import Activity, DateBasis, Presidency, Priority
 from tracker.models.api import IdempotencyRecord
 from tracker.models.audit import AuditEntry
 from tracker.models.commitments import Commitment, Outcome, Source
@@ -24,6 +24,7 @@ from tracker.models.jobs import (
 )
 from tracker.models.participation import Participation
 from tracker.models.people import Role, StaffProfile
+from tracker.models.progress import Channel, Milestone, ProgressUpdate
 from tracker.models.reference import Body, MemberState
 
 __all__ = [
