@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
@@ -18,7 +18,15 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import audit, clock, logtext, permissions, services, workflow
-from tracker.admin.base import BOUNDED_CHOICES, NobodyWrites, RoleGate, RoleGatedAdmin, RoleGatedInline, actor
+from tracker.admin.base import (
+    BOUNDED_CHOICES,
+    NobodyWrites,
+    RoleGate,
+    RoleGatedAdmin,
+    RoleGatedInline,
+    ServiceRefusalsAsMessages,
+    actor,
+)
 from tracker.errors import DomainError
 from tracker.imports import ActivityResource, LimitedImportForm
 from tracker.models import (
@@ -206,7 +214,7 @@ def _transition_action(target: str, description: str):
 
 
 @admin.register(Activity)
-class ActivityAdmin(RoleGate, ImportExportMixin, SimpleHistoryAdmin):
+class ActivityAdmin(RoleGate, ServiceRefusalsAsMessages, ImportExportMixin, SimpleHistoryAdmin):
     form = ActivityAdminForm
     resource_classes = [ActivityResource]
     formats = [CSV, XLSX]
@@ -302,15 +310,6 @@ class ActivityAdmin(RoleGate, ImportExportMixin, SimpleHistoryAdmin):
         form_class = super().get_form(request, obj, change=change, **kwargs)
         who = actor(request)
         return type(form_class.__name__, (form_class,), {"actor": who})
-
-    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # The form refuses what it can foresee; a refusal the services raise later (a race with another
-        # writer) rolls the whole save back and comes back as a message, never as a server error.
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Activity, form: forms.ModelForm, change: bool) -> None:
         who = actor(request)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from tracker import permissions
+from tracker.errors import DomainError
 from tracker.models import Channel
 from tracker.permissions import Actor
 
@@ -40,6 +41,18 @@ BOUNDED_CHOICES = {models.ManyToManyField: {"form_class": BoundedModelMultipleCh
 
 def actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.user, Channel.ADMIN)
+
+
+class ServiceRefusalsAsMessages:
+    """A refusal the services raise (a race with another writer, a rule the form could not foresee) rolls the
+    save back and comes back as a message next to the form, never as a server error. Put before ModelAdmin."""
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class RoleGate:

@@ -6,28 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions
 from tracker.admin.agenda import ActivityAdmin
-from tracker.admin.base import RoleGatedAdmin
+from tracker.admin.base import RoleGatedAdmin, ServiceRefusalsAsMessages
 from tracker.admin.base import actor as _actor
-from tracker.errors import DomainError
 from tracker.models import Activity, Commitment, Participation, Source
 from tracker.services import commitments as services_commitments
 
 
-class ServiceSavedAdmin(RoleGatedAdmin):
-    """A refusal the services raise comes back as a message, never as a server error."""
-
-    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+class ServiceSavedAdmin(ServiceRefusalsAsMessages, RoleGatedAdmin):
+    """Sources and commitments: role-gated, saved through the services."""
 
 
 class SourceAdminForm(forms.ModelForm):

@@ -7,20 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import permissions
-from tracker.errors import DomainError
-from tracker.models import Channel, ConfidenceAssessment, RaidEntry, ReviewReminderLog, Stocktake, StocktakeItem
-from tracker.permissions import Actor
+from tracker.admin.base import ServiceRefusalsAsMessages
+from tracker.admin.base import actor as _actor
+from tracker.models import ConfidenceAssessment, RaidEntry, ReviewReminderLog, Stocktake, StocktakeItem
 from tracker.services import delivery as services_delivery
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.for_user(request.user, Channel.ADMIN)
 
 
 def _reads(request: HttpRequest) -> bool:
@@ -29,17 +25,6 @@ def _reads(request: HttpRequest) -> bool:
 
 def _writes_something(request: HttpRequest) -> bool:
     return request.user.is_staff and permissions.can_create_activity(_actor(request))
-
-
-class ServiceRefusalsAsMessages:
-    """A refusal the services raise comes back as a message next to the form, never as a server error."""
-
-    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 class AssessmentAdminForm(forms.ModelForm):
