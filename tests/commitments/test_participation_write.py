@@ -176,7 +176,8 @@ def test_the_admin_moves_the_lead_both_ways(client, coordinator, activity, state
     form = page.context["adminform"].form
     data = {name: form[name].value() if form[name].value() is not None else "" for name in form.fields}
     data.update({
-        "lead_state": str(states["BY"].pk), "start_date": activity.start_date.isoformat() if activity.start_date else "",
+        "lead_state": str(states["BY"].pk),
+        "start_date": activity.start_date.isoformat() if activity.start_date else "",
         "due_date": activity.due_date.isoformat(), "watchers": [],
         "milestones-TOTAL_FORMS": "0", "milestones-INITIAL_FORMS": "0",
         "milestones-MIN_NUM_FORMS": "0", "milestones-MAX_NUM_FORMS": "1000",
