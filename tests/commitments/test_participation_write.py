@@ -213,3 +213,17 @@ def test_the_admin_moves_the_lead_both_ways(client, coordinator, activity, state
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert lead_code(activity) == "KZ" and roles(activity) == {"BY": "participant", "KZ": "lead"}
+
+
+def test_the_admin_export_carries_each_states_part(client, coordinator, activity, states):
+    import csv
+    import io
+
+    Participation.objects.create(activity=activity, memberstate=states["BY"], role="host", level="minister",
+                                 confirmed=True)
+    Participation.objects.create(activity=activity, memberstate=states["KZ"], role="participant")
+    client.force_login(coordinator)
+    response = client.post("/admin/tracker/activity/export/", {
+        "format": "0", "resource": "0", "activityresource_code": "on", "activityresource_participations": "on"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0]["participations"] == "BY:host:minister:confirmed; KZ:participant"
