@@ -227,3 +227,11 @@ def test_the_admin_export_carries_each_states_part(client, coordinator, activity
         "format": "0", "resource": "0", "activityresource_code": "on", "activityresource_participations": "on"})
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0]["participations"] == "BY:host:minister:confirmed; KZ:participant"
+
+
+def test_the_lead_keeps_taking_part_when_a_bare_list_leaves_it_out(coordinator_actor, activity, states):
+    services.activity_update(actor=coordinator_actor, activity=activity,
+                             changes={"lead_state": states["BY"], "participating_states": [states["KZ"]]})
+    assert roles(activity) == {"BY": "lead", "KZ": "participant"}
+    services.activity_update(actor=coordinator_actor, activity=activity, changes={"participating_states": []})
+    assert roles(activity) == {"BY": "lead"} and lead_code(activity) == "BY"
