@@ -73,10 +73,34 @@ class _AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = _AwareIsoDateTimeField
 
 
+class _PresidencyField(django_filters.fields.ModelChoiceField):
+    """A presidency's id, or `current`: the presidency whose period holds today (selectors.current_presidency),
+    so that an integrator need not look the id up again when the chair rotates."""
+
+    def clean(self, value: object) -> Presidency | None:
+        if value == CURRENT:
+            from tracker.selectors import current_presidency
+
+            return current_presidency(clock.today())
+        return super().clean(value)
+
+
+CURRENT = "current"
+
+
+class PresidencyFilter(django_filters.ModelChoiceFilter):
+    """`?presidency=<id>` or `?presidency=current`: the one presidency filter of every list (docs/api.md)."""
+
+    field_class = _PresidencyField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("queryset", Presidency.objects.all())
+        kwargs.setdefault("label", _("Presidency (an id, or “current”)"))
+        super().__init__(*args, **kwargs)
+
+
 class ActivityFilter(django_filters.FilterSet):
-    presidency = django_filters.ModelChoiceFilter(
-        field_name="priority__presidency", queryset=Presidency.objects.all(), label=_("Presidency")
-    )
+    presidency = PresidencyFilter(field_name="priority__presidency")
     # distinct=False: these are the activity's own columns, so no row can appear twice, and DISTINCT would
     # make the database sort and compare every column of every match (docs/performance.md).
     priority = _IdsFilter(queryset=Priority.objects.all(), label=_("Priority"), distinct=False)

@@ -63,6 +63,11 @@ class ActivityResource(resources.ModelResource):
         widget=widgets.ManyToManyWidget(MemberState, field="code", separator=","),
     )
 
+    # Each state's part (role, level, confirmed): exported for reading, "BY:host:minister:confirmed; KZ:participant".
+    # An import sets the bare list (new states take part as participants) and `lead_state`, whose lead record
+    # follows (services/lead.py); roles are written in the admin's participation inline or the API.
+    participations = fields.Field(column_name="participations", readonly=True)
+
     # What the dates rest on: exported for reading; confirming a date is done on the activity's page.
     date_basis = fields.Field(attribute="date_basis", column_name="date_basis", readonly=True)
     date_basis_note = fields.Field(attribute="date_basis_note", column_name="date_basis_note", readonly=True)
@@ -76,7 +81,7 @@ class ActivityResource(resources.ModelResource):
         fields = (
             "code", "presidency", "priority", "title", "title_ru", "description", "description_ru", "kind",
             "status", "start_date", "due_date", "progress", "responsible_body", "lead_state",
-            "participating_states", "location", "external_source", "external_id", "date_basis",
+            "participating_states", "participations", "location", "external_source", "external_id", "date_basis",
             "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at",
         )
         export_order = fields
@@ -88,7 +93,15 @@ class ActivityResource(resources.ModelResource):
     def get_queryset(self):
         return Activity.objects.select_related(
             "priority__presidency", "responsible_body", "lead_state"
-        ).prefetch_related("participating_states")
+        ).prefetch_related("participating_states", "participations__memberstate")
+
+    def dehydrate_participations(self, activity: Activity) -> str:
+        parts = []
+        for p in activity.participations.all():
+            words = [p.memberstate.code, p.role, *([p.level] if p.level else [])]
+            words += ["confirmed"] if p.confirmed else []
+            parts.append(":".join(words))
+        return "; ".join(parts)
 
     def export_field(self, field: fields.Field, instance: Activity, **kwargs: Any) -> Any:
         # Every admin export (CSV and XLSX) goes through here: no cell may start a formula (tracker/exports.py).

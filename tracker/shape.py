@@ -6,7 +6,7 @@ Three readers see an activity, each for a reason of its own:
   /api/v1/bodies/<id>/ and so on), plus the derived `overdue`, `days_left` and `allowed_transitions`;
 - webhooks (`WEBHOOK_FIELDS`): the same fields, but related rows as their codes ("MFA", "BY"), because a
   webhook is read on its own by a system that may hold no API key to look an id up; and each state's part
-  (`participations`: role, level, confirmed), which the API serves as its own resource;
+  (`participations`: role, level, confirmed, note), which the API serves as its own resource;
 - outbox events (`SUMMARY_FIELDS`): the few fields that identify the version an event speaks of, kept with
   the event so a deleted activity can still be named.
 

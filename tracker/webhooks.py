@@ -66,7 +66,8 @@ def activity_representation(activity: Activity) -> dict[str, Any]:
         "participating_states": sorted(state.code for state in activity.participating_states.all()),
         # Each state's part (tracker/models/participation.py); the list above stays for older receivers.
         "participations": sorted(
-            ({"state": p.memberstate.code, "role": p.role, "level": p.level, "confirmed": p.confirmed}
+            ({"state": p.memberstate.code, "role": p.role, "level": p.level, "confirmed": p.confirmed,
+              "note": p.note}
              for p in activity.participations.all()),
             key=lambda row: row["state"],
         ),

@@ -54,6 +54,6 @@ def test_webhooks_carry_each_states_part(data, activity):
     event = events.emit(events.ACTIVITY_UPDATED, activity)
     document = json.loads(webhooks.event_body(OutboxEvent.objects.get(pk=event.pk)))
     assert document["activity"]["participations"] == [
-        {"state": "BY", "role": "host", "level": "minister", "confirmed": True},
-        {"state": "KZ", "role": "declined", "level": "", "confirmed": False},
+        {"state": "BY", "role": "host", "level": "minister", "confirmed": True, "note": ""},
+        {"state": "KZ", "role": "declined", "level": "", "confirmed": False, "note": ""},
     ]

@@ -32,6 +32,7 @@ from tracker.models import (
     Activity,
     DailySnapshot,
     DigestLog,
+    Participation,
     ReminderLog,
     ReviewReminderLog,
     WebhookSubscription,
@@ -156,7 +157,15 @@ WEB: dict[str, list[Door]] = {
     "web:stocktake-item-milestone": [Door("post", lambda f: f"/stocktake-items/{f['stocktake_action'].pk}/milestone/",
                                           COORDINATOR_PAGE)],
     "web:stocktake-item-activity": [Door("post", lambda f: f"/stocktake-items/{f['stocktake_action'].pk}/activity/",
-                                         COORDINATOR_PAGE)],
+                                         COORDINATOR_PAGE),
+                                    # An action about no activity: the coordinator chooses its priority and dates.
+                                    Door("post", lambda f: f"/stocktake-items/{f['loose_action'].pk}/activity/",
+                                         COORDINATOR_PAGE, data=lambda f: {
+                                             f"action-{f['loose_action'].pk}-title": "Seminar",
+                                             f"action-{f['loose_action'].pk}-priority": str(f["own"].priority_id),
+                                             f"action-{f['loose_action'].pk}-responsible_body": str(f["body"].pk),
+                                             f"action-{f['loose_action'].pk}-kind": "meeting",
+                                             f"action-{f['loose_action'].pk}-due_date": "2023-11-01"})],
     "web:stocktake-close": [Door("post", lambda f: f"/stocktakes/{f['stocktake'].pk}/close/", COORDINATOR_PAGE)],
     "web:stocktake-print": [Door("get", lambda f: f"/stocktakes/{f['stocktake'].pk}/print/", SIGNED_IN)],
     "web:stocktake-docx": [Door("get", lambda f: f"/stocktakes/{f['stocktake'].pk}/pack.docx", SIGNED_IN)],
@@ -286,8 +295,23 @@ API: dict[str, list[Door]] = {
                                                  "write_key", "other_body_key")})],
     "api:commitment-detail": [Door("get", lambda f: f"/api/v1/commitments/{f['commitment'].pk}/", API_READ),
                               Door("get", lambda f: "/api/v1/commitments/999999/", API_UNKNOWN)],
-    "api:participation-list": [Door("get", lambda f: "/api/v1/participations/", API_READ)],
-    "api:participation-detail": [Door("get", lambda f: "/api/v1/participations/999999/", API_UNKNOWN)],
+    # Participation records: written by those who may change the activity (its body's editors, coordinators,
+    # write keys for that body).
+    "api:participation-list": [
+        Door("get", lambda f: f"/api/v1/participations/?presidency={f['own'].priority.presidency_id}", API_READ),
+        Door("post", lambda f: "/api/v1/participations/", by_caller(
+            403, anonymous=401, revoked_key=401, expired_key=401, editor=201, coordinator=201, write_key=201),
+             data=lambda f: {"activity": f["own"].pk, "memberstate": f["state"].pk, "role": "host"}),
+    ],
+    "api:participation-detail": [
+        Door("get", lambda f: "/api/v1/participations/999999/", API_UNKNOWN),
+        Door("get", lambda f: f"/api/v1/participations/{f['participation'].pk}/", API_READ),
+        Door("patch", lambda f: f"/api/v1/participations/{f['participation'].pk}/", by_caller(
+            403, anonymous=401, revoked_key=401, expired_key=401, editor=200, coordinator=200, write_key=200),
+             data=lambda f: {"role": "co_organiser", "confirmed": True}),
+        Door("delete", lambda f: f"/api/v1/participations/{f['participation'].pk}/", by_caller(
+            403, anonymous=401, revoked_key=401, expired_key=401, editor=204, coordinator=204, write_key=204)),
+    ],
     # The API's description is public: it holds no data.
     "api:schema": [Door("get", lambda f: "/api/schema/", PUBLIC)],
     "api:docs": [Door("get", lambda f: "/api/docs/", PUBLIC)],
@@ -423,12 +447,17 @@ def doors(callers, activity, priorities, body, other_body, coordinator, editor, 
                                                             text="Book the range", activity=activity,
                                                             due_date=activity.due_date)
     ReviewReminderLog.objects.create(assessment=assessment, recipient="a@example.org")
+    loose_action = services_delivery.stocktake_add_item(actor=rhythm_actor, stocktake=stocktake, kind="action",
+                                                        text="Seminar on drone defence")
+    participation = Participation.objects.create(
+        activity=activity, memberstate=factories.MemberStateFactory(code="KZ", name="Kazakhstan"))
     commitment = factories.CommitmentFactory(priority=activity.priority)
     commitment.activities.add(activity)
     activity.refresh_from_db()
     foreign.refresh_from_db()
     return {
         "assessment": assessment, "risk": risk, "stocktake": stocktake, "stocktake_action": stocktake_action,
+        "loose_action": loose_action, "participation": participation,
         "risk_history_id": risk.history.values_list("history_id", flat=True).first(),
         "commitment": commitment,
         "callers": callers, "own": activity, "foreign": foreign, "milestone": milestone, "body": body,
@@ -485,7 +514,8 @@ def _check(doors_by_route: dict[str, list[Door]], route: str, caller: str, fixtu
 ISOLATED = {"web:activity-move", "web:activity-update", "web:milestone-toggle", "api:milestone-detail",
             "api:webhook-detail", "web:activity-confirm-dates", "web:milestone-confirm",
             "api:activity-confirm-dates", "api:milestone-confirm-date", "web:stocktake-close",
-            "web:stocktake-item-milestone", "web:stocktake-item-activity", "api:risk-detail"}
+            "web:stocktake-item-milestone", "web:stocktake-item-activity", "api:risk-detail",
+            "api:participation-list", "api:participation-detail"}
 
 
 def _cases(table: dict[str, list[Door]], who: list[str]) -> list:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -26,6 +27,7 @@ from tracker.api.serializers import (
     StrictInputMixin,
     StrictIntegerField,
 )
+from tracker.filters import PresidencyFilter
 from tracker.models import Activity, ConfidenceAssessment, Priority, RaidEntry, Rating, Stocktake
 from tracker.selectors import delivery as selectors_delivery
 from tracker.services import delivery as services_delivery
@@ -123,7 +125,15 @@ class TrueFalseFilter(django_filters.BooleanFilter):
     field_class = _TrueFalseField
 
 
+def _in_presidency(queryset: Any, name: str, value: Any) -> Any:
+    """An entry filed under a priority or under an activity, in the chosen presidency."""
+    if value is None:
+        return queryset
+    return queryset.filter(Q(priority__presidency=value) | Q(activity__priority__presidency=value))
+
+
 class AssessmentFilter(django_filters.FilterSet):
+    presidency = PresidencyFilter(method=_in_presidency)
     activity = django_filters.ModelChoiceFilter(queryset=Activity.objects.all())
     priority = django_filters.ModelChoiceFilter(queryset=Priority.objects.all())
     rating = django_filters.MultipleChoiceFilter(choices=Rating.choices, distinct=False)
@@ -143,6 +153,7 @@ class AssessmentFilter(django_filters.FilterSet):
 
 
 class RaidFilter(django_filters.FilterSet):
+    presidency = PresidencyFilter(method=_in_presidency)
     priority = django_filters.ModelChoiceFilter(queryset=Priority.objects.all())
     activity = django_filters.ModelChoiceFilter(queryset=Activity.objects.all())
     kind = django_filters.MultipleChoiceFilter(choices=RaidEntry.Kind.choices, distinct=False)
@@ -156,6 +167,14 @@ class RaidFilter(django_filters.FilterSet):
     class Meta:
         model = RaidEntry
         fields: list[str] = []
+
+
+class StocktakeFilter(django_filters.FilterSet):
+    presidency = PresidencyFilter()
+
+    class Meta:
+        model = Stocktake
+        fields = ["presidency"]
 
 
 # --- Views ---------------------------------------------------------------------------------------------------
@@ -237,7 +256,7 @@ class RaidEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 )
 class StocktakeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StocktakeSerializer
-    filter_backends: list = []
+    filterset_class = StocktakeFilter
     lookup_value_converter = "int"
 
     def get_queryset(self):

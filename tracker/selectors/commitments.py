@@ -10,11 +10,22 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tracker import workflow
-from tracker.models import Activity, Commitment, MemberState, Outcome, Participation, Presidency, Priority, Source
+from tracker.models import (
+    Activity,
+    Commitment,
+    MemberState,
+    Outcome,
+    Participation,
+    Presidency,
+    Priority,
+    RaidEntry,
+    Source,
+)
+from tracker.selectors import delivery as selectors_delivery
 from tracker.workflow import Status
 
 # A commitment's state on screen: its signed outcome, else what its activities say.
@@ -214,6 +225,10 @@ class HandoverPack:
     pending_decisions: list[Activity]
     handed_over: list[Activity]
     commitments: list[DeliveredRow]
+    #: Open risks and issues of the risk log (priority or activity), worst score first.
+    open_risks: list[RaidEntry] = field(default_factory=list)
+    #: Decisions of the risk log still open (not closed): what the next chair must decide.
+    open_decisions: list[RaidEntry] = field(default_factory=list)
 
 
 def handover_pack(presidency: Presidency, today: dt.date) -> HandoverPack:
@@ -231,6 +246,16 @@ def handover_pack(presidency: Presidency, today: dt.date) -> HandoverPack:
         .order_by("priority__number", "due_date", "id")
     )
     open_ = [a for a in activities if a.status in workflow.OPEN_STATUSES]
+    # The latest confidence rating of each open activity (one query; None where nobody has assessed it).
+    selectors_delivery.attach_ratings(open_, period_start=presidency.period_start, today=today)
+    raid = list(
+        RaidEntry.objects.filter(priority__presidency=presidency)
+        .exclude(status=RaidEntry.Status.CLOSED)
+        .filter(kind__in=[RaidEntry.Kind.RISK, RaidEntry.Kind.ISSUE, RaidEntry.Kind.DECISION])
+        .annotate(score_value=F("likelihood") * F("impact"))
+        .select_related("priority", "activity")
+        .order_by(F("score_value").desc(nulls_last=True), "due_date", "id")
+    )
     return HandoverPack(
         presidency=presidency,
         successor=Presidency.objects.filter(predecessor=presidency).select_related("chair_state").first(),
@@ -238,4 +263,6 @@ def handover_pack(presidency: Presidency, today: dt.date) -> HandoverPack:
         pending_decisions=[a for a in open_ if a.date_basis != DateBasis.DECISION],
         handed_over=[a for a in activities if a.status == Status.HANDED_OVER],
         commitments=declared_vs_delivered(presidency, today),
+        open_risks=[e for e in raid if e.kind != RaidEntry.Kind.DECISION],
+        open_decisions=[e for e in raid if e.kind == RaidEntry.Kind.DECISION],
     )

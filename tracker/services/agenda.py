@@ -18,7 +18,7 @@ from tracker import caching, clock, dbretry, events, logtext, permissions, workf
 from tracker.errors import BulkInvalid, DomainError, InvalidInput, StaleVersion
 from tracker.models import Activity, DateBasis
 from tracker.permissions import Actor
-from tracker.services import bulk, planner, store
+from tracker.services import bulk, lead, planner, store
 from tracker.services.planner import Change
 
 
@@ -290,6 +290,8 @@ def _carry_out(change: Change) -> None:
     """The saved activity's participating states, progress-log row and events."""
     if change.states is not None:
         change.activity.participating_states.set(change.states)
+    if planner.touches_lead(change):
+        lead.align([change.activity])
     row = change.log_row()
     if row is not None:
         store.log(row)

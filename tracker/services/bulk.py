@@ -25,7 +25,7 @@ from tracker import clock, events, history
 from tracker.errors import BulkInvalid, DomainError, InvalidInput
 from tracker.models import Activity, Body, MemberState, Milestone, Priority, ProgressUpdate
 from tracker.permissions import Actor
-from tracker.services import planner, store
+from tracker.services import lead, planner, store
 from tracker.services.planner import Change
 
 _Through = Activity.participating_states.through
@@ -244,6 +244,7 @@ def _write(plans: list[_Plan]) -> None:
     if changed:
         _update([p.activity for p in changed], set(_ALWAYS_SAVED).union(*(p.change.changed_columns() for p in changed)))
     added = _write_links(plans)
+    lead.align([p.activity for p in plans if planner.touches_lead(p.change)])
     _write_history(plans, added)
     _write_log(plans)
     _emit(plans)

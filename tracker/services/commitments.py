@@ -27,7 +27,7 @@ from tracker.models import (
     Source,
 )
 from tracker.permissions import Actor
-from tracker.services import planner, store
+from tracker.services import lead, planner, store
 from tracker.validators import multi_line
 from tracker.workflow import Status
 
@@ -163,10 +163,12 @@ def participation_refusal(states: Iterable[MemberState]) -> dict[str, list[str]]
 @transaction.atomic
 def participation_save(
     *, actor: Actor, activity: Activity, memberstate: MemberState, data: Mapping[str, Any],
-    expected_version: int | None = None,
+    expected_version: int | None = None, create_only: bool = False,
 ) -> Participation:
     """Record (or change) a state's part in an activity: role, level of representation, confirmed, note.
-    It is a change of the activity: its version goes up and subscribers hear `activity.updated`."""
+    It is a change of the activity: its version goes up and subscribers hear `activity.updated`. The role
+    "lead" makes the state the activity's lead state (services/lead.py: one lead per activity). With
+    `create_only`, a state that already takes part is refused (the API's POST creates, PATCH changes)."""
     _reject_unknown(data, PARTICIPATION_FIELDS)
     locked = store.lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
@@ -174,12 +176,17 @@ def participation_save(
     if refusal:
         raise InvalidInput({"memberstate": refusal["participating_states"]})
     participation = Participation.objects.filter(activity=locked, memberstate=memberstate).first()
+    if participation is not None and create_only:
+        raise InvalidInput({"memberstate": [
+            _("%(state)s already takes part in this activity: change its record instead.")
+            % {"state": memberstate.display_name}
+        ]})
     participation = participation or Participation(activity=locked, memberstate=memberstate)
     for name, value in data.items():
         setattr(participation, name, value)
     _validate(participation)
     participation.save()
-    _activity_changed(actor, locked)
+    _activity_changed(actor, locked, lead.lead_after(locked, participation))
     return participation
 
 
@@ -187,18 +194,27 @@ def participation_save(
 def participation_delete(
     *, actor: Actor, participation: Participation, expected_version: int | None = None
 ) -> None:
+    """Remove a state from an activity; removing the lead leaves the activity without a lead state."""
     locked = store.lock(participation.activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
     Participation.objects.filter(pk=participation.pk).delete()
-    _activity_changed(actor, locked)
+    _activity_changed(actor, locked, lead.lead_after(locked, participation, deleted=True))
 
 
-def _activity_changed(actor: Actor, activity: Activity) -> None:
+def _activity_changed(actor: Actor, activity: Activity, lead_state_id: int | None) -> None:
+    changed = ["participating_states"]
+    fields = ["version", "updated_at"]
+    if lead_state_id != activity.lead_state_id:
+        activity.lead_state_id = lead_state_id
+        changed.append("lead_state")
+        fields.append("lead_state")
     activity._change_reason = planner.change_reason(actor, "")
     activity.version += 1
     activity.updated_at = clock.now()
-    activity.save(update_fields=["version", "updated_at"])
-    events.emit(events.ACTIVITY_UPDATED, activity, {"changed": ["participating_states"], "by": actor.name})
+    activity.save(update_fields=fields)
+    if "lead_state" in changed:
+        lead.align([activity])  # the former lead's record becomes a participant's
+    events.emit(events.ACTIVITY_UPDATED, activity, {"changed": sorted(changed), "by": actor.name})
 
 
 # --- Handover to the next presidency ----------------------------------------------------------------------

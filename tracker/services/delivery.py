@@ -268,25 +268,54 @@ def stocktake_item_to_milestone(*, actor: Actor, item: StocktakeItem) -> Milesto
     return milestone
 
 
+#: What a coordinator may choose when an action becomes an activity (the rest starts as any new activity).
+ACTION_ACTIVITY_FIELDS: frozenset[str] = frozenset({
+    "priority", "responsible_body", "kind", "title", "start_date", "due_date",
+})
+
+
 @transaction.atomic
-def stocktake_item_to_activity(*, actor: Actor, item: StocktakeItem) -> Activity:
-    """An agreed action becomes a new activity, filed like the activity it concerns (same priority and body),
-    created through the agenda's services with the action's text and due date."""
+def stocktake_item_to_activity(
+    *, actor: Actor, item: StocktakeItem, data: Mapping[str, Any] | None = None
+) -> Activity:
+    """An agreed action becomes a new activity, created through the agenda's services and linked back to the
+    action. By default it is filed like the activity the action concerns (same priority and body) with the
+    action's text and due date; `data` (ACTION_ACTIVITY_FIELDS) chooses otherwise, and must name the priority
+    and body of an action that concerns no activity (a stocktake of one priority gives its priority)."""
     permissions.ensure_can_run_stocktakes(actor)
-    locked = (StocktakeItem.objects.select_for_update(of=("self",)).select_related("stocktake", "activity")
+    data = dict(data or {})
+    unknown = set(data) - ACTION_ACTIVITY_FIELDS
+    if unknown:
+        raise InvalidInput({name: [_("Unknown field.")] for name in sorted(unknown)})
+    locked = (StocktakeItem.objects.select_for_update(of=("self",))
+              .select_related("stocktake__priority", "activity__priority", "activity__responsible_body")
               .get(pk=item.pk))
     _ensure_open(locked.stocktake)
-    if locked.kind != StocktakeItem.Kind.ACTION or locked.activity is None:
-        raise InvalidInput({"activity": [_("Only an action about an activity can become a new activity.")]})
-    if locked.due_date is None:
-        raise InvalidInput({"due_date": [_("Give the action a due date first: a new activity needs one.")]})
+    if locked.kind != StocktakeItem.Kind.ACTION:
+        raise InvalidInput({"kind": [_("Only an action can become a new activity.")]})
     if locked.created_activity_id:
         raise InvalidInput({"created_activity": [_("This action is already an activity.")]})
     source = locked.activity
-    created = services.activity_create(actor=actor, data={
-        "priority": source.priority, "title": locked.text[:300], "due_date": locked.due_date,
-        "responsible_body": source.responsible_body, "kind": Activity.Kind.OTHER,
-    }, event=logtext.FROM_STOCKTAKE, event_params={"title": locked.stocktake.title})
+    fields: dict[str, Any] = {
+        "title": locked.text[:300], "due_date": locked.due_date, "kind": Activity.Kind.OTHER,
+        "priority": source.priority if source else locked.stocktake.priority,
+        "responsible_body": source.responsible_body if source else None,
+    }
+    fields.update({name: value for name, value in data.items() if value not in (None, "")})
+    errors: dict[str, list[str]] = {}
+    if fields["priority"] is None:
+        errors["priority"] = [_("Choose the priority the new activity serves.")]
+    elif fields["priority"].presidency_id != locked.stocktake.presidency_id:
+        errors["priority"] = [_("Choose a priority of this stocktake's presidency.")]
+    if fields["responsible_body"] is None:
+        errors["responsible_body"] = [_("Choose the body responsible for the new activity.")]
+    if fields["due_date"] is None:
+        errors["due_date"] = [_("Give the action a due date first: a new activity needs one.")]
+    if errors:
+        raise InvalidInput(errors)
+    fields = {name: value for name, value in fields.items() if value is not None}
+    created = services.activity_create(actor=actor, data=fields, event=logtext.FROM_STOCKTAKE,
+                                       event_params={"title": locked.stocktake.title})
     locked.created_activity = created
     locked.save(update_fields=["created_activity"])
     return created

@@ -131,13 +131,27 @@ def reject_unknown_fields(data: Mapping[str, Any]) -> None:
 
 
 def reject_outsiders(data: Mapping[str, Any]) -> None:
-    """Participating states must be members or observers (the rule: services_commitments.participation_refusal)."""
-    if data.get("participating_states"):
-        from tracker.services.commitments import participation_refusal
+    """Participating states, and the lead state (which takes part as the lead), must be members or observers
+    (the rule: services/commitments.participation_refusal)."""
+    from tracker.services.commitments import participation_refusal
 
+    if data.get("participating_states"):
         refusal = participation_refusal(data["participating_states"])
         if refusal:
             raise InvalidInput(refusal)
+    if data.get("lead_state") is not None:
+        refusal = participation_refusal([data["lead_state"]])
+        if refusal:
+            raise InvalidInput({"lead_state": refusal["participating_states"]})
+
+
+def touches_lead(change: Change) -> bool:
+    """Whether a saved change may put the lead participation out of step with `lead_state` (services/lead.py)."""
+    if not change.saved:
+        return False
+    if change.created:
+        return change.activity.lead_state_id is not None
+    return "lead_state" in change.diff or change.states is not None
 
 
 def reject_unconfirmed_decision(data: Mapping[str, Any]) -> None:

@@ -73,13 +73,33 @@ def handover_docx(pack: HandoverPack) -> bytes:
         contacts = ", ".join(a.responsible_body.contact_list) or "—"
         document.add_paragraph(_("Owner: %(body)s (contacts: %(contacts)s)") % {
             "body": a.responsible_body.display_name, "contacts": contacts})
+        confidence = getattr(a, "confidence", None)
+        if confidence is not None:
+            # The rating's words, never its colour alone (a printed pack may be black and white).
+            document.add_paragraph(_("Delivery confidence: %(rating)s (%(trend)s), assessed %(when)s by %(who)s.") % {
+                "rating": confidence.label, "trend": confidence.trend_label,
+                "when": confidence.current.assessed_on.isoformat(), "who": confidence.current.assessor_name})
+        else:
+            document.add_paragraph(_("Delivery confidence: not rated."))
         if getattr(a, "latest_note", None):
             document.add_paragraph(_("Latest report: %(note)s") % {"note": a.latest_note})
+    document.add_heading(_("Open risks and issues"), level=1)
+    for e in pack.open_risks:
+        where = e.activity.display_title if e.activity else _("Priority %(number)s") % {"number": e.priority.number}
+        score = f" [{e.score_value}]" if getattr(e, "score_value", None) else ""
+        owner = _(" Owner: %(owner)s.") % {"owner": e.owner} if e.owner else ""
+        document.add_paragraph(f"{e.get_kind_display()}{score}: {e.statement} ({where}).{owner}", style="List Bullet")
+    if not pack.open_risks:
+        document.add_paragraph(_("None."))
     document.add_heading(_("Pending decisions"), level=1)
+    for e in pack.open_decisions:
+        due = _(" Due %(due)s.") % {"due": e.due_date.isoformat()} if e.due_date else ""
+        owner = _(" Owner: %(owner)s.") % {"owner": e.owner} if e.owner else ""
+        document.add_paragraph(f"{e.statement}.{owner}{due}", style="List Bullet")
     for a in pack.pending_decisions:
         document.add_paragraph(_("Dates of “%(title)s” are not yet a decision.") % {"title": a.display_title},
                                style="List Bullet")
-    if not pack.pending_decisions:
+    if not pack.pending_decisions and not pack.open_decisions:
         document.add_paragraph(_("None."))
     document.add_heading(_("Commitments' outcomes"), level=1)
     for row in pack.commitments:

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tracker.errors import DomainError, InvalidInput
-from tracker.models import RaidEntry, Rating, StocktakeItem
+from tracker.models import Activity, Body, RaidEntry, Rating, StocktakeItem
 from tracker.models.delivery import RATING_DEFINITIONS, RATING_SHAPE
 
 
@@ -92,3 +92,27 @@ class StocktakeItemForm(DomainErrorsMixin, forms.Form):
     def __init__(self, *args, activities=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = activities
+
+
+class ActionToActivityForm(DomainErrorsMixin, forms.Form):
+    """What a coordinator chooses when a stocktake action becomes a new activity (services_delivery decides)."""
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    priority = forms.ModelChoiceField(label=_("Priority"), queryset=None)
+    responsible_body = forms.ModelChoiceField(label=_("Responsible body"), queryset=Body.objects.order_by("name"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices, initial=Activity.Kind.OTHER)
+    start_date = forms.DateField(label=_("Start date"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, item: StocktakeItem, **kwargs) -> None:
+        source = item.activity
+        kwargs.setdefault("initial", {
+            "title": item.text[:300], "due_date": item.due_date, "kind": Activity.Kind.OTHER,
+            "priority": source.priority_id if source else item.stocktake.priority_id,
+            "responsible_body": source.responsible_body_id if source else None,
+        })
+        kwargs.setdefault("prefix", f"action-{item.pk}")
+        self.item_pk = item.pk
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = item.stocktake.presidency.priorities.order_by("number")

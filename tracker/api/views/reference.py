@@ -17,8 +17,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tracker import selectors
+from tracker import clock, selectors
 from tracker.api import serializers as s
+from tracker.filters import CURRENT
 from tracker.models import Body, MemberState, Presidency, Priority
 
 # --- Reference data and the agenda's frame ----------------------------------------------------------------
@@ -62,7 +63,8 @@ class PresidencyViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.PresidencyDetailSerializer(presidency, context=context).data)
 
 
-PRESIDENCY_PARAM = OpenApiParameter("presidency", OpenApiTypes.INT, description="Only this presidency's priorities.")
+PRESIDENCY_PARAM = OpenApiParameter("presidency", OpenApiTypes.STR,
+                                    description="Only this presidency's priorities: its id, or `current`.")
 
 
 @extend_schema_view(
@@ -81,8 +83,11 @@ class PriorityViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = Priority.objects.order_by("presidency_id", "order", "number", "id")
         if self.action == "list" and "presidency" in self.request.query_params:
             raw = self.request.query_params["presidency"]
+            if raw == CURRENT:  # the same word as every other list's filter (tracker/filters.py)
+                current = selectors.current_presidency(clock.today())
+                raw = str(current.pk) if current else "0"
             if not re.fullmatch(r"-?\d{1,18}", raw):
-                raise ValidationError({"presidency": [_("A presidency id (a whole number).")]})
+                raise ValidationError({"presidency": [_("A presidency id (a whole number), or “current”.")]})
             queryset = queryset.filter(presidency_id=int(raw))
         return queryset
 

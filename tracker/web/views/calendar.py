@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tracker import permissions, selectors, workflow
+from tracker.filters import CURRENT
 from tracker.models import Milestone, Presidency, Role, StaffProfile
 from tracker.models.people import new_feed_token
 from tracker.web import ical
@@ -67,6 +68,11 @@ def calendar_month(request: HttpRequest, *, presidency: Presidency, day: dt.date
     month = selectors.calendar_month(filterset.qs, first.year, first.month, today=day)
     profile = profile_for(request.user)
     feed_url = request.build_absolute_uri(reverse("web:calendar-feed", args=[profile.calendar_token]))
+    current = selectors.current_presidency(day)
+    if current is None or current.pk != presidency.pk:
+        # Another presidency is on screen (the header's choice): the link names it, since a calendar program
+        # has no session. Without it the feed follows the current presidency, rotating with the chair.
+        feed_url = f"{feed_url}?presidency={presidency.pk}"
     context = {
         "page": "calendar",
         "presidency": presidency,
@@ -76,7 +82,8 @@ def calendar_month(request: HttpRequest, *, presidency: Presidency, day: dt.date
         "filters": request.GET.urlencode(),
         "filter_query": request.GET,
         "feed_url": feed_url,
-        "body_feed_url": f"{feed_url}?body={profile.body_id}" if profile.body_id else "",
+        "body_feed_url": f"{feed_url}{'&' if '?' in feed_url else '?'}body={profile.body_id}" if profile.body_id
+        else "",
         "body": profile.body,
         "weekdays": [dt.date(2023, 1, 2) + dt.timedelta(days=n) for n in range(7)],  # a Monday, then the week
     }
@@ -96,13 +103,14 @@ def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The deadlines (and milestones) of the current presidency as iCalendar, for the token's owner. Public
-    URL, private token: no session is needed, as calendar programs cannot log in."""
+    """The deadlines (and milestones) of a presidency as iCalendar, for the token's owner: `?presidency=<id>`
+    (the calendar page adds it when another presidency is on screen), else the current one. Public URL,
+    private token: no session is needed, as calendar programs cannot log in."""
     profile = StaffProfile.objects.select_related("user", "body").filter(calendar_token=token).first()
     if profile is None or permissions.role_of(profile.user) is None:
         raise Http404(_("No such calendar."))
     day = today()
-    presidency = presidency_on_screen(day)
+    presidency = _feed_presidency(request, day)
     if presidency is None:
         raise Http404(_("No such calendar."))
     with translation.override(profile.language):
@@ -147,3 +155,16 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _feed_presidency(request: HttpRequest, day: dt.date) -> Presidency | None:
+    """The presidency a feed URL names (an id, or `current`), else the one on screen; None for a name that
+    is no presidency (the feed answers 404, never 500)."""
+    raw = request.GET.get("presidency")
+    if raw is None:
+        return presidency_on_screen(day)
+    if raw == CURRENT:
+        return selectors.current_presidency(day)
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        return None
+    return Presidency.objects.select_related("chair_state").filter(pk=int(raw)).first()

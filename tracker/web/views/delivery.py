@@ -20,6 +20,7 @@ from tracker.selectors import delivery as selectors_delivery
 from tracker.services import delivery as services_delivery
 from tracker.web.common import actor_for, presidency_on_screen, status_for, today, web_login_required
 from tracker.web.forms_delivery import (
+    ActionToActivityForm,
     AssessmentForm,
     AttendeesForm,
     RaidEntryForm,
@@ -238,11 +239,21 @@ def stocktake_context(stocktake: Stocktake) -> dict[str, Any]:
 
 def _stocktake_page(request: HttpRequest, stocktake: Stocktake, *, status: int = 200,
                     attendees_form: AttendeesForm | None = None,
-                    item_form: StocktakeItemForm | None = None) -> HttpResponse:
+                    item_form: StocktakeItemForm | None = None,
+                    activity_form: ActionToActivityForm | None = None) -> HttpResponse:
     can_run = permissions.can_run_stocktakes(actor_for(request)) and not stocktake.is_closed
+    shown = stocktake_context(stocktake)
+    if can_run and activity_form is None and request.GET.get("convert", "").isdigit():
+        # "Make it a new activity…": the form for one action at a time, so the page's queries stay bounded.
+        chosen = next((i for i in shown["actions"] if i.pk == int(request.GET["convert"])
+                       and not i.created_activity_id), None)
+        if chosen is not None:
+            chosen.stocktake = stocktake
+            activity_form = ActionToActivityForm(item=chosen)
     context = {
         "page": "stocktakes",
-        **stocktake_context(stocktake),
+        **shown,
+        "activity_form": activity_form if can_run else None,
         "can_run": can_run,
         "attendees_form": (attendees_form or AttendeesForm(initial={"attendees": stocktake.attendees}))
         if can_run else None,
@@ -321,11 +332,17 @@ def stocktake_item_milestone(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @web_login_required
 def stocktake_item_activity(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(StocktakeItem, pk=pk)
+    """Turn an action into a new activity: with the form's choices (priority, body, kind, dates, title) when
+    they are sent, else filed like the activity the action concerns."""
+    item = get_object_or_404(StocktakeItem.objects.select_related("stocktake__presidency", "activity"), pk=pk)
+    form = ActionToActivityForm(request.POST, item=item)
+    chosen = any(name.startswith(f"{form.prefix}-") for name in request.POST)
     return _stocktake_write(
         request, item.stocktake_id,
-        lambda st: services_delivery.stocktake_item_to_activity(actor=actor_for(request), item=item),
+        lambda st: services_delivery.stocktake_item_to_activity(
+            actor=actor_for(request), item=item, data=form.cleaned_data if chosen else None),
         _("The action is now an activity of its own."),
+        "activity_form" if chosen else None, form if chosen else None,
     )
 
 
