@@ -1,6 +1,6 @@
 """The API's commitments and member-state participation: lists (paginated, filterable with django-filter,
 `?presidency=`) for other systems. Commitments are written on the web board and in the admin; participation
-records are written here too, through tracker/services_commitments.py (whose rules: members and observers
+records are written here too, through tracker/services/commitments.py (whose rules: members and observers
 only, one record per state, the lead record and the activity's `lead_state` in step)."""
 
 from __future__ import annotations
