@@ -145,3 +145,11 @@ def test_activity_page_query_count_does_not_grow_with_documents(signed_in, activ
     for n in range(90):
         add(client, activity, title=f"More {n}", content=samples.PNG, name="photo.png")
     assert queries() <= with_ten
+
+
+def test_year_report_lists_the_documents_in_its_annex(signed_in, activity, editor, viewer, documents_folder):
+    add(signed_in(editor), activity, title="Exercise minutes", kind="minutes", name="minutes.pdf")
+    page = signed_in(viewer).get(reverse("web:year-report"), {"presidency": activity.priority.presidency.code})
+    text = page.content.decode()
+    assert page.status_code == 200 and "Annex: documents" in text
+    assert "Exercise minutes" in text and "minutes.pdf" in text and "Joint exercises in Belarus" in text

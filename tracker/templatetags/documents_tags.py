@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tracker import documents as rules
 from tracker import permissions
-from tracker.models import Activity, Commitment, Source
+from tracker.models import Activity, Commitment, Presidency, Source
 from tracker.selectors import documents as document_selectors
 from tracker.services.documents import ACTIVITY_KINDS, OUTCOME_KINDS, SOURCE_KINDS
 from tracker.web.common import actor_for
@@ -51,6 +51,12 @@ def documents_panel(context: template.Context, owner: Activity | Source | Commit
         "allowed_kinds": rules.allowed_kinds_text(),
         "accept": ",".join(ext for t in rules.ALLOWED for ext in t.extensions),
     }
+
+
+@register.inclusion_tag("tracker/documents/annex.html")
+def year_report_annex(presidency: Presidency | None) -> dict[str, Any]:
+    """The year report's annex: the documents of the year's activities (two queries)."""
+    return {"documents": document_selectors.annex_documents(presidency)}
 
 
 @register.filter
