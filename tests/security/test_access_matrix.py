@@ -86,11 +86,22 @@ def _version(f: dict) -> dict:
 def _document_of(kind: str) -> Callable[[dict], dict]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return lambda f: {"title": "Agenda", "kind": kind,
-                      "file": SimpleUploadedFile("agenda.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    def data(f: dict) -> dict:
+        return {"title": "Agenda", "kind": kind,
+                "file": SimpleUploadedFile("agenda.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+
+    data.uploads = True  # a multipart body: tests/security/test_bad_input_corpus.py sends it its own corpus
+    return data
 
 
 _document = _document_of("agenda")
+
+
+def _new_version(f: dict) -> dict:
+    return {"file": _document(f)["file"]}
+
+
+_new_version.uploads = True
 #: Uploading a document: the activity's editors, people or write keys (like any change of the activity).
 API_UPLOAD = by_caller(403, anonymous=401, revoked_key=401, expired_key=401, editor=201, coordinator=201,
                        write_key=201)
@@ -230,8 +241,8 @@ WEB: dict[str, list[Door]] = {
         Door("get", lambda f: f"/activities/{f['own'].pk}/documents/", by_caller(405)),
     ],
     "web:document-version-add": [
-        Door("post", lambda f: f"/documents/{f['document'].pk}/versions/", WRITE_PAGE, data=_document),
-        Door("post", lambda f: "/documents/999999/versions/", WEB_UNKNOWN, data=_document),
+        Door("post", lambda f: f"/documents/{f['document'].pk}/versions/", WRITE_PAGE, data=_new_version),
+        Door("post", lambda f: "/documents/999999/versions/", WEB_UNKNOWN, data=_new_version),
     ],
     "web:source-document-add": [Door("post", lambda f: f"/sources/{f['commitment'].source_id}/documents/",
                                      COORDINATOR_PAGE, data=_document_of("official_text"))],
@@ -332,7 +343,7 @@ API: dict[str, list[Door]] = {
     ],
     "api:activity-document-versions": [
         Door("post", lambda f: f"/api/v1/activities/{f['own'].pk}/documents/{f['document'].pk}/versions/",
-             API_UPLOAD, data=_document),
+             API_UPLOAD, data=_new_version),
     ],
     "api:activity-document-download": [
         Door("get", lambda f: f"/api/v1/activities/{f['own'].pk}/documents/{f['document'].pk}/download/", API_READ),

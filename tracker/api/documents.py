@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from tracker import downloads, permissions, services
 from tracker.api.access import actor_for
 from tracker.api.parsers import SafeJSONParser
+from tracker.api.serializers.strict import StrictInputMixin
 from tracker.models import Activity, Document, DocumentKind, DocumentVersion
 from tracker.selectors import documents as document_selectors
 from tracker.services.documents import ACTIVITY_KINDS
@@ -58,7 +59,7 @@ class DocumentSerializer(serializers.Serializer):
     versions = DocumentVersionSerializer(source="all_versions", many=True, read_only=True)
 
 
-class DocumentUploadSerializer(serializers.Serializer):
+class DocumentUploadSerializer(StrictInputMixin, serializers.Serializer):
     """Only the shape is checked here; the service checks the values (one place for each rule)."""
 
     title = serializers.CharField(max_length=1000, allow_blank=True, trim_whitespace=False)
@@ -66,7 +67,7 @@ class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
 
 
-class VersionUploadSerializer(serializers.Serializer):
+class VersionUploadSerializer(StrictInputMixin, serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
 
 
