@@ -126,7 +126,14 @@ def _sniff_text(stream: IO[bytes]) -> FileType | None:
     return TEXT if controls == 0 else None
 
 
-_UNSAFE = re.compile(r"[^\w.\- ()\[\],+&@]+", re.UNICODE)
+_SAFE_PUNCTUATION = set(".-_ ()[],+&@'#№«»")
+
+
+def _safe_char(char: str) -> bool:
+    """Letters, digits and marks of any script, dashes and quotes, and a few harmless marks; never a path
+    separator, markup (<, >, "), a wildcard or a control character."""
+    category = unicodedata.category(char)
+    return category[0] in "LNM" or category in ("Pd", "Pi", "Pf") or char in _SAFE_PUNCTUATION
 
 
 def clean_file_name(raw: str, kind: FileType) -> str:
@@ -135,7 +142,8 @@ def clean_file_name(raw: str, kind: FileType) -> str:
     name = unicodedata.normalize("NFC", str(raw or ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
-    name = _UNSAFE.sub("_", name).strip(" ._")
+    name = "".join(c if _safe_char(c) else "_" for c in name)
+    name = re.sub(r"\s+", " ", name).strip(" ._")
     name = re.sub(r"_{2,}", "_", name)
     stem, ext = os.path.splitext(name)
     if ext.lower() not in kind.extensions:

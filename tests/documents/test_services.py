@@ -39,6 +39,8 @@ def test_other_content_is_refused_whatever_the_name(content):
     ("report.exe", "report.exe.pdf"),
     ("Протокол заседания.PDF", "Протокол заседания.pdf"),
     ("...", "document.pdf"),
+    ("Concept note – exercises «Взаимодействие».pdf", "Concept note – exercises «Взаимодействие».pdf"),
+    ('a<b>:c"d|e?.pdf', "a_b_c_d_e.pdf"),
     ("a\x00b\nc.pdf", "abc.pdf"),
 ])
 def test_file_names_are_cleaned(raw, clean):
