@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class FileType:
     code: str
-    label: str
+    label: str  # or a lazy translation
     content_type: str
     extensions: tuple[str, ...]
 
@@ -33,11 +34,11 @@ XLSX = FileType("xlsx", "Excel (XLSX)", "application/vnd.openxmlformats-officedo
                 (".xlsx",))
 PPTX = FileType("pptx", "PowerPoint (PPTX)",
                 "application/vnd.openxmlformats-officedocument.presentationml.presentation", (".pptx",))
-ODT = FileType("odt", "OpenDocument text (ODT)", "application/vnd.oasis.opendocument.text", (".odt",))
-OLE = FileType("ole", "Word/Excel 97–2003 (DOC, XLS)", "application/x-ole-storage", (".doc", ".xls"))
+ODT = FileType("odt", _("OpenDocument text (ODT)"), "application/vnd.oasis.opendocument.text", (".odt",))
+OLE = FileType("ole", _("Word/Excel 97–2003 (DOC, XLS)"), "application/x-ole-storage", (".doc", ".xls"))
 PNG = FileType("png", "PNG", "image/png", (".png",))
 JPEG = FileType("jpeg", "JPEG", "image/jpeg", (".jpg", ".jpeg"))
-TEXT = FileType("text", "Text or CSV", "text/plain", (".txt", ".csv"))
+TEXT = FileType("text", _("Text or CSV"), "text/plain", (".txt", ".csv"))
 ALLOWED: tuple[FileType, ...] = (PDF, DOCX, XLSX, PPTX, ODT, OLE, PNG, JPEG, TEXT)
 BY_CODE = {t.code: t for t in ALLOWED}
 
@@ -52,7 +53,7 @@ _ZIP_TYPES_LIMIT = 1024 * 1024  # [Content_Types].xml is a few KB; a larger one 
 
 
 def allowed_kinds_text() -> str:
-    return ", ".join(t.label for t in ALLOWED)
+    return ", ".join(str(t.label) for t in ALLOWED)
 
 
 def max_bytes() -> int:

@@ -153,3 +153,13 @@ def test_year_report_lists_the_documents_in_its_annex(signed_in, activity, edito
     text = page.content.decode()
     assert page.status_code == 200 and "Annex: documents" in text
     assert "Exercise minutes" in text and "minutes.pdf" in text and "Joint exercises in Belarus" in text
+
+
+def test_the_panel_and_refusals_speak_russian(signed_in, activity, editor, documents_folder):
+    client = signed_in(editor)
+    client.post("/i18n/setlang/", {"language": "ru"})
+    add(client, activity)
+    page = client.get(reverse("web:activity", args=[activity.pk]), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Документы" in page and "Добавить документ" in page and "Концепция" in page
+    refused = add(client, activity, content=samples.EXE)
+    assert refused.status_code == 400 and "Допустимые типы" in refused.content.decode()
