@@ -126,3 +126,34 @@ def test_listing_takes_a_fixed_number_of_queries(activity, editor, documents_fol
                  format="multipart")
     with django_assert_max_num_queries(6):
         assert len(api.get(url(activity)).json()) == 15
+
+
+def test_idempotency_key_makes_one_document_and_refuses_another_file(activity, editor, documents_folder):
+    api = client_for_user(editor)
+    headers = {"Idempotency-Key": "upload-7f3a"}
+    first = api.post(url(activity), {"title": "Agenda", "kind": "agenda", "file": samples.upload(samples.PDF)},
+                     format="multipart", headers=headers)
+    again = api.post(url(activity), {"title": "Agenda", "kind": "agenda", "file": samples.upload(samples.PDF)},
+                     format="multipart", headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201) and first.json()["id"] == again.json()["id"]
+    other = api.post(url(activity), {"title": "Agenda", "kind": "agenda", "file": samples.upload(samples.PNG)},
+                     format="multipart", headers=headers)
+    assert other.status_code == 422
+    assert Document.objects.count() == 1 and len(stored_files(documents_folder)) == 1
+
+
+def test_an_upload_whose_outer_transaction_fails_leaves_no_file(monkeypatch, activity, editor, documents_folder):
+    """With an Idempotency-Key the upload runs inside the key's transaction: when storing the answer fails,
+    the whole rolls back, and the file stored meanwhile is deleted too."""
+    from tracker.api import idempotency
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(idempotency, "_complete", broken)
+    api = client_for_user(editor)
+    api.raise_request_exception = False
+    response = api.post(url(activity), {"title": "Agenda", "kind": "agenda", "file": samples.upload(samples.PDF)},
+                        format="multipart", headers={"Idempotency-Key": "upload-broken"})
+    assert response.status_code == 500
+    assert not Document.objects.exists() and stored_files(documents_folder) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.documents import samples
-from tests.e2e.conftest import log_in, screenshot, screenshots_dir
+from tests.e2e.conftest import log_in, screenshots_dir
 from tracker.models import Activity, DocumentVersion
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -20,7 +20,9 @@ from rest_framework.response import Response
 
 from tracker import downloads, permissions, services
 from tracker.api.access import actor_for
+from tracker.api.idempotency import idempotent
 from tracker.api.parsers import SafeJSONParser
+from tracker.api.schema import IDEMPOTENCY_KEY
 from tracker.api.serializers.strict import StrictInputMixin
 from tracker.models import Activity, Document, DocumentKind, DocumentVersion
 from tracker.selectors import documents as document_selectors
@@ -105,9 +107,14 @@ class ActivityDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         raise Http404(_("No such document."))
 
     @extend_schema(summary="Upload a document (multipart/form-data: title, kind, file)", tags=["documents"],
-                   parameters=[ACTIVITY_PK], request={"multipart/form-data": DocumentUploadSerializer},
+                   parameters=[ACTIVITY_PK, IDEMPOTENCY_KEY], request={"multipart/form-data": DocumentUploadSerializer},
                    responses={201: DocumentSerializer, 413: OpenApiResponse(description="The file is too large.")})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with services.documents.stored_files_checked():  # Idempotency-Key runs the upload in its transaction
+            return self._create(request)
+
+    @idempotent
+    def _create(self, request: Request) -> Response:
         activity = self._activity()
         permissions.ensure_can_upload_document(actor_for(request), activity=activity)  # before reading input
         serializer = DocumentUploadSerializer(data=request.data)
@@ -118,10 +125,15 @@ class ActivityDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return self._document_response(version.document_id, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Upload a new version of a document (multipart/form-data: file)", tags=["documents"],
-                   parameters=[ACTIVITY_PK], request={"multipart/form-data": VersionUploadSerializer},
+                   parameters=[ACTIVITY_PK, IDEMPOTENCY_KEY], request={"multipart/form-data": VersionUploadSerializer},
                    responses={201: DocumentSerializer, 413: OpenApiResponse(description="The file is too large.")})
     @action(detail=True, methods=["post"])
     def versions(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with services.documents.stored_files_checked():
+            return self._add_version(request)
+
+    @idempotent
+    def _add_version(self, request: Request) -> Response:
         document = self.get_object()
         permissions.ensure_can_upload_document(actor_for(request), activity=self._activity())
         serializer = VersionUploadSerializer(data=request.data)

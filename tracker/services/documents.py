@@ -12,6 +12,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import IO, Protocol
 
 from django.core.exceptions import ValidationError
@@ -156,10 +159,36 @@ def _check_file(upload: Upload | None, errors: dict[str, list[str]]) -> rules.Fi
     return file_type
 
 
+#: The files stored inside a stored_files_checked() block (None outside one).
+_stored_in_block: ContextVar[list[str] | None] = ContextVar("documents_stored_in_block", default=None)
+
+
+@contextmanager
+def stored_files_checked() -> Iterator[None]:
+    """For a door that runs these services inside a transaction of its own (the API's Idempotency-Key wraps
+    the work and its stored answer in one, and may run it again after a deadlock): when the block ends,
+    every file stored inside it whose row is not in the database (its transaction rolled back) is deleted."""
+    names: list[str] = []
+    token = _stored_in_block.set(names)
+    try:
+        yield
+    finally:
+        _stored_in_block.reset(token)
+        if names:
+            kept = set(DocumentVersion.objects.filter(stored_name__in=names).values_list("stored_name", flat=True))
+            for name in names:
+                if name not in kept:
+                    _discard(name)
+
+
 def _store(upload: Upload, file_type: rules.FileType, folder: str) -> str:
     """Write the file under a name of our own (never the uploader's) and return that name."""
     upload.seek(0)
-    return documents_storage().save(f"{folder}/{uuid.uuid4().hex}{file_type.extensions[0]}", upload)
+    name = documents_storage().save(f"{folder}/{uuid.uuid4().hex}{file_type.extensions[0]}", upload)
+    block = _stored_in_block.get()
+    if block is not None:
+        block.append(name)
+    return name
 
 
 def _discard(stored: str) -> None:
