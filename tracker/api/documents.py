@@ -18,6 +18,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tracker import documents as rules
 from tracker import downloads, permissions, services
 from tracker.api.access import actor_for
 from tracker.api.idempotency import idempotent
@@ -144,7 +145,7 @@ class ActivityDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     @extend_schema(summary="Download a version of a document (an attachment)", tags=["documents"],
                    parameters=[ACTIVITY_PK, VERSION],
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+                   responses={(200, kind.content_type): OpenApiTypes.BINARY for kind in rules.ALLOWED})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         document = self.get_object()
