@@ -163,3 +163,9 @@ def test_the_panel_and_refusals_speak_russian(signed_in, activity, editor, docum
     assert "Документы" in page and "Добавить документ" in page and "Концепция" in page
     refused = add(client, activity, content=samples.EXE)
     assert refused.status_code == 400 and "Допустимые типы" in refused.content.decode()
+
+
+def test_only_coordinators_are_shown_the_way_to_deleted_activities_documents(signed_in, activity, coordinator, editor):
+    link = reverse("web:documents-deleted")
+    assert link in signed_in(coordinator).get(reverse("web:reports")).content.decode()
+    assert link not in signed_in(editor).get(reverse("web:reports")).content.decode()

@@ -62,3 +62,9 @@ def year_report_annex(presidency: Presidency | None) -> dict[str, Any]:
 @register.filter
 def file_size(size: int) -> str:
     return rules.human_size(int(size))
+
+
+@register.filter
+def sees_deleted_documents(request: Any) -> bool:
+    """Coordinators keep the documents of deleted activities (permissions.can_read_document)."""
+    return permissions.can_read_document(actor_for(request), activity_deleted=True)
