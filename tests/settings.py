@@ -42,3 +42,13 @@ API_THROTTLE_RATES = {
 # Readable log lines, unless a test reads JSON.
 LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+# Uploaded documents go to a temporary folder, never into the checkout's var/media.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from presidency.settings import DOCUMENTS_S3_BUCKET  # noqa: E402
+
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or tempfile.mkdtemp(prefix="tracker-test-media-"))
+if not DOCUMENTS_S3_BUCKET:
+    STORAGES["documents"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                             "OPTIONS": {"location": str(MEDIA_ROOT / "documents")}}

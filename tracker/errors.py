@@ -58,6 +58,16 @@ class InvalidInput(DomainError):
         return self.errors
 
 
+class TooLarge(DomainError):
+    """An uploaded file over the size limit (the API answers 413, the web board a message with the limit)."""
+
+    code = "payload_too_large"
+
+    def __init__(self, message: Any, *, limit: int) -> None:
+        super().__init__(message, field="file")
+        self.limit = limit
+
+
 class BulkInvalid(InvalidInput):
     """Some items of a bulk request were refused; `item_errors` maps each index to its field errors and
     `item_codes` each index to the refusal's kind (a DomainError code, e.g. "permission_denied")."""

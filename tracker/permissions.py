@@ -246,3 +246,32 @@ def can_hand_over(actor: Actor) -> bool:
 def ensure_can_hand_over(actor: Actor) -> None:
     if not can_hand_over(actor):
         raise NotPermitted(_("Only coordinators may hand activities over to the next presidency."))
+
+
+# --- Documents (tracker/services/documents.py) -------------------------------------------------------------
+
+def can_upload_document(actor: Actor, *, activity: Activity | None = None, for_commitments: bool = False) -> bool:
+    """An activity's files are its editors' to add (people or write keys, as for any edit); a source's
+    official text and an outcome's evidence belong with the commitments, so the coordinators add them."""
+    if for_commitments:
+        return actor.user is not None and can_manage_commitments(actor)
+    return activity is not None and can_edit_activity(actor, activity)
+
+
+def can_read_document(actor: Actor, *, activity_deleted: bool) -> bool:
+    """Everyone who reads the board reads its documents; those of a deleted activity are history, kept for
+    the coordinators."""
+    if activity_deleted:
+        return actor.is_coordinator and actor.can_read
+    return actor.can_read
+
+
+def ensure_can_upload_document(actor: Actor, *, activity: Activity | None = None,
+                               for_commitments: bool = False) -> None:
+    if can_upload_document(actor, activity=activity, for_commitments=for_commitments):
+        return
+    if for_commitments:
+        raise NotPermitted(_("Only coordinators may attach documents to sources and outcomes."), field="file")
+    if activity is None:
+        raise NotPermitted(_("This activity has been deleted: its documents can no longer change."), field="file")
+    ensure_can_edit_activity(actor, activity)

@@ -85,6 +85,30 @@ def _version(f: dict) -> dict:
     return {"expected_version": Activity.objects.values_list("version", flat=True).get(pk=f["own"].pk)}
 
 
+def _document_of(kind: str) -> Callable[[dict], dict]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def data(f: dict) -> dict:
+        return {"title": "Agenda", "kind": kind,
+                "file": SimpleUploadedFile("agenda.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+
+    data.uploads = True  # a multipart body: tests/security/test_bad_input_corpus.py sends it its own corpus
+    return data
+
+
+_document = _document_of("agenda")
+
+
+def _new_version(f: dict) -> dict:
+    return {"file": _document(f)["file"]}
+
+
+_new_version.uploads = True
+#: Uploading a document: the activity's editors, people or write keys (like any change of the activity).
+API_UPLOAD = by_caller(403, anonymous=401, revoked_key=401, expired_key=401, editor=201, coordinator=201,
+                       write_key=201)
+
+
 WEB: dict[str, list[Door]] = {
     "web:dashboard": [Door("get", lambda f: "/", SIGNED_IN)],
     "web:board": [Door("get", lambda f: "/board/", SIGNED_IN),
@@ -219,6 +243,26 @@ WEB: dict[str, list[Door]] = {
     "web:member-state": [Door("get", lambda f: "/states/BY/", SIGNED_IN),
                          Door("get", lambda f: "/states/ZZ/", WEB_UNKNOWN)],
     "web:delivered-docx": [Door("get", lambda f: "/reports/delivered.docx", SIGNED_IN)],
+    # Documents: the activity's editors upload, coordinators attach a source's text and an outcome's evidence,
+    # everyone signed in downloads; a deleted activity's documents are the coordinators' history.
+    "web:activity-document-add": [
+        Door("post", lambda f: f"/activities/{f['own'].pk}/documents/", WRITE_PAGE, data=_document),
+        Door("post", lambda f: "/activities/999999/documents/", WEB_UNKNOWN, data=_document),
+        Door("get", lambda f: f"/activities/{f['own'].pk}/documents/", by_caller(405)),
+    ],
+    "web:document-version-add": [
+        Door("post", lambda f: f"/documents/{f['document'].pk}/versions/", WRITE_PAGE, data=_new_version),
+        Door("post", lambda f: "/documents/999999/versions/", WEB_UNKNOWN, data=_new_version),
+    ],
+    "web:source-document-add": [Door("post", lambda f: f"/sources/{f['commitment'].source_id}/documents/",
+                                     COORDINATOR_PAGE, data=_document_of("official_text"))],
+    "web:outcome-document-add": [Door("post", lambda f: f"/commitments/{f['commitment'].pk}/documents/",
+                                      COORDINATOR_PAGE, data=_document_of("evidence"))],
+    "web:document-download": [
+        Door("get", lambda f: f"/documents/versions/{f['document_version'].pk}/download/", SIGNED_IN),
+        Door("get", lambda f: "/documents/versions/999999/download/", WEB_UNKNOWN),
+    ],
+    "web:documents-deleted": [Door("get", lambda f: "/documents/deleted/", WEB_UNKNOWN | {"coordinator": 200})],
     "web:delivered-csv": [Door("get", lambda f: "/reports/delivered.csv", SIGNED_IN)],
     # Sign-in pages and friends: public by nature, or for the signed-in person only.
     "login": [Door("get", lambda f: "/accounts/login/", PUBLIC)],
@@ -311,6 +355,24 @@ API: dict[str, list[Door]] = {
              data=lambda f: {"role": "co_organiser", "confirmed": True}),
         Door("delete", lambda f: f"/api/v1/participations/{f['participation'].pk}/", by_caller(
             403, anonymous=401, revoked_key=401, expired_key=401, editor=204, coordinator=204, write_key=204)),
+    ],
+    # Documents of an activity (multipart uploads).
+    "api:activity-document-list": [
+        Door("get", lambda f: f"/api/v1/activities/{f['own'].pk}/documents/", API_READ),
+        Door("post", lambda f: f"/api/v1/activities/{f['own'].pk}/documents/", API_UPLOAD, data=_document),
+        Door("get", lambda f: "/api/v1/activities/999999/documents/", API_UNKNOWN),
+    ],
+    "api:activity-document-detail": [
+        Door("get", lambda f: f"/api/v1/activities/{f['own'].pk}/documents/{f['document'].pk}/", API_READ),
+        Door("get", lambda f: f"/api/v1/activities/{f['foreign'].pk}/documents/{f['document'].pk}/", API_UNKNOWN),
+    ],
+    "api:activity-document-versions": [
+        Door("post", lambda f: f"/api/v1/activities/{f['own'].pk}/documents/{f['document'].pk}/versions/",
+             API_UPLOAD, data=_new_version),
+    ],
+    "api:activity-document-download": [
+        Door("get", lambda f: f"/api/v1/activities/{f['own'].pk}/documents/{f['document'].pk}/download/", API_READ),
+        Door("get", lambda f: f"/api/v1/activities/{f['own'].pk}/documents/999999/download/", API_UNKNOWN),
     ],
     # The API's description is public: it holds no data.
     "api:schema": [Door("get", lambda f: "/api/schema/", PUBLIC)],
@@ -412,9 +474,14 @@ def _admin_url(label: str, view: str, pk) -> str:
 # --- Fixtures -------------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def doors(callers, activity, priorities, body, other_body, coordinator, editor, viewer):  # noqa: F811
+def doors(callers, activity, priorities, body, other_body, coordinator, editor, viewer, settings,  # noqa: F811
+          tmp_path):
     """The agenda and one object of every model the admin shows."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.STORAGES = {**settings.STORAGES, "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
 
     foreign = factories.ActivityFactory(priority=priorities[1], responsible_body=other_body, title="Dialogue")
     milestone = factories.MilestoneFactory(activity=activity, title="Agree the plan", order=1)
@@ -453,13 +520,16 @@ def doors(callers, activity, priorities, body, other_body, coordinator, editor, 
         activity=activity, memberstate=factories.MemberStateFactory(code="KZ", name="Kazakhstan"))
     commitment = factories.CommitmentFactory(priority=activity.priority)
     commitment.activities.add(activity)
+    document_version = services.document_add(
+        actor=services_actor(coordinator), activity=activity, title="Concept note", kind="concept_note",
+        upload=SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
     activity.refresh_from_db()
     foreign.refresh_from_db()
     return {
         "assessment": assessment, "risk": risk, "stocktake": stocktake, "stocktake_action": stocktake_action,
         "loose_action": loose_action, "participation": participation,
         "risk_history_id": risk.history.values_list("history_id", flat=True).first(),
-        "commitment": commitment,
+        "commitment": commitment, "document": document_version.document, "document_version": document_version,
         "callers": callers, "own": activity, "foreign": foreign, "milestone": milestone, "body": body,
         "state": state, "webhook": webhook, "viewer_id": viewer.pk, "viewer_token": viewer.staff_profile.calendar_token,
         "own_history_id": activity.history.order_by("-history_id").values_list("history_id", flat=True).first(),
@@ -478,7 +548,7 @@ def _call(client, door: Door, fixtures: dict):
     data = door.data(fixtures) if door.data else None
     if door.method in ("get", "delete"):
         response = getattr(client, door.method)(url, headers=door.headers or {})
-    elif url.startswith("/api/"):
+    elif url.startswith("/api/") and not any(hasattr(v, "read") for v in (data or {}).values()):
         response = getattr(client, door.method)(url, data or {}, format="json", headers=door.headers or {})
     else:
         # The callers are DRF test clients, whose default is JSON; the board's forms are form-encoded.

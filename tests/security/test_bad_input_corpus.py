@@ -106,6 +106,11 @@ def _matrix_fixtures(f: dict) -> dict:
 
 API_DOORS = _api_doors()
 WEB_DOORS = _web_doors()
+#: Uploads (documents): multipart bodies, refused by the corpus of multipart_cases below.
+MULTIPART_API_DOORS = [door for door in API_DOORS
+                       if any(getattr(d.data, "uploads", False) for d in API.get(door.name.split("#")[0], [])
+                              if d.method == door.method)]
+API_DOORS = [door for door in API_DOORS if door not in MULTIPART_API_DOORS]
 
 
 # --- The corpus -----------------------------------------------------------------------------------------------
@@ -199,6 +204,9 @@ def web_cases(name: str, valid: dict) -> list[tuple[str, dict | bytes, str]]:
     values for one field are not in it: as in HTML, the last one counts.)"""
     cases: list[tuple[str, dict | bytes, str]] = []
     for key, value in valid.items():
+        if hasattr(value, "read"):
+            cases += [(f"{key}: {label}", {**valid, key: bad}, "multipart") for label, bad in file_cases()]
+            continue
         if value == "on" or (name, key) in IGNORED_FIELDS or key.endswith("_FORMS"):
             continue  # a checkbox (any value means ticked, as in HTML) or an admin formset's own bookkeeping
         bad_values = [("NUL", "a\x00b"), ("control character", "a\x1bb")]
@@ -220,7 +228,47 @@ def web_cases(name: str, valid: dict) -> list[tuple[str, dict | bytes, str]]:
     cases += [
         ("invalid UTF-8", b"status=%FF%FE&progress=%00", "application/x-www-form-urlencoded"),
         ("oversize form", {**valid, "padding": "x" * (3 * 1024 * 1024)}, "multipart"),
-        ("JSON instead of a form", _json(valid), "application/json"),
+        ("JSON instead of a form", _json({k: v for k, v in valid.items() if not hasattr(v, "read")}),
+         "application/json"),
+    ]
+    return cases
+
+
+def file_cases() -> list[tuple[str, Any]]:
+    """Bad values for a file field: not a file, an empty file, a disallowed kind, too large (the tests set the
+    documents' limit to a few KB), markup in the name of a file that is not allowed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return [
+        ("text instead of a file", "not a file"),
+        ("empty file", SimpleUploadedFile("empty.pdf", b"", "application/pdf")),
+        ("executable named .pdf", SimpleUploadedFile("minutes.pdf", b"MZ\x90\x00" + b"\x00" * 60, "application/pdf")),
+        ("zip that is not an office file", SimpleUploadedFile("a.docx", b"PK\x03\x04" + b"\x00" * 60)),
+        ("binary with NUL", SimpleUploadedFile("<script>.txt", b"a\x00b", "text/plain")),
+        ("over the size limit", SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * 20_000, "application/pdf")),
+    ]
+
+
+def multipart_cases(valid: dict) -> list[tuple[str, dict | bytes, str, int | None]]:
+    """(label, body, content type, required status) for an API upload door."""
+    cases: list[tuple[str, dict | bytes, str, int | None]] = []
+    for key, value in valid.items():
+        if hasattr(value, "read"):
+            for label, bad in file_cases():
+                cases.append((f"{key}: {label}", {**valid, key: bad}, "multipart",
+                              413 if label == "over the size limit" else None))
+            cases.append((f"{key}: missing", {k: v for k, v in valid.items() if k != key}, "multipart", None))
+            continue
+        for label, bad in [("NUL", "a\x00b"), ("control character", "a\x1bb"), ("long text", "x" * 20_000)]:
+            cases.append((f"{key}: {label}", {**valid, key: bad}, "multipart", None))
+        cases.append((f"{key}: missing", {k: v for k, v in valid.items() if k != key}, "multipart", None))
+    plain = {k: v for k, v in valid.items() if not hasattr(v, "read")}
+    cases += [
+        ("JSON body without a file", _json(plain), "application/json", None),
+        ("broken multipart", b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF",
+         "multipart/form-data; boundary=x", None),
+        ("multipart without a boundary", b"abc", "multipart/form-data", None),
+        ("plain text body", b"title=x", "text/plain", 415),
     ]
     return cases
 
@@ -272,11 +320,45 @@ def test_the_api_refuses_the_corpus_and_writes_nothing(door, doors, settings):  
     assert response.status_code < 300, (door.name, "valid body", response.status_code, response.content[:300])
 
 
+def _rewind(data: dict | bytes) -> None:
+    for value in data.values() if isinstance(data, dict) else ():
+        if hasattr(value, "seek"):
+            value.seek(0)
+
+
+@pytest.mark.parametrize("door", MULTIPART_API_DOORS, ids=[door.name for door in MULTIPART_API_DOORS])
+def test_the_api_uploads_refuse_the_corpus_and_write_nothing(door, doors, settings, tmp_path):  # noqa: F811
+    settings.DOCUMENTS_MAX_BYTES = 4096
+    client = doors["callers"]["coordinator"]
+    url, valid = door.build(doors)
+    for label, body, content_type, status in multipart_cases(valid):
+        _rewind(body)
+        before, state = row_counts(), _versions()
+        if isinstance(body, bytes):
+            response = client.generic(door.method.upper(), url, body, content_type=content_type)
+        else:
+            response = client.post(url, body, format="multipart")
+        where = (door.name, label, response.status_code, response.content[:300])
+        assert 400 <= response.status_code < 500, where
+        if status:
+            assert response.status_code == status, where
+        assert response["Content-Type"] == "application/problem+json", where
+        problem = response.json()
+        if response.status_code == 400 and ":" in label:
+            assert label.split(":")[0] in " ".join(problem.get("errors", {})) + problem["detail"], where
+        assert not written(before) and _versions() == state, (*where, written(before))
+    _rewind(valid)
+    response = client.post(url, valid, format="multipart")
+    assert response.status_code == 201, (door.name, "valid body", response.status_code, response.content[:300])
+
+
 @pytest.mark.parametrize("door", WEB_DOORS, ids=[door.name for door in WEB_DOORS])
-def test_the_web_forms_refuse_the_corpus_and_write_nothing(door, doors):  # noqa: F811
+def test_the_web_forms_refuse_the_corpus_and_write_nothing(door, doors, settings):  # noqa: F811
+    settings.DOCUMENTS_MAX_BYTES = 4096
     client = doors["callers"]["coordinator"]
     url, valid = door.build(doors)
     for label, data, content_type in web_cases(door.name, valid):
+        _rewind(data)
         before, state = row_counts(), _versions()
         if isinstance(data, bytes):
             response = client.generic("POST", url, data, content_type=content_type)
@@ -288,6 +370,7 @@ def test_the_web_forms_refuse_the_corpus_and_write_nothing(door, doors):  # noqa
             assert b"error" in response.content.lower(), where  # the form again, saying what was wrong
         assert not written(before) and _versions() == state, (*where, written(before))
     if door.writes:  # the control: the valid form itself is accepted
+        _rewind(valid)
         response = client.post(url, valid, format="multipart")
         assert response.status_code in (200, 302) and b"errorlist" not in response.content, (
             door.name, "valid form", response.status_code, response.content[:300])
@@ -321,7 +404,7 @@ def _api_write_methods() -> set[tuple[str, str]]:
 
 def test_every_api_write_method_is_in_the_corpus(doors):  # noqa: F811
     covered = set()
-    for door in API_DOORS:
+    for door in API_DOORS + MULTIPART_API_DOORS:
         url, _valid = door.build(doors)
         covered.add((resolve(url).view_name, door.method))
     missing = sorted(_api_write_methods() - covered)

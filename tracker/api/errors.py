@@ -20,7 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from tracker.errors import DomainError, InvalidInput, NotPermitted, StaleVersion, TransitionNotAllowed
+from tracker.errors import DomainError, InvalidInput, NotPermitted, StaleVersion, TooLarge, TransitionNotAllowed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:presidency-tracker:problem:"
@@ -151,6 +151,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
                                     errors={exc.field or "status": [exc.message]})
         if isinstance(exc, NotPermitted):
             return problem_response("permission_denied", exc.message, request=request)
+        if isinstance(exc, TooLarge):
+            return problem_response("payload_too_large", exc.message, request=request,
+                                    errors={"file": [exc.message]}, max_bytes=exc.limit)
         return problem_response("invalid", exc.message, request=request,
                                 errors={exc.field or "non_field_errors": [exc.message]})
 

@@ -112,9 +112,21 @@ def _owner(request: Request) -> str:
 
 def _fingerprint(request: Request) -> str:
     # The parsed body, canonicalised: the same JSON sent with other spacing or key order is the same request.
-    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=_canonical, ensure_ascii=False)
     raw = f"{request.method}\n{request.path}\n{body}"
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    """A value JSON cannot hold: an uploaded file (a document) is its name and its content's digest, so the
+    same key with another file is a different request."""
+    if hasattr(value, "chunks") and hasattr(value, "name"):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return f"file:{value.name}:{digest.hexdigest()}"
+    return str(value)
 
 
 def _claim(owner: str, key: str, fingerprint: str) -> IdempotencyRecord:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from tracker.api.errors import PROBLEMS, django_problem_response
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+_DOCUMENT_UPLOAD = re.compile(r"^/api/v1/activities/[0-9]+/documents/([0-9]+/versions/)?$")
+_MULTIPART_ENVELOPE = 64 * 1024  # the title, kind and boundaries around the file
 _STATUS_CODES = {status: code for code, (status, _title) in reversed(PROBLEMS.items())}
 
 
@@ -58,6 +61,19 @@ class ApiProblemMiddleware:
         except ValueError:
             return django_problem_response(request, "invalid", _("The Content-Length header is not a number."))
         limit = settings.API_MAX_BODY_BYTES
+        if request.method == "POST" and _DOCUMENT_UPLOAD.match(request.path_info):
+            # A document may be larger than any JSON body: its own limit (plus the form's envelope) applies,
+            # and the message names the documents' limit (tracker/documents.py).
+            from tracker import documents
+
+            if length > documents.max_bytes() + _MULTIPART_ENVELOPE:
+                return django_problem_response(
+                    request, "payload_too_large",
+                    _("The file is larger than documents may be: at most %(limit)s.") % {
+                        "limit": documents.human_size(documents.max_bytes())},
+                    max_bytes=documents.max_bytes(),
+                )
+            return None
         if length > limit:
             return django_problem_response(
                 request, "payload_too_large",

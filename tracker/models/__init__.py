@@ -12,6 +12,7 @@ from tracker.models.delivery import (
     Stocktake,
     StocktakeItem,
 )
+from tracker.models.documents import Document, DocumentKind, DocumentOwner, DocumentVersion
 from tracker.models.integration import ApiClient, OutboxEvent, WebhookSubscription, hash_api_key
 from tracker.models.jobs import (
     DailySnapshot,
@@ -39,6 +40,10 @@ __all__ = [
     "DateBasis",
     "DeliveryAttempt",
     "DigestLog",
+    "Document",
+    "DocumentKind",
+    "DocumentOwner",
+    "DocumentVersion",
     "IdempotencyRecord",
     "MemberState",
     "Milestone",

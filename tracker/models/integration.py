@@ -89,6 +89,7 @@ RISK_CREATED = "risk.created"
 RISK_CHANGED = "risk.changed"
 STOCKTAKE_CLOSED = "stocktake.closed"
 COMMITMENT_OUTCOME_RECORDED = "commitment.outcome_recorded"
+DOCUMENT_ADDED = "document.added"  # a document or a new version of one on an activity (issue 13)
 EVENT_TYPES = [
     ACTIVITY_CREATED,
     ACTIVITY_UPDATED,
@@ -102,6 +103,7 @@ EVENT_TYPES = [
     RISK_CHANGED,
     STOCKTAKE_CLOSED,
     COMMITMENT_OUTCOME_RECORDED,
+    DOCUMENT_ADDED,
 ]
 
 

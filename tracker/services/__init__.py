@@ -26,6 +26,7 @@ from tracker.services.agenda import (
     activity_upsert_by_ref,
     progress_report,
 )
+from tracker.services.documents import document_add, document_add_version
 from tracker.services.integration import (
     api_client_change,
     api_client_create,
@@ -60,6 +61,8 @@ __all__ = [
     "api_client_create",
     "api_client_delete",
     "api_client_revoke",
+    "document_add",
+    "document_add_version",
     "milestone_confirm_date",
     "milestone_create",
     "milestone_delete",

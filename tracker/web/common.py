@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from tracker import clock, selectors
-from tracker.errors import DomainError, InvalidInput, NotPermitted, StaleVersion, TransitionNotAllowed
+from tracker.errors import DomainError, InvalidInput, NotPermitted, StaleVersion, TooLarge, TransitionNotAllowed
 from tracker.models import Channel, Presidency
 from tracker.permissions import Actor
 
@@ -85,6 +85,8 @@ def status_for(error: DomainError) -> int:
     """The HTTP status a refused write answers with on the web board."""
     if isinstance(error, NotPermitted):
         return 403
+    if isinstance(error, TooLarge):
+        return 413
     if isinstance(error, StaleVersion | TransitionNotAllowed):
         return 409
     if isinstance(error, InvalidInput):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker.web.views import activity, board, calendar, commitments, dashboard, delivery, reports, timeline
+from tracker.web.views import activity, board, calendar, commitments, dashboard, delivery, documents, reports, timeline
 
 app_name = "web"
 
@@ -53,4 +53,11 @@ urlpatterns = [
     path("reports/delivered/", commitments.delivered, name="delivered"),
     path("reports/delivered.docx", commitments.delivered_docx_view, name="delivered-docx"),
     path("reports/delivered.csv", commitments.delivered_csv, name="delivered-csv"),
+    # Documents (tracker/web/views/documents.py): uploads, new versions, the access-checked download.
+    path("activities/<int:pk>/documents/", documents.activity_document_add, name="activity-document-add"),
+    path("sources/<int:pk>/documents/", documents.source_document_add, name="source-document-add"),
+    path("commitments/<int:pk>/documents/", documents.outcome_document_add, name="outcome-document-add"),
+    path("documents/<int:pk>/versions/", documents.document_version_add, name="document-version-add"),
+    path("documents/versions/<int:pk>/download/", documents.document_download, name="document-download"),
+    path("documents/deleted/", documents.deleted_activity_documents, name="documents-deleted"),
 ]
