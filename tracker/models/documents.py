@@ -9,8 +9,9 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models.agenda import Activity, Channel
+from tracker.models.agenda import Activity
 from tracker.models.commitments import Commitment, Source
+from tracker.models.progress import Channel
 from tracker.validators import single_line
 
 
