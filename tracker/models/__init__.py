@@ -12,6 +12,7 @@ from tracker.models.delivery import (
     Stocktake,
     StocktakeItem,
 )
+from tracker.models.discussion import Comment, CommentRevision
 from tracker.models.integration import ApiClient, OutboxEvent, WebhookSubscription, hash_api_key
 from tracker.models.jobs import (
     DailySnapshot,
@@ -21,6 +22,13 @@ from tracker.models.jobs import (
     ReminderLog,
     WebhookDelivery,
     WorkerHeartbeat,
+)
+from tracker.models.notifications import (
+    EmailChoice,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    SavedView,
 )
 from tracker.models.participation import Participation
 from tracker.models.people import Role, StaffProfile
@@ -32,15 +40,21 @@ __all__ = [
     "AuditEntry",
     "Body",
     "Channel",
+    "Comment",
+    "CommentRevision",
     "Commitment",
     "ConfidenceAssessment",
     "DailySnapshot",
     "DateBasis",
     "DeliveryAttempt",
     "DigestLog",
+    "EmailChoice",
     "IdempotencyRecord",
     "MemberState",
     "Milestone",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "OutboxEvent",
     "Outcome",
     "OverdueNotice",
@@ -53,6 +67,7 @@ __all__ = [
     "ReminderLog",
     "ReviewReminderLog",
     "Role",
+    "SavedView",
     "Source",
     "StaffProfile",
     "Stocktake",

@@ -89,6 +89,9 @@ RISK_CREATED = "risk.created"
 RISK_CHANGED = "risk.changed"
 STOCKTAKE_CLOSED = "stocktake.closed"
 COMMITMENT_OUTCOME_RECORDED = "commitment.outcome_recorded"
+COMMENT_POSTED = "comment.posted"
+#: Emitted by the documents branch (issue 13 part B); the notifications task knows it by name.
+DOCUMENT_ADDED = "document.added"
 EVENT_TYPES = [
     ACTIVITY_CREATED,
     ACTIVITY_UPDATED,
@@ -102,6 +105,7 @@ EVENT_TYPES = [
     RISK_CHANGED,
     STOCKTAKE_CLOSED,
     COMMITMENT_OUTCOME_RECORDED,
+    COMMENT_POSTED,
 ]
 
 
@@ -119,6 +123,9 @@ class OutboxEvent(models.Model):
     #: Set once a delivery row exists for every subscription that wanted the event (tracker/webhooks.py);
     #: the periodic sweep fans out events still without it, e.g. after a broker outage.
     dispatched_at = models.DateTimeField(_("fanned out"), null=True, blank=True, editable=False)
+    #: Set once the people watching the activity have their notifications (tracker/notifications.py); the
+    #: periodic sweep makes them for events still without it.
+    notified_at = models.DateTimeField(_("notified"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]
