@@ -31,7 +31,7 @@ from tracker.web.common import (
     today,
     web_login_required,
 )
-from tracker.web.forms import MoveForm, active_filter_count, board_filterset
+from tracker.web.forms import MoveForm, active_filter_count, board_filterset, owner_key
 
 #: Cards drawn per column of a lane; the column's count stays true and a link shows them all.
 CELL_LIMIT = 25
@@ -72,7 +72,7 @@ def _lanes(
     filterset: ActivityFilter | None = None,
     hide_empty: bool = False,
 ) -> tuple:
-    filterset = filterset or board_filterset(query, presidency, selectors.activity_list(presidency=presidency))
+    filterset = filterset or board_filterset(query, presidency, selectors.activity_list(presidency=presidency), request)
     activities = filterset.qs  # validates the filters
     chosen = getattr(filterset.form, "cleaned_data", {}).get("priority")  # a bound filter's valid choice
     if priority_ids is None and chosen:
@@ -91,7 +91,7 @@ def _lanes(
 def board(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     actor = actor_for(request)
     query, own_body_id = default_query(request.GET, actor)
-    filterset = board_filterset(query, presidency, selectors.activity_list(presidency=presidency))
+    filterset = board_filterset(query, presidency, selectors.activity_list(presidency=presidency), request)
     filterset.is_valid()  # the filter bar shows its errors even when the lanes come from the cache
 
     def results() -> str:
@@ -105,7 +105,7 @@ def board(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> Http
         }, request=request)
 
     # The lanes' HTML is the same for everyone who may write the same bodies (cards show their move controls).
-    key = (presidency.pk, day, query.urlencode(), get_language(), actor.write_scope)
+    key = (presidency.pk, day, query.urlencode(), get_language(), actor.write_scope, owner_key(request, query))
     context = {
         "page": "board",
         "presidency": presidency,

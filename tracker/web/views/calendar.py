@@ -63,7 +63,7 @@ def calendar_month(request: HttpRequest, *, presidency: Presidency, day: dt.date
     # Default to this month, kept inside the presidency's period (after it ends: its last month).
     default = min(max(day, presidency.period_start), presidency.period_end)
     first = _month(request.GET.get("month"), default)
-    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
+    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency), request)
     month = selectors.calendar_month(filterset.qs, first.year, first.month, today=day)
     profile = profile_for(request.user)
     feed_url = request.build_absolute_uri(reverse("web:calendar-feed", args=[profile.calendar_token]))
@@ -106,7 +106,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if presidency is None:
         raise Http404(_("No such calendar."))
     with translation.override(profile.language):
-        filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
+        filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency), request)
         activities = list(filterset.qs.select_related(None).prefetch_related(None).select_related("responsible_body"))
         milestones = Milestone.objects.filter(
             activity__in=[a.pk for a in activities], due_date__isnull=False

@@ -52,7 +52,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     presidency = presidency_on_screen(day)
     if presidency is None:
         return HttpResponse("\ufeff" + ",".join(CSV_COLUMNS) + "\r\n", content_type="text/csv; charset=utf-8")
-    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
+    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency), request)
     activities = filterset.qs
 
     def rows():
