@@ -117,10 +117,12 @@ def check_update(actor: Actor, locked: Activity, changes: Mapping[str, Any]) -> 
         # Moving an activity to another body needs the right to write for that body too.
         permissions.ensure_can_create_activity(actor, changes["responsible_body"].pk)
     new_owner = "owner" in changes and changes["owner"] is not None and changes["owner"].pk != locked.owner_id
-    new_body = changes.get("responsible_body") is not None and changes["responsible_body"].pk != locked.responsible_body_id
+    new_body = (changes.get("responsible_body") is not None
+                and changes["responsible_body"].pk != locked.responsible_body_id)
     if new_owner or (new_body and locked.owner_id is not None):
         # A new owner, or the owner under a new body: they must be able to edit the activity there.
-        owner = changes["owner"] if "owner" in changes else locked.owner
+        # Not changes.get("owner", locked.owner): that would load the stored owner even when not needed.
+        owner = changes["owner"] if "owner" in changes else locked.owner  # noqa: SIM401
         body_id = changes["responsible_body"].pk if new_body else locked.responsible_body_id
         permissions.ensure_can_own_activity(owner, body_id)
 

@@ -39,7 +39,10 @@ def timeline(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> H
         "today_at": scale.at(day) if scale.contains(day) else None,
         "filter_form": filterset.form,
         "active_filters": active_filter_count(filterset),
-        "results": caching.cached("timeline", (presidency.pk, day, request.GET.urlencode(), get_language(), owner_key(request, request.GET)), results),
+        "results": caching.cached(
+            "timeline", (presidency.pk, day, request.GET.urlencode(), get_language(), owner_key(request, request.GET)),
+            results,
+        ),
     }
     return render(request, "tracker/timeline.html", context)
 
