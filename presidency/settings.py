@@ -514,3 +514,20 @@ LOGGING = {
 # --- Web board --------------------------------------------------------------------------------------------
 # English dates in the organisation's style (30 September 2023); Russian uses Django's own formats.
 FORMAT_MODULE_PATH = ["tracker.web.formats"]
+
+# --- People (issue 13) ---------------------------------------------------------------------------------------
+from celery.schedules import crontab as _crontab  # noqa: E402 - kept inside this block for the merge
+
+# Seconds between the header's looks at the unread count (htmx polling); comments shown per page of threads.
+INBOX_POLL_SECONDS = env_int("INBOX_POLL_SECONDS", 30, minimum=1)
+COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 20, minimum=1)
+# The notifications' sweep (events the task never heard of) and the daily digest of notifications.
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "tracker.tasks.notifications_sweep", "schedule": float(WEBHOOK_SWEEP_SECONDS),
+    "options": {"expires": WEBHOOK_SWEEP_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["notification-digests"] = {
+    "task": "tracker.tasks.send_notification_digests",
+    "schedule": _crontab(minute=15, hour=7),
+    "options": {"expires": 3000},
+}
