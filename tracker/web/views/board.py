@@ -32,6 +32,7 @@ from tracker.web.common import (
     web_login_required,
 )
 from tracker.web.forms import MoveForm, active_filter_count, board_filterset, owner_key
+from tracker.web.views import people
 
 #: Cards drawn per column of a lane; the column's count stays true and a link shows them all.
 CELL_LIMIT = 25
@@ -119,6 +120,7 @@ def board(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> Http
         "results": caching.cached("board", key, results),
         "status_labels": {status: str(label) for status, label in workflow.Status.choices},
     }
+    context.update(people.saved_views_context(request, "board"))  # the saved views menu (issue 13)
     return render(request, "tracker/board.html", context)
 
 

@@ -21,6 +21,7 @@ from tracker.models.people import new_feed_token
 from tracker.web import ical
 from tracker.web.common import for_presidency, presidency_on_screen, today, web_login_required
 from tracker.web.forms import active_filter_count, board_filterset
+from tracker.web.views import people
 
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 
@@ -80,6 +81,7 @@ def calendar_month(request: HttpRequest, *, presidency: Presidency, day: dt.date
         "body": profile.body,
         "weekdays": [dt.date(2023, 1, 2) + dt.timedelta(days=n) for n in range(7)],  # a Monday, then the week
     }
+    context.update(people.saved_views_context(request, "calendar"))  # the saved views menu (issue 13)
     return render(request, "tracker/calendar.html", context)
 
 

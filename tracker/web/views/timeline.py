@@ -15,6 +15,7 @@ from tracker.models import Presidency
 from tracker.web.charts import TimelineScale
 from tracker.web.common import for_presidency, web_login_required
 from tracker.web.forms import active_filter_count, board_filterset, owner_key
+from tracker.web.views import people
 
 #: Rows drawn per priority (earliest start first); "Show all" draws a priority's every row (`?full=1`).
 ROWS_PER_PRIORITY = 100
@@ -44,6 +45,7 @@ def timeline(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> H
             results,
         ),
     }
+    context.update(people.saved_views_context(request, "timeline"))  # the saved views menu (issue 13)
     return render(request, "tracker/timeline.html", context)
 
 
