@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
 
 from tracker import clock
-from tracker.errors import NotPermitted
+from tracker.errors import InvalidInput, NotPermitted
 from tracker.models import Activity, ApiClient, Channel, Role, StaffProfile
 
 
@@ -263,11 +263,11 @@ def can_own_activity(user: AbstractBaseUser | None, responsible_body_id: int | N
 
 
 def ensure_can_own_activity(user: AbstractBaseUser | None, responsible_body_id: int | None) -> None:
+    # The choice of person is the bad input (400 naming `owner`), not the caller's right (403).
     if user is not None and not can_own_activity(user, responsible_body_id):
-        raise NotPermitted(
+        raise InvalidInput({"owner": [
             _("%(name)s may not edit this activity, so cannot own it: choose an editor of its body or a "
-              "coordinator.") % {"name": user.get_username()}, field="owner",
-        )
+              "coordinator.") % {"name": user.get_username()}]})
 
 
 def can_comment(actor: Actor, activity: Activity) -> bool:

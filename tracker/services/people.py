@@ -224,6 +224,7 @@ def saved_view_create(*, actor: Actor, name: Any, query: Any, shared: bool = Fal
 @transaction.atomic
 def saved_view_delete(*, actor: Actor, view: SavedView) -> None:
     """Its owner (or a coordinator, for a shared view nobody looks after) removes it."""
-    if actor.user is None or (view.owner_id != actor.user.pk and not permissions.can_manage_agenda(actor)):
+    moderator = view.shared and permissions.can_manage_agenda(actor)
+    if actor.user is None or (view.owner_id != actor.user.pk and not moderator):
         raise NotPermitted(_("Only its owner may delete a saved view."))
     view.delete()

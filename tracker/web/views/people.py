@@ -291,8 +291,8 @@ def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.saved_view_delete(actor=actor_for(request), view=view)
     except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("web:board")
+        return render(request, "tracker/forbidden.html", {"message": error.message, "back": reverse("web:board")},
+                      status=status_for(error))
     messages.success(request, _("View deleted."))
     return redirect("web:board")
 
