@@ -209,6 +209,12 @@ def saved_view_create(*, actor: Actor, name: Any, query: Any, shared: bool = Fal
     clean_name = _check_text(name, name="name", max_length=SAVED_VIEW_NAME_MAX_LENGTH, multiline=False)
     if not isinstance(query, str):
         raise InvalidInput({"query": [_("Send text.")]})
+    if len(query) > SAVED_VIEW_QUERY_MAX_LENGTH:
+        raise InvalidInput({"query": [_("Too many filters to save; remove some.")]})
+    try:
+        single_line(query)
+    except ValidationError as exc:
+        raise InvalidInput({"query": list(exc.messages)}) from None
     clean_query = clean_view_query(query)
     if len(clean_query) > SAVED_VIEW_QUERY_MAX_LENGTH:
         raise InvalidInput({"query": [_("Too many filters to save; remove some.")]})
