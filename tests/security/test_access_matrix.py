@@ -400,6 +400,7 @@ ADMIN_MODELS = {
     "tracker.raidentry": {caller: (200, 200, 200, 403, 200) for caller in STAFF},
     "tracker.stocktake": READ_ONLY,
     "tracker.reviewreminderlog": COORDINATORS_READ_ONLY,
+    "tracker.comment": COORDINATORS_READ_ONLY,  # the discussion, hidden and deleted ones too (issue 13)
     "auth.user": SUPERUSERS_ONLY,
     "auth.group": SUPERUSERS_ONLY,
     "axes.accessattempt": SUPERUSERS_ONLY,
