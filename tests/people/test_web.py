@@ -218,3 +218,16 @@ def test_inbox_queries_do_not_grow_with_notifications(activity, viewer, editor):
 
 def test_roles(viewer):
     assert viewer.staff_profile.role == Role.VIEWER and OutboxEvent.objects.count() == 0
+
+
+def test_the_csv_export_and_the_admin_export_name_the_owner(activity, editor, coordinator):
+    from tracker.imports import ActivityResource
+
+    activity.owner = editor
+    activity.save()
+    client = login(coordinator)
+    text = b"".join(client.get("/reports/activities.csv").streaming_content).decode("utf-8-sig")
+    header, row = text.splitlines()[:2]
+    assert header.split(",")[-1] == "owner" and row.split(",")[-1] == "editor"
+    exported = ActivityResource().export()
+    assert exported.dict[0]["owner"] == "editor"
