@@ -66,7 +66,7 @@ def activity_detail(activity_id: int) -> Activity:
     """One activity with its milestones and states; raises Activity.DoesNotExist."""
     return (
         activity_list()
-        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("order", "id")))
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("order", "id")), "contributors")
         .get(pk=activity_id)
     )
 

@@ -28,9 +28,11 @@ def _comment_rows() -> QuerySet[Comment]:
 def discussion(activity: Activity, page: Any = None, per_page: int = 20) -> Discussion:
     """The activity's threads, newest last, `per_page` top-level comments a page (the last page unless one is
     asked for, so the newest are in view), replies with their thread. Five queries for any number of comments:
-    the count, the page, its mentions, the replies, their mentions."""
+    the threads' ids, the page, its mentions, the replies, their mentions (one when there are none)."""
     threads = Comment.objects.filter(activity=activity, parent__isnull=True).order_by("created_at", "id")
-    paginator = Paginator(threads.values_list("pk", flat=True), per_page)
+    # The threads' ids in one query (integers only, even for thousands of comments): the count and the page
+    # come from it, not from two more queries.
+    paginator = Paginator(list(threads.values_list("pk", flat=True)), per_page)
     number = page if page not in (None, "") else paginator.num_pages
     chosen = paginator.get_page(number)
     ids = list(chosen.object_list)

@@ -51,6 +51,7 @@ class PeopleForm(DomainErrorsMixin, forms.Form):
         self.fields["owner"].queryset = _owners()
         self.fields["owner"].label_from_instance = lambda user: user.get_username()
         self.fields["contributors"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        # One query for both menus would need a custom widget; two small ones are the price of the form.
         self.fields["contributors"].label_from_instance = lambda user: user.get_username()
 
 
