@@ -447,3 +447,19 @@ DOCUMENTS_MAX_BYTES = env_int("DOCUMENTS_MAX_BYTES", 25 * 1024 * 1024, minimum=1
 # X-Accel-Redirect: <this prefix><stored name> (an `internal` location aliasing MEDIA_ROOT/documents/).
 # Empty: the view streams the file itself (the only way with S3).
 DOCUMENTS_X_ACCEL_REDIRECT_PREFIX = env_str("DOCUMENTS_X_ACCEL_REDIRECT_PREFIX")
+# --- People (issue 13) ---------------------------------------------------------------------------------------
+from celery.schedules import crontab as _crontab  # noqa: E402 - kept inside this block for the merge
+
+# Seconds between the header's looks at the unread count (htmx polling); comments shown per page of threads.
+INBOX_POLL_SECONDS = env_int("INBOX_POLL_SECONDS", 30, minimum=1)
+COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 20, minimum=1)
+# The notifications' sweep (events the task never heard of) and the daily digest of notifications.
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "tracker.tasks.notifications_sweep", "schedule": float(WEBHOOK_SWEEP_SECONDS),
+    "options": {"expires": WEBHOOK_SWEEP_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["notification-digests"] = {
+    "task": "tracker.tasks.send_notification_digests",
+    "schedule": _crontab(minute=15, hour=7),
+    "options": {"expires": 3000},
+}

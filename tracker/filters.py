@@ -112,6 +112,10 @@ class ActivityFilter(django_filters.FilterSet):
     state = django_filters.ModelChoiceFilter(
         queryset=MemberState.objects.all(), method="filter_state", label=_("State (lead or participating)")
     )
+    owner = django_filters.CharFilter(
+        method="filter_owner", label=_("Owner"),
+        help_text=_("A user id or username; on the web board also \"me\"."),
+    )
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due on or after"))
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due on or before"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
@@ -138,6 +142,19 @@ class ActivityFilter(django_filters.FilterSet):
             return queryset
         in_activity = Activity.objects.filter(participating_states=value).values("pk")
         return queryset.filter(Q(lead_state=value) | Q(pk__in=in_activity))
+
+    def filter_owner(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        if value == "me":
+            user = getattr(self.request, "user", None)
+            if user is None or not user.is_authenticated:
+                return queryset.none()  # an API key is nobody's "me"
+            return queryset.filter(owner_id=user.pk)
+        if value.isdigit() and int(value) in _DB_INT_RANGE:
+            return queryset.filter(owner_id=int(value))
+        return queryset.filter(owner__username=value)
 
     def filter_overdue(self, queryset: QuerySet[Activity], name: str, value: bool | None) -> QuerySet[Activity]:
         if value is None:

@@ -10,6 +10,7 @@ import zipfile
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
@@ -58,6 +59,11 @@ class ActivityResource(resources.ModelResource):
     lead_state = fields.Field(
         attribute="lead_state", column_name="lead_state", widget=widgets.ForeignKeyWidget(MemberState, field="code")
     )
+    # The owner (issue 13) by username; the services check they may edit the activity.
+    owner = fields.Field(
+        attribute="owner", column_name="owner",
+        widget=widgets.ForeignKeyWidget(get_user_model(), field="username"),
+    )
     participating_states = fields.Field(
         attribute="participating_states", column_name="participating_states",
         widget=widgets.ManyToManyWidget(MemberState, field="code", separator=","),
@@ -82,7 +88,7 @@ class ActivityResource(resources.ModelResource):
             "code", "presidency", "priority", "title", "title_ru", "description", "description_ru", "kind",
             "status", "start_date", "due_date", "progress", "responsible_body", "lead_state",
             "participating_states", "participations", "location", "external_source", "external_id", "date_basis",
-            "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at",
+            "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at", "owner",
         )
         export_order = fields
         clean_model_instances = True
@@ -92,7 +98,7 @@ class ActivityResource(resources.ModelResource):
 
     def get_queryset(self):
         return Activity.objects.select_related(
-            "priority__presidency", "responsible_body", "lead_state"
+            "priority__presidency", "responsible_body", "lead_state", "owner"
         ).prefetch_related("participating_states", "participations__memberstate")
 
     def dehydrate_participations(self, activity: Activity) -> str:

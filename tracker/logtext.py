@@ -193,3 +193,44 @@ def api_reason(raw: str | None) -> str | None:
     text = "; ".join(part for part in (text, data["note"]) if part)
     who = f"{data['channel']}: {data['actor']}" if data["channel"] else ""
     return f"{who} — {text}" if who and text else who or text or None
+
+
+# --- Notifications (issue 13): stored as a kind and parameters, worded in the reader's language -----------
+
+def describe_notification(kind: str, params: Mapping[str, Any] | None) -> str:
+    """One line for the inbox and the e-mails: what happened to the activity, and who did it when known."""
+    from tracker.workflow import Status
+
+    params = dict(params or {})
+    by = params.get("by") or ""
+    if kind == "mention":
+        return _("%(by)s mentioned you in a comment.") % {"by": by or _("Someone")}
+    if kind == "comment":
+        return _("%(by)s commented.") % {"by": by or _("Someone")}
+    if kind == "status":
+        labels = dict(Status.choices)
+        return _("Status changed from %(old)s to %(new)s.") % {
+            "old": labels.get(params.get("from"), params.get("from") or "—"),
+            "new": labels.get(params.get("to"), params.get("to") or "—"),
+        }
+    if kind == "due_date":
+        return _("The due date is now %(date)s.") % {"date": _date(params.get("due_date"))}
+    if kind == "milestone":
+        return _("Milestone “%(title)s” completed.") % {"title": params.get("title") or ""}
+    if kind == "document":
+        title = params.get("title") or ""
+        return _("Document “%(title)s” added.") % {"title": title} if title else _("A document was added.")
+    if kind == "overdue":
+        return _("The activity is overdue (due %(date)s).") % {"date": _date(params.get("due_date"))}
+    return kind
+
+
+def _date(value: Any) -> str:
+    import datetime as dt
+
+    from django.utils.formats import date_format
+
+    try:
+        return date_format(dt.date.fromisoformat(str(value)), "DATE_FORMAT")
+    except ValueError:
+        return str(value or "—")

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
 
 from tracker import clock
-from tracker.errors import NotPermitted
+from tracker.errors import InvalidInput, NotPermitted
 from tracker.models import Activity, ApiClient, Channel, Role, StaffProfile
 
 
@@ -275,3 +275,69 @@ def ensure_can_upload_document(actor: Actor, *, activity: Activity | None = None
     if activity is None:
         raise NotPermitted(_("This activity has been deleted: its documents can no longer change."), field="file")
     ensure_can_edit_activity(actor, activity)
+# --- People on the board: owners, comments, watchers (issue 13; tracker/services/people.py) ----------------
+
+#: How long an author may still change a comment after posting it.
+COMMENT_EDIT_MINUTES = 15
+
+
+def can_own_activity(user: AbstractBaseUser | None, responsible_body_id: int | None) -> bool:
+    """An owner answers for the activity, so must be able to edit it: an editor of its body or a coordinator."""
+    if user is None:
+        return False
+    return Actor.for_user(user).may_write_body(responsible_body_id) and role_of(user) in (
+        Role.EDITOR, Role.COORDINATOR)
+
+
+def ensure_can_own_activity(user: AbstractBaseUser | None, responsible_body_id: int | None) -> None:
+    # The choice of person is the bad input (400 naming `owner`), not the caller's right (403).
+    if user is not None and not can_own_activity(user, responsible_body_id):
+        raise InvalidInput({"owner": [
+            _("%(name)s may not edit this activity, so cannot own it: choose an editor of its body or a "
+              "coordinator.") % {"name": user.get_username()}]})
+
+
+def can_comment(actor: Actor, activity: Activity) -> bool:
+    """Anyone who may see an activity may discuss it; an API key needs the write scope to post."""
+    if actor.api_client is not None:
+        return actor.api_client.is_active() and actor.api_client.can_write
+    return actor.can_read
+
+
+def ensure_can_comment(actor: Actor, activity: Activity) -> None:
+    if not can_comment(actor, activity):
+        raise NotPermitted(_("You may not comment on this activity."))
+
+
+def can_edit_comment(actor: Actor, comment) -> bool:
+    """The author, for COMMENT_EDIT_MINUTES after posting, while the comment is not hidden."""
+    import datetime as dt
+
+    return (
+        actor.user is not None and actor.can_read and comment.author_id == actor.user.pk
+        and comment.hidden_at is None
+        and clock.now() - comment.created_at <= dt.timedelta(minutes=COMMENT_EDIT_MINUTES)
+    )
+
+
+def ensure_can_edit_comment(actor: Actor, comment) -> None:
+    if can_edit_comment(actor, comment):
+        return
+    if actor.user is not None and comment.author_id == actor.user.pk and comment.hidden_at is None:
+        raise NotPermitted(_("A comment may be changed for %(minutes)s minutes after posting; post a new one.")
+                           % {"minutes": COMMENT_EDIT_MINUTES})
+    raise NotPermitted(_("Only the author may change a comment."))
+
+
+def can_hide_comment(actor: Actor) -> bool:
+    """Hiding is moderation: a coordinator, in person."""
+    return actor.is_coordinator and actor.user is not None and actor.api_client is None
+
+
+def ensure_can_hide_comment(actor: Actor) -> None:
+    if not can_hide_comment(actor):
+        raise NotPermitted(_("Only coordinators may hide a comment."))
+
+
+def can_watch(actor: Actor) -> bool:
+    return actor.user is not None and actor.can_read

@@ -26,21 +26,22 @@ API_FIELDS: tuple[str, ...] = (
     "status", "start_date", "due_date", "completed_date", "progress", "responsible_body", "lead_state",
     "participating_states", "location", "external_source", "external_id", "version", "created_at",
     "updated_at", "overdue", "days_left", "allowed_transitions", "source_quote", "date_basis",
-    "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at",
+    "date_basis_note", "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at", "owner",
 )
 #: The stored columns behind API_FIELDS, as the list endpoint reads them (foreign keys as their id columns).
 STORED_COLUMNS: tuple[str, ...] = tuple(
-    f"{name}_id" if name in ("priority", "responsible_body", "lead_state") else name
+    f"{name}_id" if name in ("priority", "responsible_body", "lead_state", "owner") else name
     for name in API_FIELDS
     if name not in DERIVED_FIELDS and name not in ("presidency", "participating_states")
 )
+#: The owner (issue 13) is a staff account: the API sends its user id, webhooks its username.
 #: A webhook's activity: what a subscriber needs to act on a change (no source quote or date basis notes,
 #: which are for the people reading the agenda, nor allowed transitions, which only the API can act on).
 WEBHOOK_FIELDS: tuple[str, ...] = (
     "id", "code", "version", "title", "title_ru", "description", "description_ru", "kind", "status", "progress",
     "start_date", "due_date", "completed_date", "overdue", "days_left", "presidency", "priority",
     "responsible_body", "lead_state", "participating_states", "participations", "location", "external_source",
-    "external_id", "created_at", "updated_at",
+    "external_id", "created_at", "updated_at", "owner",
 )
 #: What an outbox event records of its activity.
 SUMMARY_FIELDS: tuple[str, ...] = (

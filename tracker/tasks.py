@@ -16,7 +16,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from tracker import webhooks
+from tracker import notifications, webhooks
 from tracker.jobs import digests, heartbeat, reminders, review_reminders, risk, snapshots
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def announce_events(event_ids: list[str]) -> None:
     ids = [str(event_id) for event_id in event_ids]
     for start in range(0, len(ids), 500):  # a bulk write's events in a few messages
         enqueue(webhooks_fan_out, ids[start:start + 500])
+        enqueue(notifications_make, ids[start:start + 500])
 
 
 # --- Webhooks -------------------------------------------------------------------------------------------
@@ -80,6 +81,23 @@ def webhooks_sweep() -> int:
     for delivery_id in due:
         enqueue(webhook_deliver, delivery_id)
     return len(due)
+
+
+# --- Notifications (issue 13; tracker/notifications.py) ----------------------------------------------------
+
+@_task(soft=60, hard=90)
+def notifications_make(event_ids: Iterable[str]) -> int:
+    return notifications.make(event_ids)
+
+
+@_task(soft=50, hard=60)
+def notifications_sweep() -> int:
+    return notifications.sweep()
+
+
+@_task(soft=900, hard=960)
+def send_notification_digests() -> int:
+    return notifications.send_digests()
 
 
 # --- Agenda jobs ----------------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ def activity_representation(activity: Activity) -> dict[str, Any]:
         "overdue": activity.is_overdue(today),
         "days_left": workflow.days_left(due_date=activity.due_date, today=today),
         "id": activity.pk,
+        "owner": activity.owner.get_username() if activity.owner_id else None,
     }
     return {name: related[name] if name in related else getattr(activity, name) for name in shape.WEBHOOK_FIELDS}
 
@@ -100,7 +101,7 @@ def _current_activity(activity_id: int | None) -> Activity | None:
     if activity_id is None:
         return None
     return (
-        Activity.objects.select_related("priority__presidency", "responsible_body", "lead_state")
+        Activity.objects.select_related("priority__presidency", "responsible_body", "lead_state", "owner")
         .prefetch_related("participating_states", "participations__memberstate")
         .filter(pk=activity_id)
         .first()

@@ -66,6 +66,10 @@ ENDPOINTS = {
     "bulk upsert": (WRITE, "post", lambda f: ("/api/v1/activities/bulk/", {"items": [
         {**_new(f["priorities"], f["body"]), "external_source": "mod-by", "external_id": "EX-2"}]})),
     "delete activity": (DELETE, "delete", lambda f: (f"/api/v1/activities/{f['activity'].pk}/", None)),
+    # An activity's discussion: read keys read; anyone who may write something posts (shown as the system).
+    "comments": (READ, "get", lambda f: (f"/api/v1/activities/{f['activity'].pk}/comments/", None)),
+    "post comment": (CREATE | {"outsider": 201, "other_body_key": 201}, "post", lambda f: (
+        f"/api/v1/activities/{f['activity'].pk}/comments/", {"body": "Synced from the portal"})),
     "list webhooks": (MANAGE, "get", lambda f: ("/api/v1/webhooks/", None)),
     "read webhook": (MANAGE, "get", lambda f: (f"/api/v1/webhooks/{f['webhook'].pk}/", None)),
     "create webhook": ({c: 201 if v == 200 else v for c, v in MANAGE.items()}, "post", lambda f: (

@@ -57,6 +57,8 @@ def by_caller(default, **special):
 SIGNED_IN = by_caller(200, anonymous=LOGIN, **dict.fromkeys(KEYS, LOGIN))
 PUBLIC = by_caller(200)
 WRITE_PAGE = by_caller(LOGIN, viewer=403, outsider=403, editor=302, coordinator=302)
+#: A write every signed-in person may make (a comment, watching, the inbox's marks, a saved view).
+SIGNED_IN_WRITE = by_caller(302, anonymous=LOGIN, **dict.fromkeys(KEYS, LOGIN))
 API_READ = by_caller(200, anonymous=401, revoked_key=401, expired_key=401)
 API_WRITE_204 = by_caller(403, anonymous=401, revoked_key=401, expired_key=401, editor=204, coordinator=204,
                           write_key=204)
@@ -264,6 +266,36 @@ WEB: dict[str, list[Door]] = {
     ],
     "web:documents-deleted": [Door("get", lambda f: "/documents/deleted/", WEB_UNKNOWN | {"coordinator": 200})],
     "web:delivered-csv": [Door("get", lambda f: "/reports/delivered.csv", SIGNED_IN)],
+    # People on the board (issue 13): whoever may see an activity discusses and watches it; the owner form
+    # is its editors'; a comment is changed by its author (the viewer) and hidden by coordinators.
+    "web:comment-post": [
+        Door("post", lambda f: f"/activities/{f['own'].pk}/comments/", SIGNED_IN_WRITE,
+             data=lambda f: {"body": "When is the rehearsal?"}),
+        Door("post", lambda f: "/activities/999999/comments/", WEB_UNKNOWN, data=lambda f: {"body": "x"}),
+    ],
+    "web:mentionable": [Door("get", lambda f: f"/activities/{f['own'].pk}/mentionable/?q=e", SIGNED_IN),
+                        Door("get", lambda f: "/activities/999999/mentionable/", WEB_UNKNOWN)],
+    "web:activity-watch": [Door("post", lambda f: f"/activities/{f['own'].pk}/watch/", SIGNED_IN_WRITE,
+                                data=lambda f: {"watch": "1"})],
+    "web:activity-people": [Door("post", lambda f: f"/activities/{f['own'].pk}/people/", WRITE_PAGE,
+                                 data=lambda f: {"owner": "", **_version(f)})],
+    "web:comment-edit": [Door("post", lambda f: f"/comments/{f['comment'].pk}/edit/",
+                              by_caller(LOGIN, viewer=302, outsider=403, editor=403, coordinator=403),
+                              data=lambda f: {"body": "Corrected"}),
+                         Door("post", lambda f: "/comments/999999/edit/", WEB_UNKNOWN, data=lambda f: {"body": "x"})],
+    "web:comment-hide": [Door("post", lambda f: f"/comments/{f['comment'].pk}/hide/", COORDINATOR_PAGE,
+                              data=lambda f: {"reason": "Off topic"})],
+    "web:comment-history": [Door("get", lambda f: f"/comments/{f['comment'].pk}/history/", SIGNED_IN)],
+    "web:inbox": [Door("get", lambda f: "/inbox/", SIGNED_IN)],
+    "web:inbox-badge": [Door("get", lambda f: "/inbox/badge/", SIGNED_IN)],
+    "web:inbox-mark": [Door("post", lambda f: "/inbox/mark/", SIGNED_IN_WRITE, data=lambda f: {"all": "1"})],
+    "web:inbox-preferences": [Door("get", lambda f: "/inbox/preferences/", SIGNED_IN),
+                              Door("post", lambda f: "/inbox/preferences/", SIGNED_IN | dict.fromkeys(ROLES[1:], 400),
+                                   data=lambda f: {"mention": "hourly"})],
+    "web:saved-view-save": [Door("post", lambda f: "/views/save/", SIGNED_IN_WRITE,
+                                 data=lambda f: {"name": "Exercises", "query": "kind=exercise"})],
+    "web:saved-view-delete": [Door("post", lambda f: f"/views/{f['saved_view'].pk}/delete/",
+                                   by_caller(LOGIN, viewer=302, outsider=403, editor=403, coordinator=403))],
     # Sign-in pages and friends: public by nature, or for the signed-in person only.
     "login": [Door("get", lambda f: "/accounts/login/", PUBLIC)],
     "logout": [Door("post", lambda f: "/accounts/logout/", by_caller(LOGIN)),
@@ -455,6 +487,7 @@ ADMIN_MODELS = {
     "tracker.raidentry": {caller: (200, 200, 200, 403, 200) for caller in STAFF},
     "tracker.stocktake": READ_ONLY,
     "tracker.reviewreminderlog": COORDINATORS_READ_ONLY,
+    "tracker.comment": COORDINATORS_READ_ONLY,  # the discussion, hidden and deleted ones too (issue 13)
     "auth.user": SUPERUSERS_ONLY,
     "auth.group": SUPERUSERS_ONLY,
     "axes.accessattempt": SUPERUSERS_ONLY,
@@ -523,6 +556,8 @@ def doors(callers, activity, priorities, body, other_body, coordinator, editor, 
     document_version = services.document_add(
         actor=services_actor(coordinator), activity=activity, title="Concept note", kind="concept_note",
         upload=SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
+    comment = services.comment_post(actor=services_actor(viewer), activity=activity, body="Who books the range?")
+    saved_view = services.saved_view_create(actor=services_actor(viewer), name="Mine", query="owner=me")
     activity.refresh_from_db()
     foreign.refresh_from_db()
     return {
@@ -530,6 +565,7 @@ def doors(callers, activity, priorities, body, other_body, coordinator, editor, 
         "loose_action": loose_action, "participation": participation,
         "risk_history_id": risk.history.values_list("history_id", flat=True).first(),
         "commitment": commitment, "document": document_version.document, "document_version": document_version,
+        "comment": comment, "saved_view": saved_view,
         "callers": callers, "own": activity, "foreign": foreign, "milestone": milestone, "body": body,
         "state": state, "webhook": webhook, "viewer_id": viewer.pk, "viewer_token": viewer.staff_profile.calendar_token,
         "own_history_id": activity.history.order_by("-history_id").values_list("history_id", flat=True).first(),
@@ -584,6 +620,7 @@ def _check(doors_by_route: dict[str, list[Door]], route: str, caller: str, fixtu
 ISOLATED = {"web:activity-move", "web:activity-update", "web:milestone-toggle", "api:milestone-detail",
             "api:webhook-detail", "web:activity-confirm-dates", "web:milestone-confirm",
             "api:activity-confirm-dates", "api:milestone-confirm-date", "web:stocktake-close",
+            "web:comment-edit", "web:comment-hide", "web:saved-view-delete", "web:activity-people",
             "web:stocktake-item-milestone", "web:stocktake-item-activity", "api:risk-detail",
             "api:participation-list", "api:participation-detail"}
 

@@ -191,4 +191,6 @@ def test_the_page_costs_the_same_number_of_queries_however_long_its_history(sign
             actor=Actor.system(), activity=detailed, changes={"location": f"Site {n}", "lead_state": states[n % 2]}
         )
     many, _ = count_queries(client, f"/activities/{detailed.pk}/")
-    assert few == many <= 16
+    # 20: the page's own 16, plus the people section (issue 13): contributors, watching, the discussion's
+    # thread ids, and the owner form's two menus. tests/people/test_web.py holds it with 1,000 comments.
+    assert few == many <= 20

@@ -226,7 +226,8 @@ def test_the_board_costs_the_same_number_of_queries_for_a_few_or_many_activities
     assert response.status_code == 200
     bulk_activities(priorities, [body, other_body], 400, prefix="More")
     many, response = count_queries(client, "/board/?overdue=true&search=Bulk")
-    assert few == many <= 12
+    # 14: the board's 12, plus the owner filter's menu and the saved views menu (issue 13).
+    assert few == many <= 14
 
 
 def test_the_board_with_2000_activities_draws_only_the_first_cards_of_each_column(
@@ -234,7 +235,7 @@ def test_the_board_with_2000_activities_draws_only_the_first_cards_of_each_colum
 ):
     bulk_activities(priorities, [body, other_body], 2000)
     client = signed_in(coordinator)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):  # + the owner filter's menu and the saved views (issue 13)
         html = client.get("/board/").content.decode()
     assert len(_card_ids(html)) == len(priorities) * len(Status.values) * CELL_LIMIT
     assert "2000 activities shown" in html

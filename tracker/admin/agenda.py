@@ -131,7 +131,7 @@ class ActivityAdminForm(forms.ModelForm):
         model = Activity
         fields = [
             "priority", "code", "title", "title_ru", "kind", "status", "progress", "start_date", "due_date",
-            "responsible_body", "lead_state", "location", "watchers", "description",
+            "responsible_body", "lead_state", "location", "watchers", "owner", "contributors", "description",
             "description_ru", "external_source", "external_id", "date_basis", "date_basis_note", "date_basis_note_ru",
             "source_quote",
         ]
@@ -167,6 +167,12 @@ class ActivityAdminForm(forms.ModelForm):
         body = cleaned.get("responsible_body")
         if actor is not None and body is not None and not permissions.can_create_activity(actor, body.pk):
             self.add_error("responsible_body", _("You may not manage activities of this body."))
+        owner = cleaned.get("owner")
+        if owner is not None and body is not None:
+            try:  # the services' rule (permissions.py), next to the field
+                permissions.ensure_can_own_activity(owner, body.pk)
+            except DomainError as exc:
+                self.add_error("owner", exc.message)
         return cleaned
 
 
@@ -221,16 +227,17 @@ class ActivityAdmin(RoleGate, ServiceRefusalsAsMessages, ImportExportMixin, Simp
     import_form_class = LimitedImportForm
     formfield_overrides = BOUNDED_CHOICES
     # Short columns first, so that status, due date and progress fit a 1366 px screen beside the title.
-    list_display = ["title", "status", "due_date", "progress", "priority_number", "responsible_body", "code"]
+    list_display = ["title", "status", "due_date", "progress", "priority_number", "responsible_body", "owner", "code"]
     list_filter = [
         "priority__presidency", "priority", "status", "kind", "responsible_body", "participating_states",
         OverdueFilter,
     ]
-    list_select_related = ["priority__presidency", "responsible_body", "lead_state"]
+    list_select_related = ["priority__presidency", "responsible_body", "lead_state", "owner"]
     search_fields = ["title", "title_ru", "description", "code", "external_id"]
     date_hierarchy = "due_date"
     autocomplete_fields = []
-    filter_horizontal = ["watchers"]  # participating states: the participation inline (admin/commitments.py)
+    # Participating states: the participation inline (admin/commitments.py).
+    filter_horizontal = ["watchers", "contributors"]
     readonly_fields = ["version", "completed_date", "created_at", "updated_at", "date_confirmed_by",
                        "date_confirmed_at"]
     #: Only a stored activity has these; the add form leaves them out.
@@ -247,7 +254,7 @@ class ActivityAdmin(RoleGate, ServiceRefusalsAsMessages, ImportExportMixin, Simp
             "start_date", "due_date", "completed_date", "date_basis", "date_basis_note", "date_basis_note_ru",
             "date_confirmed_by", "date_confirmed_at",
         ]}),
-        (_("Who"), {"fields": ["responsible_body", "lead_state", "location", "watchers"]}),
+        (_("Who"), {"fields": ["responsible_body", "lead_state", "location", "owner", "contributors", "watchers"]}),
         (_("Description"), {"fields": ["description", "description_ru", "source_quote"]}),
         (_("Other systems"), {"fields": ["external_source", "external_id", "version", "created_at", "updated_at"]}),
     ]
@@ -328,6 +335,9 @@ class ActivityAdmin(RoleGate, ServiceRefusalsAsMessages, ImportExportMixin, Simp
         watchers = form.cleaned_data.get("watchers")
         if watchers is not None and "watchers" in form.changed_data:
             obj.watchers.set(watchers)  # who is told about deadlines: not part of the agenda's versioned content
+        contributors = form.cleaned_data.get("contributors")
+        if contributors is not None and "contributors" in form.changed_data:
+            services.activity_contributors_set(actor=who, activity=obj, contributors=contributors)
 
     def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool) -> None:
         # The activity's own many-to-many fields were saved by the service; milestones go through services too.

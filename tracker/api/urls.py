@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from tracker.api import commitments, delivery, documents, views
+from tracker.api import commitments, delivery, documents, people, views
 from tracker.api.middleware import api_not_found
 from tracker.api.schema_view import SchemaView
 
@@ -18,6 +18,7 @@ router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("activities/<int:activity_pk>/milestones", views.MilestoneViewSet, basename="milestone")
 router.register("activities/<int:activity_pk>/documents", documents.ActivityDocumentViewSet,
                 basename="activity-document")
+router.register("activities/<int:activity_pk>/comments", people.CommentViewSet, basename="comment")
 router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhook")
 router.register("assessments", delivery.AssessmentViewSet, basename="assessment")
 router.register("risks", delivery.RaidEntryViewSet, basename="risk")

@@ -12,6 +12,7 @@ from tracker.models.delivery import (
     Stocktake,
     StocktakeItem,
 )
+from tracker.models.discussion import Comment, CommentRevision
 from tracker.models.documents import Document, DocumentKind, DocumentOwner, DocumentVersion
 from tracker.models.integration import ApiClient, OutboxEvent, WebhookSubscription, hash_api_key
 from tracker.models.jobs import (
@@ -22,6 +23,13 @@ from tracker.models.jobs import (
     ReminderLog,
     WebhookDelivery,
     WorkerHeartbeat,
+)
+from tracker.models.notifications import (
+    EmailChoice,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    SavedView,
 )
 from tracker.models.participation import Participation
 from tracker.models.people import Role, StaffProfile
@@ -34,6 +42,8 @@ __all__ = [
     "AuditEntry",
     "Body",
     "Channel",
+    "Comment",
+    "CommentRevision",
     "Commitment",
     "ConfidenceAssessment",
     "DailySnapshot",
@@ -44,9 +54,13 @@ __all__ = [
     "DocumentKind",
     "DocumentOwner",
     "DocumentVersion",
+    "EmailChoice",
     "IdempotencyRecord",
     "MemberState",
     "Milestone",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "OutboxEvent",
     "Outcome",
     "OverdueNotice",
@@ -59,6 +73,7 @@ __all__ = [
     "ReminderLog",
     "ReviewReminderLog",
     "Role",
+    "SavedView",
     "Source",
     "StaffProfile",
     "Stocktake",

@@ -212,6 +212,14 @@ class Activity(DatedBasisMixin, models.Model):
     watchers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("watchers"), blank=True, related_name="watched_activities"
     )
+    # The person in charge besides the body (issue 13); permissions.can_own_activity says who may be named.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="owned_activities",
+    )
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("contributors"), blank=True, related_name="contributed_activities"
+    )
     # One copy at most: a carried-over activity cannot be carried over twice (the database keeps it so).
     carried_over_from = models.OneToOneField(
         "self", verbose_name=_("carried over from"), null=True, blank=True, on_delete=models.PROTECT,

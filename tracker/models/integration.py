@@ -90,6 +90,7 @@ RISK_CHANGED = "risk.changed"
 STOCKTAKE_CLOSED = "stocktake.closed"
 COMMITMENT_OUTCOME_RECORDED = "commitment.outcome_recorded"
 DOCUMENT_ADDED = "document.added"  # a document or a new version of one on an activity (issue 13)
+COMMENT_POSTED = "comment.posted"
 EVENT_TYPES = [
     ACTIVITY_CREATED,
     ACTIVITY_UPDATED,
@@ -104,6 +105,7 @@ EVENT_TYPES = [
     STOCKTAKE_CLOSED,
     COMMITMENT_OUTCOME_RECORDED,
     DOCUMENT_ADDED,
+    COMMENT_POSTED,
 ]
 
 
@@ -121,6 +123,9 @@ class OutboxEvent(models.Model):
     #: Set once a delivery row exists for every subscription that wanted the event (tracker/webhooks.py);
     #: the periodic sweep fans out events still without it, e.g. after a broker outage.
     dispatched_at = models.DateTimeField(_("fanned out"), null=True, blank=True, editable=False)
+    #: Set once the people watching the activity have their notifications (tracker/notifications.py); the
+    #: periodic sweep makes them for events still without it.
+    notified_at = models.DateTimeField(_("notified"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]

@@ -21,7 +21,7 @@ from tracker.models import (
 def activity_list(*, presidency: Presidency | None = None) -> QuerySet[Activity]:
     """Activities with what a card or a list row shows, in a fixed number of queries."""
     qs = Activity.objects.select_related(
-        "priority", "priority__presidency", "responsible_body", "lead_state"
+        "priority", "priority__presidency", "responsible_body", "lead_state", "owner"
     ).prefetch_related("participating_states")
     if presidency is not None:
         qs = qs.filter(priority__presidency=presidency)
@@ -66,7 +66,7 @@ def activity_detail(activity_id: int) -> Activity:
     """One activity with its milestones and states; raises Activity.DoesNotExist."""
     return (
         activity_list()
-        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("order", "id")))
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("order", "id")), "contributors")
         .get(pk=activity_id)
     )
 

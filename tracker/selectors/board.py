@@ -80,7 +80,8 @@ def board_columns(
         (row["priority_id"], row["status"]): row["n"]
         for row in scoped.values("priority_id", "status").annotate(n=Count("id"))
     }
-    cards_qs = scoped.select_related(None).prefetch_related(None).select_related("responsible_body", "lead_state")
+    cards_qs = (scoped.select_related(None).prefetch_related(None)
+                .select_related("responsible_body", "lead_state", "owner"))
     if limit is not None:
         # Only the first `limit` cards of each cell leave the database, however many the board holds.
         cards_qs = cards_qs.annotate(

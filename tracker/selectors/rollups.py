@@ -159,7 +159,7 @@ def year_report(presidency: Presidency, today: dt.date | None = None) -> list[tu
     by_priority: dict[int, list[Activity]] = {}
     activities = (
         Activity.objects.filter(priority__presidency=presidency)
-        .select_related("responsible_body", "lead_state")
+        .select_related("responsible_body", "lead_state", "owner")
         .order_by("due_date", "id")
     )
     for activity in activities:

@@ -53,7 +53,7 @@ def timeline_rows(
     rows = (
         scoped.select_related(None)
         .prefetch_related(None)
-        .select_related("responsible_body")
+        .select_related("responsible_body", "owner")
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("order", "id"), to_attr="timeline_milestones")
         )

@@ -6,6 +6,7 @@ functions and nothing else to change the agenda. Names follow <thing>_<verb>; ar
     bulk.py        the set-based writer of a bulk upsert
     milestones.py  milestone writes
     integration.py webhook subscriptions and API clients, each write with its audit entry
+    people.py      comments, watching, contributors, the inbox's marks, preferences, saved views (issue 13)
     store.py       the item-by-item writer's database steps (lock, validate, save, log)
     delivery.py    confidence assessments, the risk log and stocktakes
     commitments.py sources, commitments, outcomes, participation and the handover carry-over
@@ -44,6 +45,17 @@ from tracker.services.milestones import (
     milestone_toggle,
     milestone_update,
 )
+from tracker.services.people import (
+    activity_contributors_set,
+    activity_watch,
+    comment_edit,
+    comment_hide,
+    comment_post,
+    notification_preferences_set,
+    notifications_mark,
+    saved_view_create,
+    saved_view_delete,
+)
 from tracker.services.planner import ACTIVITY_FIELDS
 
 __all__ = [
@@ -52,15 +64,20 @@ __all__ = [
     "BulkInvalid",
     "activities_bulk_upsert",
     "activity_confirm_dates",
+    "activity_contributors_set",
     "activity_create",
     "activity_delete",
     "activity_transition",
     "activity_update",
     "activity_upsert_by_ref",
+    "activity_watch",
     "api_client_change",
     "api_client_create",
     "api_client_delete",
     "api_client_revoke",
+    "comment_edit",
+    "comment_hide",
+    "comment_post",
     "document_add",
     "document_add_version",
     "milestone_confirm_date",
@@ -68,7 +85,11 @@ __all__ = [
     "milestone_delete",
     "milestone_toggle",
     "milestone_update",
+    "notification_preferences_set",
+    "notifications_mark",
     "progress_report",
+    "saved_view_create",
+    "saved_view_delete",
     "webhook_subscription_create",
     "webhook_subscription_delete",
     "webhook_subscription_update",

@@ -30,7 +30,7 @@ ACTIVITY_FIELDS: frozenset[str] = frozenset({
     "code", "priority", "title", "title_ru", "description", "description_ru", "kind", "status",
     "start_date", "due_date", "progress", "responsible_body", "lead_state", "participating_states",
     "location", "external_source", "external_id", "source_quote", "date_basis", "date_basis_note",
-    "date_basis_note_ru",
+    "date_basis_note_ru", "owner",
 })
 #: Dates whose change by anyone but the tracker itself makes them that writer's decision.
 DATE_FIELDS = frozenset({"start_date", "due_date"})
@@ -102,6 +102,8 @@ def check_create(actor: Actor, data: Mapping[str, Any]) -> None:
     body = data.get("responsible_body")
     permissions.ensure_can_create_activity(actor, getattr(body, "pk", None))
     reject_unconfirmed_decision(data)
+    if data.get("owner") is not None:
+        permissions.ensure_can_own_activity(data["owner"], getattr(body, "pk", None))
 
 
 def check_update(actor: Actor, locked: Activity, changes: Mapping[str, Any]) -> None:
@@ -114,6 +116,15 @@ def check_update(actor: Actor, locked: Activity, changes: Mapping[str, Any]) -> 
     if "responsible_body" in changes and changes["responsible_body"] is not None:
         # Moving an activity to another body needs the right to write for that body too.
         permissions.ensure_can_create_activity(actor, changes["responsible_body"].pk)
+    new_owner = "owner" in changes and changes["owner"] is not None and changes["owner"].pk != locked.owner_id
+    new_body = (changes.get("responsible_body") is not None
+                and changes["responsible_body"].pk != locked.responsible_body_id)
+    if new_owner or (new_body and locked.owner_id is not None):
+        # A new owner, or the owner under a new body: they must be able to edit the activity there.
+        # Not changes.get("owner", locked.owner): that would load the stored owner even when not needed.
+        owner = changes["owner"] if "owner" in changes else locked.owner  # noqa: SIM401
+        body_id = changes["responsible_body"].pk if new_body else locked.responsible_body_id
+        permissions.ensure_can_own_activity(owner, body_id)
 
 
 def check_note(note: str) -> None:

@@ -16,14 +16,16 @@ from tracker.models import Activity, Body, MemberState, Presidency
 from tracker.workflow import Status
 
 #: The filters the board shows; any other ActivityFilter parameter still works in the URL.
-BOARD_FILTERS = ("search", "priority", "status", "kind", "body", "state", "overdue")
+BOARD_FILTERS = ("search", "priority", "status", "kind", "body", "state", "overdue", "owner")
 _CHECKBOX_FILTERS = ("priority", "status", "kind", "body")
 
 
-def board_filterset(data: Mapping[str, Any], presidency: Presidency, queryset) -> ActivityFilter:
-    """The shared ActivityFilter, bound to the query string, with widgets suited to the board's filter bar."""
-    filterset = ActivityFilter(data=data or None, queryset=queryset)
+def board_filterset(data: Mapping[str, Any], presidency: Presidency, queryset, request: Any = None) -> ActivityFilter:
+    """The shared ActivityFilter, bound to the query string, with widgets suited to the board's filter bar.
+    `request` lets `owner=me` mean the person looking."""
+    filterset = ActivityFilter(data=data or None, queryset=queryset, request=request)
     fields = filterset.form.fields
+    fields["owner"].widget = forms.Select(choices=owner_choices())
     fields["priority"].queryset = presidency.priorities.all()
     fields["body"].queryset = Body.objects.order_by("name")
     fields["state"].queryset = MemberState.objects.all()
@@ -39,6 +41,24 @@ def board_filterset(data: Mapping[str, Any], presidency: Presidency, queryset) -
     # The filters shown as drop-down check lists, in the bar's order (templates cannot look fields up by name).
     filterset.form.menu_fields = [filterset.form[name] for name in _CHECKBOX_FILTERS]
     return filterset
+
+
+def owner_choices() -> list[tuple[str, Any]]:
+    """The owner filter's menu: anyone, me, then the people who may own activities (one query)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from tracker.models import Role
+
+    people = (get_user_model().objects.filter(is_active=True)
+              .filter(Q(is_superuser=True) | Q(staff_profile__role__in=[Role.EDITOR, Role.COORDINATOR]))
+              .order_by("username").values_list("username", flat=True))
+    return [("", _("Anyone")), ("me", _("Me")), *((name, name) for name in people)]
+
+
+def owner_key(request: Any, query: Mapping[str, Any]) -> int | None:
+    """What a cached page's key needs of the viewer: `owner=me` means a different list for each person."""
+    return request.user.pk if query.get("owner") == "me" else None
 
 
 def active_filter_count(filterset: ActivityFilter) -> int:

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from tracker.web.views import activity, board, calendar, commitments, dashboard, delivery, documents, reports, timeline
+from tracker.web.views import (
+    activity,
+    board,
+    calendar,
+    commitments,
+    dashboard,
+    delivery,
+    documents,
+    people,
+    reports,
+    timeline,
+)
 
 app_name = "web"
 
@@ -60,4 +71,18 @@ urlpatterns = [
     path("documents/<int:pk>/versions/", documents.document_version_add, name="document-version-add"),
     path("documents/versions/<int:pk>/download/", documents.document_download, name="document-download"),
     path("documents/deleted/", documents.deleted_activity_documents, name="documents-deleted"),
+    # People on the board (issue 13): tracker/web/views/people.py.
+    path("activities/<int:pk>/comments/", people.comment_post, name="comment-post"),
+    path("activities/<int:pk>/mentionable/", people.mentionable, name="mentionable"),
+    path("activities/<int:pk>/watch/", people.activity_watch, name="activity-watch"),
+    path("activities/<int:pk>/people/", people.activity_people, name="activity-people"),
+    path("comments/<int:pk>/edit/", people.comment_edit, name="comment-edit"),
+    path("comments/<int:pk>/hide/", people.comment_hide, name="comment-hide"),
+    path("comments/<int:pk>/history/", people.comment_history, name="comment-history"),
+    path("inbox/", people.inbox, name="inbox"),
+    path("inbox/badge/", people.inbox_badge, name="inbox-badge"),
+    path("inbox/mark/", people.inbox_mark, name="inbox-mark"),
+    path("inbox/preferences/", people.inbox_preferences, name="inbox-preferences"),
+    path("views/save/", people.saved_view_save, name="saved-view-save"),
+    path("views/<int:pk>/delete/", people.saved_view_delete, name="saved-view-delete"),
 ]

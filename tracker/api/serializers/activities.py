@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -128,6 +129,7 @@ def represent_row(row: Mapping[str, Any], presidency_id: int, states: list[int],
         "date_basis_note_ru": row["date_basis_note_ru"],
         "date_confirmed_by": row["date_confirmed_by"],
         "date_confirmed_at": _DATETIME.to_representation(row["date_confirmed_at"]),
+        "owner": row["owner_id"],
     }
 
 
@@ -153,6 +155,10 @@ class ActivityWriteSerializer(StrictInputMixin, StrictModelSerializer):
     # set here take part as participants; their roles are set through the participation records.
     participating_states = CachedRelatedField(
         many=True, queryset=MemberState.objects.all(), required=False, label=_("participating states")
+    )
+    owner = CachedRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True,
+        label=_("owner"), help_text=_("The user id of the person in charge: an editor of the body or a coordinator."),
     )
 
     class Meta:

@@ -17,7 +17,7 @@ from tracker.errors import DomainError, StaleVersion
 from tracker.models import Activity, Milestone
 from tracker.web.common import actor_for, attempt_write, edit_refusal, status_for, today, web_login_required
 from tracker.web.forms import ConfirmDateForm, MilestoneToggleForm, QuickUpdateForm
-from tracker.web.views import delivery
+from tracker.web.views import delivery, people
 
 LOG_SHOWN = 50
 HISTORY_SHOWN = 20
@@ -32,7 +32,7 @@ def _load(pk: int) -> Activity:
 
 def _render(
     request: HttpRequest, activity: Activity, *, form: QuickUpdateForm | None = None, status: int = 200,
-    extra: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None, people_extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     day = today()
     selectors.mark_dates(activity, day)
@@ -54,6 +54,8 @@ def _render(
         "today": day,
         # Ratings, their history and the risk log (tracker/web/views/delivery.py).
         **(extra if extra is not None else delivery.activity_context(request, activity)),
+        # Owner, contributors, watching and the discussion (tracker/web/views/people.py).
+        **(people_extra if people_extra is not None else people.activity_context(request, activity)),
     }
     # An htmx form on the page swaps only the page's main part; a plain request gets the whole page.
     template = "tracker/partials/activity_main.html" if request.htmx else "tracker/activity_detail.html"

@@ -32,7 +32,8 @@ from tracker.web.common import (
     today,
     web_login_required,
 )
-from tracker.web.forms import MoveForm, active_filter_count, board_filterset
+from tracker.web.forms import MoveForm, active_filter_count, board_filterset, owner_key
+from tracker.web.views import people
 
 #: Cards drawn per column of a lane; the column's count stays true and a link shows them all.
 CELL_LIMIT = 25
@@ -73,7 +74,7 @@ def _lanes(
     filterset: ActivityFilter | None = None,
     hide_empty: bool = False,
 ) -> tuple:
-    filterset = filterset or board_filterset(query, presidency, selectors.activity_list(presidency=presidency))
+    filterset = filterset or board_filterset(query, presidency, selectors.activity_list(presidency=presidency), request)
     activities = filterset.qs  # validates the filters
     chosen = getattr(filterset.form, "cleaned_data", {}).get("priority")  # a bound filter's valid choice
     if priority_ids is None and chosen:
@@ -92,7 +93,7 @@ def _lanes(
 def board(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     actor = actor_for(request)
     query, own_body_id = default_query(request.GET, actor)
-    filterset = board_filterset(query, presidency, selectors.activity_list(presidency=presidency))
+    filterset = board_filterset(query, presidency, selectors.activity_list(presidency=presidency), request)
     filterset.is_valid()  # the filter bar shows its errors even when the lanes come from the cache
 
     def results() -> str:
@@ -106,7 +107,7 @@ def board(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> Http
         }, request=request)
 
     # The lanes' HTML is the same for everyone who may write the same bodies (cards show their move controls).
-    key = (presidency.pk, day, query.urlencode(), get_language(), actor.write_scope)
+    key = (presidency.pk, day, query.urlencode(), get_language(), actor.write_scope, owner_key(request, query))
     context = {
         "page": "board",
         "presidency": presidency,
@@ -120,6 +121,7 @@ def board(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> Http
         "results": caching.cached("board", key, results),
         "status_labels": {status: str(label) for status, label in workflow.Status.choices},
     }
+    context.update(people.saved_views_context(request, "board"))  # the saved views menu (issue 13)
     return render(request, "tracker/board.html", context)
 
 

@@ -22,6 +22,7 @@ from tracker.models.people import new_feed_token
 from tracker.web import ical
 from tracker.web.common import for_presidency, presidency_on_screen, today, web_login_required
 from tracker.web.forms import active_filter_count, board_filterset
+from tracker.web.views import people
 
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 
@@ -64,7 +65,7 @@ def calendar_month(request: HttpRequest, *, presidency: Presidency, day: dt.date
     # Default to this month, kept inside the presidency's period (after it ends: its last month).
     default = min(max(day, presidency.period_start), presidency.period_end)
     first = _month(request.GET.get("month"), default)
-    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
+    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency), request)
     month = selectors.calendar_month(filterset.qs, first.year, first.month, today=day)
     profile = profile_for(request.user)
     feed_url = request.build_absolute_uri(reverse("web:calendar-feed", args=[profile.calendar_token]))
@@ -87,6 +88,7 @@ def calendar_month(request: HttpRequest, *, presidency: Presidency, day: dt.date
         "body": profile.body,
         "weekdays": [dt.date(2023, 1, 2) + dt.timedelta(days=n) for n in range(7)],  # a Monday, then the week
     }
+    context.update(people.saved_views_context(request, "calendar"))  # the saved views menu (issue 13)
     return render(request, "tracker/calendar.html", context)
 
 
@@ -114,7 +116,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if presidency is None:
         raise Http404(_("No such calendar."))
     with translation.override(profile.language):
-        filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
+        filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency), request)
         activities = list(filterset.qs.select_related(None).prefetch_related(None).select_related("responsible_body"))
         milestones = Milestone.objects.filter(
             activity__in=[a.pk for a in activities], due_date__isnull=False

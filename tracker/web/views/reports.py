@@ -21,7 +21,7 @@ CSV_COLUMNS = [
     "id", "code", "priority", "title", "title_ru", "kind", "status", "start_date", "due_date", "completed_date",
     "progress", "overdue", "responsible_body", "lead_state", "participating_states", "location",
     "external_source", "external_id", "version", "updated_at", "date_basis", "date_basis_note",
-    "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at",
+    "date_basis_note_ru", "date_confirmed_by", "date_confirmed_at", "owner",
 ]
 
 
@@ -54,7 +54,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     presidency = presidency_on_screen(day)
     if presidency is None:
         return HttpResponse("\ufeff" + ",".join(CSV_COLUMNS) + "\r\n", content_type="text/csv; charset=utf-8")
-    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
+    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency), request)
     activities = filterset.qs
 
     def rows():
@@ -69,6 +69,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
                 a.external_source, a.external_id, a.version, a.updated_at.isoformat(),
                 a.date_basis, a.date_basis_note, a.date_basis_note_ru, a.date_confirmed_by,
                 a.date_confirmed_at.isoformat() if a.date_confirmed_at else "",
+                a.owner.get_username() if a.owner_id else "",
             ]
 
     return csv_response("activities", CSV_COLUMNS, rows())

@@ -14,7 +14,8 @@ from tracker.filters import ActivityFilter
 from tracker.models import Presidency
 from tracker.web.charts import TimelineScale
 from tracker.web.common import for_presidency, web_login_required
-from tracker.web.forms import active_filter_count, board_filterset
+from tracker.web.forms import active_filter_count, board_filterset, owner_key
+from tracker.web.views import people
 
 #: Rows drawn per priority (earliest start first); "Show all" draws a priority's every row (`?full=1`).
 ROWS_PER_PRIORITY = 100
@@ -23,7 +24,7 @@ ROWS_PER_PRIORITY = 100
 @web_login_required
 @for_presidency("timeline")
 def timeline(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
-    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency))
+    filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency), request)
     filterset.is_valid()  # the filter bar shows its errors even when the rows come from the cache
 
     def results() -> str:
@@ -39,8 +40,12 @@ def timeline(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> H
         "today_at": scale.at(day) if scale.contains(day) else None,
         "filter_form": filterset.form,
         "active_filters": active_filter_count(filterset),
-        "results": caching.cached("timeline", (presidency.pk, day, request.GET.urlencode(), get_language()), results),
+        "results": caching.cached(
+            "timeline", (presidency.pk, day, request.GET.urlencode(), get_language(), owner_key(request, request.GET)),
+            results,
+        ),
     }
+    context.update(people.saved_views_context(request, "timeline"))  # the saved views menu (issue 13)
     return render(request, "tracker/timeline.html", context)
 
 

@@ -1,0 +1,213 @@
+"""Notifications, made from the transactional outbox by a Celery task (tracker/tasks.py), never in a web
+request.
+
+For each committed event that concerns people (a comment, a mention, a status or due-date change, a milestone
+completed, a document added, an activity overdue), every watcher of the activity (its explicit watchers,
+its owner and its contributors) who may still see it gets one inbox row, except the person who did it. The
+row is unique on (recipient, event): a redelivered event, a second worker or the sweep makes no second
+notification. E-mails follow each person's preference (at once, in the daily digest, or never), in the
+recipient's language; a row is e-mailed once (claimed by a conditional update before sending).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from tracker import clock, events, logtext, permissions
+from tracker.jobs import mailing
+from tracker.models import (
+    Activity,
+    Comment,
+    EmailChoice,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OutboxEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+#: The events people hear of, by name: document.added comes from the documents branch (issue 13 part B).
+NOTIFYING_EVENTS = frozenset({
+    events.COMMENT_POSTED, events.ACTIVITY_STATUS_CHANGED, events.ACTIVITY_UPDATED, events.MILESTONE_COMPLETED,
+    events.ACTIVITY_OVERDUE, events.DOCUMENT_ADDED,
+})
+#: The e-mail choice of a person who has not chosen: mentions at once, the rest in the daily digest.
+DEFAULT_EMAIL = {NotificationKind.MENTION: EmailChoice.NOW}
+SWEEP_LOOKBACK = dt.timedelta(days=2)
+
+
+def default_email(kind: str) -> str:
+    return DEFAULT_EMAIL.get(kind, EmailChoice.DIGEST)
+
+
+def _activity_id(event: OutboxEvent) -> int | None:
+    if event.activity_id is not None:
+        return event.activity_id
+    summary = (event.payload or {}).get("activity")
+    value = summary.get("id") if isinstance(summary, dict) else summary
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _what(event: OutboxEvent) -> tuple[str, dict[str, Any]] | None:
+    """The kind of notification an event makes and its parameters; None when it concerns nobody."""
+    payload = event.payload or {}
+    by = payload.get("by") if isinstance(payload.get("by"), str) else ""
+    if event.event_type == events.COMMENT_POSTED:
+        return NotificationKind.COMMENT, {"by": by}
+    if event.event_type == events.ACTIVITY_STATUS_CHANGED:
+        return NotificationKind.STATUS, {"from": payload.get("from"), "to": payload.get("to"), "by": by}
+    if event.event_type == events.ACTIVITY_UPDATED:
+        if "due_date" not in (payload.get("changed") or []):
+            return None
+        return NotificationKind.DUE_DATE, {"due_date": (payload.get("activity") or {}).get("due_date"), "by": by}
+    if event.event_type == events.MILESTONE_COMPLETED:
+        return NotificationKind.MILESTONE, {"title": (payload.get("milestone") or {}).get("title", "")}
+    if event.event_type == events.ACTIVITY_OVERDUE:
+        return NotificationKind.OVERDUE, {"due_date": payload.get("due_date")}
+    if event.event_type == events.DOCUMENT_ADDED:
+        document = payload.get("document") if isinstance(payload.get("document"), dict) else {}
+        return NotificationKind.DOCUMENT, {"title": str(document.get("title") or payload.get("title") or ""),
+                                           "by": by}
+    return None
+
+
+def watchers_of(activity: Activity) -> set[int]:
+    """Who watches: the explicit watchers, the owner and the contributors (two queries)."""
+    ids = set(activity.watchers.values_list("pk", flat=True)) | set(activity.contributors.values_list("pk", flat=True))
+    if activity.owner_id:
+        ids.add(activity.owner_id)
+    return ids
+
+
+def _may_see(user_ids: Iterable[int]) -> dict[int, Any]:
+    """The recipients that may still read the agenda (active, a role, access not run out). One query."""
+    users = get_user_model().objects.filter(pk__in=list(user_ids), is_active=True).select_related("staff_profile")
+    return {user.pk: user for user in users if permissions.role_of(user) is not None}
+
+
+def make_for_event(event: OutboxEvent) -> int:
+    """Make the event's notifications; returns how many rows exist for it now."""
+    what = _what(event) if event.event_type in NOTIFYING_EVENTS else None
+    activity_id = _activity_id(event)
+    activity = Activity.objects.filter(pk=activity_id).first() if what and activity_id else None
+    if what is None or activity is None:
+        return 0
+    kind, params = what
+    payload = event.payload or {}
+    kinds: dict[int, str] = dict.fromkeys(watchers_of(activity), kind)
+    comment = None
+    if event.event_type == events.COMMENT_POSTED:
+        comment = Comment.objects.filter(pk=payload.get("comment")).first()
+        for user_id in payload.get("mentions") or []:
+            kinds[user_id] = NotificationKind.MENTION  # a mention outranks "a comment on what you watch"
+        author = payload.get("author")
+        kinds.pop(author, None)
+    elif params.get("by"):
+        actor = get_user_model().objects.filter(username=params["by"]).values_list("pk", flat=True).first()
+        kinds.pop(actor, None)  # nobody is told of their own change
+    recipients = _may_see(kinds)
+    now = clock.now()
+    rows = [
+        Notification(
+            recipient_id=user_id, event_id=event.pk, kind=kinds[user_id], activity=activity,
+            activity_title=activity.display_title[:300], comment=comment, params=params, created_at=now,
+        )
+        for user_id in recipients
+    ]
+    # ignore_conflicts + the unique (recipient, event): a second run makes nothing new.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def make(event_ids: Iterable[str]) -> int:
+    """The task's work: notifications for each event not yet handled, then e-mails due at once."""
+    made = 0
+    for event in OutboxEvent.objects.filter(pk__in=list(event_ids), notified_at__isnull=True).order_by("created_at"):
+        with transaction.atomic():
+            made += make_for_event(event)
+            OutboxEvent.objects.filter(pk=event.pk).update(notified_at=clock.now())
+        send_immediate(event_id=event.pk)
+    return made
+
+
+def sweep() -> int:
+    """Events the task never heard of (a broker outage): the recent ones still without notifications."""
+    since = clock.now() - SWEEP_LOOKBACK
+    ids = (OutboxEvent.objects.filter(notified_at__isnull=True, created_at__gte=since,
+                                      event_type__in=list(NOTIFYING_EVENTS))
+           .order_by("created_at").values_list("pk", flat=True)[:500])
+    return make([str(pk) for pk in ids])
+
+
+# --- E-mail -------------------------------------------------------------------------------------------------
+
+def _choices(user_ids: Iterable[int]) -> dict[tuple[int, str], str]:
+    return {(p.user_id, p.kind): p.email for p in NotificationPreference.objects.filter(user_id__in=list(user_ids))}
+
+
+def _claim(notification_ids: list[int]) -> int:
+    """Claim rows for e-mail by a conditional update: of two workers, only one sends each."""
+    return Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).update(emailed_at=clock.now())
+
+
+def send_immediate(*, event_id: Any) -> int:
+    rows = list(Notification.objects.filter(event_id=event_id, emailed_at__isnull=True)
+                .select_related("recipient__staff_profile", "activity"))
+    choices = _choices(row.recipient_id for row in rows)
+    sent = 0
+    for row in rows:
+        choice = choices.get((row.recipient_id, row.kind), default_email(row.kind))
+        if choice != EmailChoice.NOW or not row.recipient.email or not _claim([row.pk]):
+            continue
+        _send(row.recipient, [row], template="notification")
+        sent += 1
+    return sent
+
+
+def send_digests() -> int:
+    """The daily digest: each person's notifications chosen for it and not yet e-mailed, in one message."""
+    pending = (Notification.objects.filter(emailed_at__isnull=True, read_at__isnull=True)
+               .select_related("recipient__staff_profile", "activity").order_by("recipient_id", "created_at"))
+    by_user: dict[int, list[Notification]] = {}
+    for row in pending:
+        by_user.setdefault(row.recipient_id, []).append(row)
+    choices = _choices(by_user)
+    sent = 0
+    for user_id, rows in by_user.items():
+        wanted = [r for r in rows if choices.get((user_id, r.kind), default_email(r.kind)) == EmailChoice.DIGEST]
+        if not wanted or not wanted[0].recipient.email or not _claim([r.pk for r in wanted]):
+            continue
+        _send(wanted[0].recipient, wanted, template="notification_digest")
+        sent += 1
+    return sent
+
+
+def _send(user: Any, rows: list[Notification], *, template: str) -> None:
+    language = mailing.language_of(user)
+    from django.utils import translation
+
+    with translation.override(language):
+        items = [{"activity_id": r.activity_id,
+                  "title": r.activity.display_title if r.activity is not None else r.activity_title,
+                  "text": logtext.describe_notification(r.kind, r.params)} for r in rows]
+    try:
+        mailing.send(template=template, to=user.email, language=language, context={"items": items, "user": user},
+                     message_id=mailing.message_id(template, user.pk, rows[0].pk, len(rows)))
+    except Exception:
+        # At most once: the claim stays, the inbox still has the row; the failure is logged for the operators.
+        logger.exception("could not e-mail notifications %s", [r.pk for r in rows])
+
+
+def unread_count(user: Any) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+__all__ = ["NOTIFYING_EVENTS", "make", "make_for_event", "send_digests", "send_immediate", "sweep", "unread_count"]
+
