@@ -514,3 +514,10 @@ LOGGING = {
 # --- Web board --------------------------------------------------------------------------------------------
 # English dates in the organisation's style (30 September 2023); Russian uses Django's own formats.
 FORMAT_MODULE_PATH = ["tracker.web.formats"]
+
+# --- Schedule (issue 17) ------------------------------------------------------------------------------------
+# Forecasts from pace (docs/schedule.md): the rate over the last SCHEDULE_FORECAST_UPDATES progress updates,
+# measured to today; a rate under SCHEDULE_FORECAST_FLOOR_HUNDREDTHS / 100 points a day counts as stalled and
+# uses that floor (25 = 0.25 points a day: 400 days for a whole activity).
+SCHEDULE_FORECAST_UPDATES = env_int("SCHEDULE_FORECAST_UPDATES", 5, minimum=1)
+SCHEDULE_FORECAST_FLOOR_HUNDREDTHS = env_int("SCHEDULE_FORECAST_FLOOR_HUNDREDTHS", 25, minimum=1)

@@ -25,9 +25,12 @@ from tracker.models.jobs import (
 from tracker.models.participation import Participation
 from tracker.models.people import Role, StaffProfile
 from tracker.models.reference import Body, MemberState
+from tracker.models.schedule import Baseline, BaselineItem, Dependency, WaitingNotice
 
 __all__ = [
     "Activity",
+    "Baseline",
+    "BaselineItem",
     "ApiClient",
     "AuditEntry",
     "Body",
@@ -37,6 +40,7 @@ __all__ = [
     "DailySnapshot",
     "DateBasis",
     "DeliveryAttempt",
+    "Dependency",
     "DigestLog",
     "IdempotencyRecord",
     "MemberState",
@@ -57,6 +61,7 @@ __all__ = [
     "StaffProfile",
     "Stocktake",
     "StocktakeItem",
+    "WaitingNotice",
     "WebhookDelivery",
     "WebhookSubscription",
     "WorkerHeartbeat",

@@ -89,6 +89,11 @@ RISK_CREATED = "risk.created"
 RISK_CHANGED = "risk.changed"
 STOCKTAKE_CLOSED = "stocktake.closed"
 COMMITMENT_OUTCOME_RECORDED = "commitment.outcome_recorded"
+# The schedule (issue 17): a successor starts waiting on a predecessor; links and baselines change.
+ACTIVITY_WAITING = "activity.waiting"
+DEPENDENCY_CREATED = "dependency.created"
+DEPENDENCY_DELETED = "dependency.deleted"
+BASELINE_APPROVED = "baseline.approved"
 EVENT_TYPES = [
     ACTIVITY_CREATED,
     ACTIVITY_UPDATED,
@@ -102,6 +107,10 @@ EVENT_TYPES = [
     RISK_CHANGED,
     STOCKTAKE_CLOSED,
     COMMITMENT_OUTCOME_RECORDED,
+    ACTIVITY_WAITING,
+    DEPENDENCY_CREATED,
+    DEPENDENCY_DELETED,
+    BASELINE_APPROVED,
 ]
 
 
