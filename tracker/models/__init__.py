@@ -29,10 +29,10 @@ from tracker.models.schedule import Baseline, BaselineItem, Dependency, WaitingN
 
 __all__ = [
     "Activity",
-    "Baseline",
-    "BaselineItem",
     "ApiClient",
     "AuditEntry",
+    "Baseline",
+    "BaselineItem",
     "Body",
     "Channel",
     "Commitment",

@@ -79,6 +79,9 @@ class WaitingNotice(models.Model):
             models.UniqueConstraint(fields=["dependency", "predecessor_due"], name="waiting_notice_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.dependency_id} @ {self.predecessor_due}"
+
 
 class BaselineFrozen(DomainError):
     """An approved baseline is the record of the plan at that moment: it is never changed afterwards."""
@@ -140,3 +143,6 @@ class BaselineItem(FrozenModel):
         verbose_name = _("baseline item")
         verbose_name_plural = _("baseline items")
         indexes = [models.Index(fields=["baseline", "activity"], name="baselineitem_activity")]
+
+    def __str__(self) -> str:
+        return self.title

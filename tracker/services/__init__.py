@@ -38,6 +38,12 @@ from tracker.services.milestones import (
     milestone_update,
 )
 from tracker.services.planner import ACTIVITY_FIELDS
+from tracker.services.schedule import (
+    baseline_approve,
+    dependency_create,
+    dependency_delete,
+    waiting_notify,
+)
 
 __all__ = [
     "ACTIVITY_FIELDS",
@@ -54,12 +60,16 @@ __all__ = [
     "api_client_create",
     "api_client_delete",
     "api_client_revoke",
+    "baseline_approve",
+    "dependency_create",
+    "dependency_delete",
     "milestone_confirm_date",
     "milestone_create",
     "milestone_delete",
     "milestone_toggle",
     "milestone_update",
     "progress_report",
+    "waiting_notify",
     "webhook_subscription_create",
     "webhook_subscription_delete",
     "webhook_subscription_update",
