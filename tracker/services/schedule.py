@@ -120,8 +120,8 @@ def baseline_approve(*, actor: Actor, presidency: Presidency, reason: str) -> Ba
         raise InvalidInput({"reason": [_("Say why this plan is approved as a baseline.")]})
     try:
         multi_line(reason)
-    except Exception as exc:
-        raise InvalidInput({"reason": [str(getattr(exc, "message", exc))]}) from None
+    except ValidationError as exc:
+        raise InvalidInput({"reason": [str(m) for m in exc.messages]}) from None
     if len(reason) > 5000:
         raise InvalidInput({"reason": [_("Keep the reason under 5000 characters.")]})
     locked = Presidency.objects.select_for_update().get(pk=presidency.pk)
