@@ -251,3 +251,19 @@ def slippage(presidency: Presidency, reference: Baseline, against: Baseline | No
         "priorities": sorted(per_priority.values(), key=lambda r: r.label),
         "bodies": sorted(per_body.values(), key=lambda r: r.label),
     }
+
+
+def waiting_activities(today: dt.date | None = None) -> dict[int, dict[str, str]]:
+    """Every open activity flagged "waiting on ...", across presidencies with links: its id -> the first
+    predecessor it waits on (title, title_ru, reason). What the at-risk rule reads (tracker/jobs/risk.py)."""
+    today = today or clock.today()
+    result: dict[int, dict[str, str]] = {}
+    linked = Presidency.objects.filter(priorities__activities__predecessor_links__isnull=False).distinct()
+    for presidency in linked:
+        schedule = agenda_schedule(presidency, today)
+        for pk, item in schedule.activities.items():
+            if item.waiting:
+                node, reason = item.waiting[0]
+                title, title_ru = schedule.titles.get(node, ("", ""))
+                result[pk] = {"title": title, "title_ru": title_ru, "reason": reason}
+    return result
