@@ -228,9 +228,9 @@ def slippage(presidency: Presidency, reference: Baseline, against: Baseline | No
         after = dict(BaselineItem.objects.filter(baseline=against, milestone__isnull=True, activity__isnull=False)
                      .values_list("activity_id", "due_date"))
     meta = {
-        pk: (priority, str(priority_number), body, body_code)
-        for pk, priority, priority_number, body, body_code in Activity.objects.filter(pk__in=list(before)).values_list(
-            "id", "priority_id", "priority__number", "responsible_body_id", "responsible_body__code")
+        pk: (priority, f"{number}. {title}", body, body_name)
+        for pk, priority, number, title, body, body_name in Activity.objects.filter(pk__in=list(before)).values_list(
+            "id", "priority_id", "priority__number", "priority__title", "responsible_body_id", "responsible_body__name")
     }
     per_priority: dict[int, SlipRow] = {}
     per_body: dict[int, SlipRow] = {}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker.web.views import activity, board, calendar, commitments, dashboard, delivery, reports, timeline
+from tracker.web.views import activity, board, calendar, commitments, dashboard, delivery, reports, schedule, timeline
 
 app_name = "web"
 
@@ -53,4 +53,9 @@ urlpatterns = [
     path("reports/delivered/", commitments.delivered, name="delivered"),
     path("reports/delivered.docx", commitments.delivered_docx_view, name="delivered-docx"),
     path("reports/delivered.csv", commitments.delivered_csv, name="delivered-csv"),
+    # The schedule (issue 17): links, forecasts, baselines (tracker/web/views/schedule.py).
+    path("activities/<int:pk>/links/", schedule.link_add, name="link-add"),
+    path("links/<int:pk>/delete/", schedule.link_delete, name="link-delete"),
+    path("reports/schedule/", schedule.schedule_report, name="schedule"),
+    path("reports/schedule/baselines/", schedule.baseline_approve, name="baseline-approve"),
 ]
