@@ -126,7 +126,7 @@ def test_forecast_from_progress_and_propagation(chain, editor_actor, monkeypatch
 def test_baselines_are_frozen_need_a_reason_and_measure_slippage(chain, coordinator_actor, editor_actor,
                                                                  monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: D(2023, 3, 15))
-    a, b, _c = chain
+    a, _b, _c = chain
     presidency = a.priority.presidency
     with pytest.raises(InvalidInput, match="Say why"):
         services.baseline_approve(actor=coordinator_actor, presidency=presidency, reason="  ")
