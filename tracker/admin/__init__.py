@@ -7,11 +7,12 @@
     audit_log.py   the audit trail
     delivery.py    confidence assessments, the risk log, stocktakes
     commitments.py sources, commitments, participation
+    schedule.py    links between activities, baselines (issue 17)
 
 The site itself (branding, sections) is tracker/admin_site.py, named by INSTALLED_APPS.
 """
 
-from tracker.admin import agenda, audit_log, commitments, delivery, integration, jobs  # noqa: F401  (registers the pages)
+from tracker.admin import agenda, audit_log, commitments, delivery, integration, jobs, schedule  # noqa: F401  (registers the pages)
 from tracker.admin.agenda import ActivityAdmin
 
 __all__ = ["ActivityAdmin"]

@@ -58,4 +58,5 @@ urlpatterns = [
     path("links/<int:pk>/delete/", schedule.link_delete, name="link-delete"),
     path("reports/schedule/", schedule.schedule_report, name="schedule"),
     path("reports/schedule/baselines/", schedule.baseline_approve, name="baseline-approve"),
+    path("reports/links.csv", schedule.links_csv, name="links-csv"),
 ]

@@ -148,3 +148,12 @@ def baseline_approve(request: HttpRequest) -> HttpResponse:
         return schedule_report(request, form=form, status=status_for(error))
     messages.success(request, _("Baseline %(number)s approved.") % {"number": baseline.number})
     return redirect("web:schedule")
+
+
+@web_login_required
+@for_presidency("reports")
+def links_csv(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
+    """Every link of the presidency as CSV (the columns `manage.py import_links` reads back)."""
+    from tracker.imports_schedule import links_csv as response
+
+    return response(presidency)
