@@ -17,7 +17,7 @@ from tracker import permissions, services
 from tracker.errors import DomainError
 from tracker.models import Activity, Baseline, Body, Dependency, Presidency
 from tracker.selectors import schedule as schedule_selectors
-from tracker.web.common import actor_for, for_presidency, status_for, today, web_login_required
+from tracker.web.common import actor_for, edit_refusal, for_presidency, status_for, today, web_login_required
 from tracker.web.forms_schedule import BaselineForm, LinkForm
 
 
@@ -50,6 +50,12 @@ def activity_context(request: HttpRequest, activity: Activity, form: LinkForm | 
 @web_login_required
 def link_add(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.select_related("priority__presidency"), pk=pk)
+    from tracker.web.views.activity import _load, _render
+
+    refusal = edit_refusal(request, activity)  # before the input is read: a read-only person meets 403
+    if refusal:
+        messages.error(request, refusal.message)
+        return _render(request, _load(pk), status=403)
     form = LinkForm(request.POST, activity=activity)
     status = 200
     if form.is_valid():
@@ -71,8 +77,6 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("The link could not be read: %(errors)s") % {
             "errors": "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}"
                                 for f, e in form.errors.items())})
-    from tracker.web.views.activity import _load, _render
-
     return _render(request, _load(pk), status=status)
 
 
