@@ -8,13 +8,11 @@ The rules are in tracker/schedule_graph.py; this module only loads the rows and 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
-from django.utils import timezone
+from django.db.models import Count, F, Value, Window
+from django.db.models.functions import Least, RowNumber, TruncDate
 from django.utils.translation import get_language
 
 from tracker import caching, clock
@@ -118,17 +116,24 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
         Milestone.objects.filter(pk__in=milestone_ids).values_list("id", "activity_id", "due_date", "done", "title",
                                                                  "title_ru")
     ) if milestone_ids else []
-    history: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    # The pace needs only the oldest of each activity's last N updates and whether there were several: one row
+    # per activity leaves the database (the rank that equals min(N, the activity's count)), its day as a date.
+    history: dict[int, list[tuple[dt.date, int]]] = {}
     updates = (
         ProgressUpdate.objects.filter(activity__priority__presidency=presidency, new_progress__isnull=False)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("activity_id")],
-                              order_by=[F("created_at").desc(), F("id").desc()]))
-        .filter(rank__lte=window)
-        .order_by("activity_id", "created_at", "id")
-        .values_list("activity_id", "created_at", "new_progress")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("activity_id")],
+                        order_by=[F("created_at").desc(), F("id").desc()]),
+            total=Window(Count("id"), partition_by=[F("activity_id")]),
+            day=TruncDate("created_at"),
+        )
+        .filter(rank=Least(F("total"), Value(window)))
+        .values_list("activity_id", "day", "new_progress", "total")
     )
-    for activity_id, created_at, new_progress in updates:
-        history[activity_id].append((timezone.localtime(created_at).date(), new_progress))
+    for activity_id, day, new_progress, total in updates:
+        # schedule_graph.pace_forecast reads the window's first point and its length: the same point twice
+        # stands for "the oldest of several".
+        history[activity_id] = [(day, new_progress)] * min(total, 2)
     baseline = Baseline.objects.filter(presidency=presidency).order_by("-number").values_list("id", "number").first()
     baseline_dates: dict[int, tuple[dt.date | None, dt.date | None]] = {}
     if baseline:
