@@ -200,8 +200,9 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
             summary.no_data += 1
     for priority_id, summary in priorities.items():
         summary.chain = graph.critical_chain(nodes, projections, priority_id)
-        for node in summary.chain:
-            activities[node].critical = True
+        if len(summary.chain) > 1:  # a chain of dependent activities; a lone activity is no chain to highlight
+            for node in summary.chain:
+                activities[node].critical = True
     return AgendaSchedule(activities=activities, priorities=priorities, links=links, titles=titles,
                           baseline=baseline)
 
