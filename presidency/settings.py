@@ -521,3 +521,5 @@ FORMAT_MODULE_PATH = ["tracker.web.formats"]
 # uses that floor (25 = 0.25 points a day: 400 days for a whole activity).
 SCHEDULE_FORECAST_UPDATES = env_int("SCHEDULE_FORECAST_UPDATES", 5, minimum=1)
 SCHEDULE_FORECAST_FLOOR_HUNDREDTHS = env_int("SCHEDULE_FORECAST_FLOOR_HUNDREDTHS", 25, minimum=1)
+# The links' kind is its own enum in the API schema (drf-spectacular would otherwise guess a name).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["DependencyKindEnum"] = "tracker.models.schedule.Dependency.Kind"

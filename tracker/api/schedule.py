@@ -64,10 +64,8 @@ class DependencyFilter(django_filters.FilterSet):
     create=extend_schema(
         summary="Link two activities", tags=["schedule"], request=DependencyWriteSerializer,
         responses={201: DependencySerializer}, parameters=[IDEMPOTENCY_KEY],
-        description="`fs` (finish to start: the successor cannot start before the predecessor is done), `ff` "
-                    "(finish to finish) or `blocks`. Refused with 400 naming the field: a link to itself, across "
-                    "presidencies, twice, or one that would make a cycle (the message names the path). Who may "
-                    "change the successor may link it.",
+        description="Kinds `fs`, `ff`, `blocks`. A link to itself, across presidencies, twice or closing a "
+                    "cycle (the path named) is a 400. See docs/schedule.md.",
         examples=[OpenApiExample("Heads of institutes wait on the network", request_only=True,
                                  value={"predecessor": 12, "successor": 13, "kind": "fs"})],
     ),
@@ -150,10 +148,7 @@ def _day(value: Any) -> str | None:
 @extend_schema_view(list=extend_schema(
     summary="The presidency's schedule: forecasts, waiting flags, critical chains", tags=["schedule"],
     parameters=[OpenApiParameter("presidency", int, required=True)],
-    description="Derived on read (docs/schedule.md): each activity's forecast finish at its current pace "
-                "(`forecast` null with `method` `no_data`: not enough data), pushed along finish-to-start "
-                "links; what it waits on; per priority the latest forecast finish, how many are forecast late "
-                "and the critical chain.",
+    description="Derived on read: forecasts, waiting flags, critical chains (docs/schedule.md).",
     responses={200: dict},
 ))
 class ForecastViewSet(viewsets.GenericViewSet):
