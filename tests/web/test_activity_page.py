@@ -191,4 +191,4 @@ def test_the_page_costs_the_same_number_of_queries_however_long_its_history(sign
             actor=Actor.system(), activity=detailed, changes={"location": f"Site {n}", "lead_state": states[n % 2]}
         )
     many, _ = count_queries(client, f"/activities/{detailed.pk}/")
-    assert few == many <= 16
+    assert few == many <= 20  # 16, and the schedule's fixed four (issue 17: links, forecast, baseline)
