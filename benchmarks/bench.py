@@ -201,7 +201,7 @@ print(json.dumps({"key": key, "session": session.session_key, "detail_id": first
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
 
 
-CASE_GROUPS = ("list", "retrieve", "patch", "bulk", "pages")
+CASE_GROUPS = ("list", "retrieve", "patch", "bulk", "pages", "schedule")
 
 
 def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set[str]) -> list[Result]:
@@ -266,7 +266,22 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set
         rps, p50, p99, errors, queries = run_writers(port, seconds, 2, bulk)
         results.append(Result("4. bulk upsert, 500 by reference", n, rps * 500, p50, p99, queries, errors,
                               unit="items/s"))
+    if "schedule" in cases:
+        results.append(schedule_forecast(env, n))
     return results
+
+
+def schedule_forecast(env: dict, n: int) -> Result:
+    """6. The forecast of a whole agenda (benchmarks/schedule.py: 10,000 activities, 20,000 links in a
+    presidency of its own, built once), uncached, in-process: median and slowest of five (as p50 and p99)."""
+    script = "import json; from benchmarks.schedule import measure; print(json.dumps(measure()))"
+    measured = json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
+    case = (f"6. forecast, whole agenda ({measured['activities']:,} activities, {measured['links']:,} links), "
+            "uncached")
+    return Result(case, n, 1 / measured["median_s"], measured["median_s"] * 1000, measured["worst_s"] * 1000,
+                  measured["queries"], unit="runs/s",
+                  notes=[f"forecast late: {measured['forecast_late']}, longest critical chain: "
+                         f"{measured['longest_chain']}"])
 
 
 # --- Output ---------------------------------------------------------------------------------------------

@@ -463,3 +463,11 @@ CELERY_BEAT_SCHEDULE["notification-digests"] = {
     "schedule": _crontab(minute=15, hour=7),
     "options": {"expires": 3000},
 }
+# --- Schedule (issue 17) ------------------------------------------------------------------------------------
+# Forecasts from pace (docs/schedule.md): the rate over the last SCHEDULE_FORECAST_UPDATES progress updates,
+# measured to today; a rate under SCHEDULE_FORECAST_FLOOR_HUNDREDTHS / 100 points a day counts as stalled and
+# uses that floor (25 = 0.25 points a day: 400 days for a whole activity).
+SCHEDULE_FORECAST_UPDATES = env_int("SCHEDULE_FORECAST_UPDATES", 5, minimum=1)
+SCHEDULE_FORECAST_FLOOR_HUNDREDTHS = env_int("SCHEDULE_FORECAST_FLOOR_HUNDREDTHS", 25, minimum=1)
+# The links' kind is its own enum in the API schema (drf-spectacular would otherwise guess a name).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["DependencyKindEnum"] = "tracker.models.schedule.Dependency.Kind"

@@ -31,10 +31,12 @@ ADMIN_BULK = "admin_bulk"
 DATES_CONFIRMED = "dates_confirmed"
 MILESTONE_CONFIRMED = "milestone_confirmed"
 FROM_STOCKTAKE = "from_stocktake"
+FLAGGED_WAITING = "flagged_waiting"
 
 EVENTS: tuple[str, ...] = (
     NOTE, PROGRESS_REPORTED, SEEDED, MILESTONE_ADDED, MILESTONE_DONE, MILESTONE_UNDONE, MILESTONE_REMOVED,
     DELETED, DEMO, FLAGGED_AT_RISK, IMPORTED, ADMIN_BULK, DATES_CONFIRMED, MILESTONE_CONFIRMED, FROM_STOCKTAKE,
+    FLAGGED_WAITING,
 )
 #: The history table's change reason column holds this many characters.
 REASON_LENGTH = 100
@@ -78,6 +80,11 @@ def describe(event: str, params: Mapping[str, Any] | None = None) -> str:
         return _("Dates confirmed as a decision")
     if event == MILESTONE_CONFIRMED:
         return _("Milestone %(title)s confirmed as a decision") % {"title": title}
+    if event == FLAGGED_WAITING:
+        if params.get("reason") == "late":
+            return _("Flagged automatically: waiting on “%(title)s”, which is late.") % {"title": title}
+        return _("Flagged automatically: waiting on “%(title)s”, which is due after this one starts.") % {
+            "title": title}
     if event == FROM_STOCKTAKE:
         return _("Agreed at the stocktake “%(title)s”.") % {"title": title}
     return ""

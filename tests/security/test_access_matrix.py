@@ -296,6 +296,19 @@ WEB: dict[str, list[Door]] = {
                                  data=lambda f: {"name": "Exercises", "query": "kind=exercise"})],
     "web:saved-view-delete": [Door("post", lambda f: f"/views/{f['saved_view'].pk}/delete/",
                                    by_caller(LOGIN, viewer=302, outsider=403, editor=403, coordinator=403))],
+    # The schedule (issue 17): a link is its successor's editors'; baselines are the coordinators'.
+    "web:link-add": [
+        Door("post", lambda f: f"/activities/{f['own'].pk}/links/", WRITE_PAGE,
+             data=lambda f: {"link-direction": "waits_on", "link-other": f["later"].pk, "link-kind": "fs"}),
+        Door("post", lambda f: "/activities/999999/links/", WEB_UNKNOWN,
+             data=lambda f: {"link-direction": "waits_on", "link-other": f["foreign"].pk, "link-kind": "fs"}),
+    ],
+    "web:link-delete": [Door("post", lambda f: f"/links/{f['link'].pk}/delete/", WRITE_PAGE),
+                        Door("post", lambda f: "/links/999999/delete/", WEB_UNKNOWN)],
+    "web:schedule": [Door("get", lambda f: "/reports/schedule/", SIGNED_IN)],
+    "web:baseline-approve": [Door("post", lambda f: "/reports/schedule/baselines/", COORDINATOR_PAGE,
+                                  data=lambda f: {"reason": "Approved at the stocktake"})],
+    "web:links-csv": [Door("get", lambda f: "/reports/links.csv", SIGNED_IN)],
     # Sign-in pages and friends: public by nature, or for the signed-in person only.
     "login": [Door("get", lambda f: "/accounts/login/", PUBLIC)],
     "logout": [Door("post", lambda f: "/accounts/logout/", by_caller(LOGIN)),
@@ -406,6 +419,28 @@ API: dict[str, list[Door]] = {
         Door("get", lambda f: f"/api/v1/activities/{f['own'].pk}/documents/{f['document'].pk}/download/", API_READ),
         Door("get", lambda f: f"/api/v1/activities/{f['own'].pk}/documents/999999/download/", API_UNKNOWN),
     ],
+    # The schedule (issue 17): who may change the successor links it; a person approves a baseline.
+    "api:dependency-list": [
+        Door("get", lambda f: "/api/v1/dependencies/", API_READ),
+        Door("post", lambda f: "/api/v1/dependencies/", by_caller(
+            403, anonymous=401, revoked_key=401, expired_key=401, editor=201, coordinator=201, write_key=201),
+             data=lambda f: {"predecessor": f["later"].pk, "successor": f["own"].pk, "kind": "ff"}),
+    ],
+    "api:dependency-detail": [
+        Door("get", lambda f: f"/api/v1/dependencies/{f['link'].pk}/", API_READ),
+        Door("get", lambda f: "/api/v1/dependencies/999999/", API_UNKNOWN),
+        Door("delete", lambda f: f"/api/v1/dependencies/{f['link'].pk}/", API_WRITE_204),
+    ],
+    "api:baseline-list": [
+        Door("get", lambda f: "/api/v1/baselines/", API_READ),
+        Door("post", lambda f: "/api/v1/baselines/", by_caller(
+            403, anonymous=401, revoked_key=401, expired_key=401, coordinator=201),
+             data=lambda f: {"presidency": f["own"].priority.presidency_id, "reason": "Approved"}),
+    ],
+    "api:baseline-detail": [Door("get", lambda f: f"/api/v1/baselines/{f['baseline'].pk}/", API_READ),
+                            Door("get", lambda f: "/api/v1/baselines/999999/", API_UNKNOWN)],
+    "api:forecast-list": [Door("get", lambda f: f"/api/v1/forecasts/?presidency={f['own'].priority.presidency_id}",
+                               API_READ)],
     # The API's description is public: it holds no data.
     "api:schema": [Door("get", lambda f: "/api/schema/", PUBLIC)],
     "api:docs": [Door("get", lambda f: "/api/docs/", PUBLIC)],
@@ -488,6 +523,12 @@ ADMIN_MODELS = {
     "tracker.stocktake": READ_ONLY,
     "tracker.reviewreminderlog": COORDINATORS_READ_ONLY,
     "tracker.comment": COORDINATORS_READ_ONLY,  # the discussion, hidden and deleted ones too (issue 13)
+    # A link is its successor's: its body's editors add and remove it (a link is never edited in place).
+    "tracker.dependency": {"outsider": (200, 200, 200, 403, 200), "editor": (200, 200, 200, 200, 200),
+                           "coordinator": (200, 200, 200, 200, 200)},
+    # Baselines: coordinators approve; everyone with admin access reads; nobody changes or deletes one.
+    "tracker.baseline": {"outsider": (200, 403, 200, 403, 200), "editor": (200, 403, 200, 403, 200),
+                         "coordinator": (200, 200, 200, 403, 200)},
     "auth.user": SUPERUSERS_ONLY,
     "auth.group": SUPERUSERS_ONLY,
     "axes.accessattempt": SUPERUSERS_ONLY,
@@ -558,6 +599,10 @@ def doors(callers, activity, priorities, body, other_body, coordinator, editor, 
         upload=SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
     comment = services.comment_post(actor=services_actor(viewer), activity=activity, body="Who books the range?")
     saved_view = services.saved_view_create(actor=services_actor(viewer), name="Mine", query="owner=me")
+    link = services.dependency_create(actor=services_actor(coordinator), predecessor=foreign, successor=activity)
+    later = factories.ActivityFactory(priority=priorities[1], responsible_body=other_body, title="Follow-up")
+    baseline = services.baseline_approve(actor=services_actor(coordinator), presidency=priorities[0].presidency,
+                                         reason="Approved plan")
     activity.refresh_from_db()
     foreign.refresh_from_db()
     return {
@@ -566,6 +611,7 @@ def doors(callers, activity, priorities, body, other_body, coordinator, editor, 
         "risk_history_id": risk.history.values_list("history_id", flat=True).first(),
         "commitment": commitment, "document": document_version.document, "document_version": document_version,
         "comment": comment, "saved_view": saved_view,
+        "link": link, "baseline": baseline, "later": later,
         "callers": callers, "own": activity, "foreign": foreign, "milestone": milestone, "body": body,
         "state": state, "webhook": webhook, "viewer_id": viewer.pk, "viewer_token": viewer.staff_profile.calendar_token,
         "own_history_id": activity.history.order_by("-history_id").values_list("history_id", flat=True).first(),
@@ -622,7 +668,8 @@ ISOLATED = {"web:activity-move", "web:activity-update", "web:milestone-toggle", 
             "api:activity-confirm-dates", "api:milestone-confirm-date", "web:stocktake-close",
             "web:comment-edit", "web:comment-hide", "web:saved-view-delete", "web:activity-people",
             "web:stocktake-item-milestone", "web:stocktake-item-activity", "api:risk-detail",
-            "api:participation-list", "api:participation-detail"}
+            "api:participation-list", "api:participation-detail",
+            "web:link-add", "web:link-delete", "api:dependency-list", "api:dependency-detail"}
 
 
 def _cases(table: dict[str, list[Door]], who: list[str]) -> list:

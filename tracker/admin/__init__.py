@@ -8,11 +8,21 @@
     delivery.py    confidence assessments, the risk log, stocktakes
     commitments.py sources, commitments, participation
     people.py      comments, for coordinators (issue 13)
+    schedule.py    links between activities, baselines (issue 17)
 
 The site itself (branding, sections) is tracker/admin_site.py, named by INSTALLED_APPS.
 """
 
-from tracker.admin import agenda, audit_log, commitments, delivery, integration, jobs, people  # noqa: F401  (registers the pages)
+from tracker.admin import (  # noqa: F401  (registers the pages)
+    agenda,
+    audit_log,
+    commitments,
+    delivery,
+    integration,
+    jobs,
+    people,
+    schedule,
+)
 from tracker.admin.agenda import ActivityAdmin
 
 __all__ = ["ActivityAdmin"]

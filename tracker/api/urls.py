@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from tracker.api import commitments, delivery, documents, people, views
+from tracker.api import commitments, delivery, documents, people, schedule, views
 from tracker.api.middleware import api_not_found
 from tracker.api.schema_view import SchemaView
 
@@ -25,6 +25,9 @@ router.register("risks", delivery.RaidEntryViewSet, basename="risk")
 router.register("stocktakes", delivery.StocktakeViewSet, basename="stocktake")
 router.register("commitments", commitments.CommitmentViewSet, basename="commitment")
 router.register("participations", commitments.ParticipationViewSet, basename="participation")
+router.register("dependencies", schedule.DependencyViewSet, basename="dependency")
+router.register("baselines", schedule.BaselineViewSet, basename="baseline")
+router.register("forecasts", schedule.ForecastViewSet, basename="forecast")
 
 app_name = "api"
 

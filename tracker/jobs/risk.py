@@ -6,6 +6,9 @@ moves to at_risk through the workflow, as the system, with the reason in the not
 in-progress activities are flagged: a blocked one already says something worse. Once a person moves it out
 of at_risk, the job respects that until the deadline changes: it flags an activity once per due date.
 
+Waiting: an open activity flagged "waiting on ..." by the schedule (a predecessor late, or due after this one
+starts; tracker/selectors/schedule.py) moves to at_risk too, once per due date like the others.
+
 Overdue: the first time an activity is seen overdue for a given due date, activity.overdue is emitted (an
 OverdueNotice row records it, so the event goes out once). The reminders job emails about overdue work.
 """
@@ -14,16 +17,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from tracker import clock, events, logtext, selectors, services, workflow
 from tracker.errors import DomainError
 from tracker.models import Activity, Channel, OverdueNotice, ProgressUpdate
 from tracker.permissions import Actor
+from tracker.selectors import schedule
 from tracker.workflow import Status
 
 logger = logging.getLogger(__name__)
@@ -51,7 +56,9 @@ def lag(activity: Activity, today: dt.date) -> tuple[int, int]:
     return expected, expected - activity.progress
 
 
-def at_risk_candidates(today: dt.date) -> list[Activity]:
+def at_risk_candidates(today: dt.date, waiting: Iterable[int] = ()) -> list[Activity]:
+    """Open activities near their deadline, and those waiting on a predecessor (issue 17) whatever their
+    deadline, not yet flagged for their current due date."""
     already_flagged = ProgressUpdate.objects.filter(
         activity=OuterRef("pk"), channel=Channel.SYSTEM, new_status=Status.AT_RISK,
         new_due_date=OuterRef("due_date"),
@@ -59,7 +66,8 @@ def at_risk_candidates(today: dt.date) -> list[Activity]:
     horizon = today + dt.timedelta(days=settings.AT_RISK_HORIZON_DAYS)
     return list(
         selectors.activity_list()
-        .filter(status__in=list(FLAGGABLE), due_date__gte=today, due_date__lte=horizon)
+        .filter(status__in=list(FLAGGABLE))
+        .filter(Q(due_date__gte=today, due_date__lte=horizon) | Q(pk__in=list(waiting)))
         .exclude(Exists(already_flagged))
         .order_by("due_date", "id")
     )
@@ -69,17 +77,23 @@ def flag_at_risk(today: dt.date | None = None) -> list[Activity]:
     """Move lagging activities to at_risk. Returns those moved."""
     today = today or clock.today()
     flagged = []
-    for activity in at_risk_candidates(today):
+    # The schedule's flag feeds the rule: an activity waiting on a predecessor is at risk (issue 17).
+    waiting = schedule.waiting_activities(today)
+    for activity in at_risk_candidates(today, waiting):
         expected, behind = lag(activity, today)
-        if behind <= settings.AT_RISK_MARGIN:
+        if activity.pk in waiting:
+            event, params = logtext.FLAGGED_WAITING, dict(waiting[activity.pk])
+        elif behind > settings.AT_RISK_MARGIN and activity.due_date >= today:
+            # Stored as data, worded in each reader's language (tracker/logtext.py).
+            event, params = logtext.FLAGGED_AT_RISK, {
+                "progress": activity.progress, "behind": behind, "expected": expected,
+                "days": (activity.due_date - today).days, "due": activity.due_date.isoformat()}
+        else:
             continue
-        # Stored as data, worded in each reader's language (tracker/logtext.py).
-        params = {"progress": activity.progress, "behind": behind, "expected": expected,
-                  "days": (activity.due_date - today).days, "due": activity.due_date.isoformat()}
         try:
             flagged.append(services.activity_transition(
                 actor=Actor.system(), activity=activity, status=Status.AT_RISK,
-                event=logtext.FLAGGED_AT_RISK, event_params=params, expected_version=activity.version,
+                event=event, event_params=params, expected_version=activity.version,
             ))
         except DomainError as exc:  # changed meanwhile (stale version, new status): the next run looks again
             logger.info("not flagging activity %s at risk: %s", activity.pk, exc.message)
@@ -113,4 +127,5 @@ class RiskRun:
 
 def run(today: dt.date | None = None) -> RiskRun:
     today = today or clock.today()
+    services.waiting_notify(today=today)  # successors that started waiting: watchers told once (issue 17)
     return RiskRun(flagged=[a.pk for a in flag_at_risk(today)], overdue=emit_overdue_events(today))

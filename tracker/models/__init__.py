@@ -35,11 +35,14 @@ from tracker.models.participation import Participation
 from tracker.models.people import Role, StaffProfile
 from tracker.models.progress import Channel, Milestone, ProgressUpdate
 from tracker.models.reference import Body, MemberState
+from tracker.models.schedule import Baseline, BaselineItem, Dependency, WaitingNotice
 
 __all__ = [
     "Activity",
     "ApiClient",
     "AuditEntry",
+    "Baseline",
+    "BaselineItem",
     "Body",
     "Channel",
     "Comment",
@@ -49,6 +52,7 @@ __all__ = [
     "DailySnapshot",
     "DateBasis",
     "DeliveryAttempt",
+    "Dependency",
     "DigestLog",
     "Document",
     "DocumentKind",
@@ -78,6 +82,7 @@ __all__ = [
     "StaffProfile",
     "Stocktake",
     "StocktakeItem",
+    "WaitingNotice",
     "WebhookDelivery",
     "WebhookSubscription",
     "WorkerHeartbeat",

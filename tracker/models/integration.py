@@ -91,6 +91,11 @@ STOCKTAKE_CLOSED = "stocktake.closed"
 COMMITMENT_OUTCOME_RECORDED = "commitment.outcome_recorded"
 DOCUMENT_ADDED = "document.added"  # a document or a new version of one on an activity (issue 13)
 COMMENT_POSTED = "comment.posted"
+# The schedule (issue 17): a successor starts waiting on a predecessor; links and baselines change.
+ACTIVITY_WAITING = "activity.waiting"
+DEPENDENCY_CREATED = "dependency.created"
+DEPENDENCY_DELETED = "dependency.deleted"
+BASELINE_APPROVED = "baseline.approved"
 EVENT_TYPES = [
     ACTIVITY_CREATED,
     ACTIVITY_UPDATED,
@@ -106,6 +111,10 @@ EVENT_TYPES = [
     COMMITMENT_OUTCOME_RECORDED,
     DOCUMENT_ADDED,
     COMMENT_POSTED,
+    ACTIVITY_WAITING,
+    DEPENDENCY_CREATED,
+    DEPENDENCY_DELETED,
+    BASELINE_APPROVED,
 ]
 
 

@@ -57,6 +57,12 @@ from tracker.services.people import (
     saved_view_delete,
 )
 from tracker.services.planner import ACTIVITY_FIELDS
+from tracker.services.schedule import (
+    baseline_approve,
+    dependency_create,
+    dependency_delete,
+    waiting_notify,
+)
 
 __all__ = [
     "ACTIVITY_FIELDS",
@@ -75,9 +81,12 @@ __all__ = [
     "api_client_create",
     "api_client_delete",
     "api_client_revoke",
+    "baseline_approve",
     "comment_edit",
     "comment_hide",
     "comment_post",
+    "dependency_create",
+    "dependency_delete",
     "document_add",
     "document_add_version",
     "milestone_confirm_date",
@@ -90,6 +99,7 @@ __all__ = [
     "progress_report",
     "saved_view_create",
     "saved_view_delete",
+    "waiting_notify",
     "webhook_subscription_create",
     "webhook_subscription_delete",
     "webhook_subscription_update",

@@ -18,7 +18,7 @@ from tracker import caching, clock, dbretry, events, logtext, permissions, workf
 from tracker.errors import BulkInvalid, DomainError, InvalidInput, StaleVersion
 from tracker.models import Activity, DateBasis
 from tracker.permissions import Actor
-from tracker.services import bulk, lead, planner, store
+from tracker.services import bulk, lead, planner, schedule, store
 from tracker.services.planner import Change
 
 
@@ -281,8 +281,11 @@ def _apply(
     if not change.saved:
         return activity  # nothing changed: no new version, no log row, no event
     store.validate(activity, changed=change.changed_columns())
+    dates_moved = bool({"due_date", "start_date", "status"} & change.changed_columns())
     store.save_existing(activity)
     _carry_out(change)
+    if dates_moved:
+        schedule.dates_changed(activity)  # successors now waiting are told once (issue 17)
     return activity
 
 

@@ -12,6 +12,7 @@ from tracker.web.views import (
     documents,
     people,
     reports,
+    schedule,
     timeline,
 )
 
@@ -85,4 +86,10 @@ urlpatterns = [
     path("inbox/preferences/", people.inbox_preferences, name="inbox-preferences"),
     path("views/save/", people.saved_view_save, name="saved-view-save"),
     path("views/<int:pk>/delete/", people.saved_view_delete, name="saved-view-delete"),
+    # The schedule (issue 17): links, forecasts, baselines (tracker/web/views/schedule.py).
+    path("activities/<int:pk>/links/", schedule.link_add, name="link-add"),
+    path("links/<int:pk>/delete/", schedule.link_delete, name="link-delete"),
+    path("reports/schedule/", schedule.schedule_report, name="schedule"),
+    path("reports/schedule/baselines/", schedule.baseline_approve, name="baseline-approve"),
+    path("reports/links.csv", schedule.links_csv, name="links-csv"),
 ]

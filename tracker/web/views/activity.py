@@ -17,7 +17,7 @@ from tracker.errors import DomainError, StaleVersion
 from tracker.models import Activity, Milestone
 from tracker.web.common import actor_for, attempt_write, edit_refusal, status_for, today, web_login_required
 from tracker.web.forms import ConfirmDateForm, MilestoneToggleForm, QuickUpdateForm
-from tracker.web.views import delivery, people
+from tracker.web.views import delivery, people, schedule
 
 LOG_SHOWN = 50
 HISTORY_SHOWN = 20
@@ -52,6 +52,7 @@ def _render(
         "log": selectors.activity_log(activity, LOG_SHOWN),
         "history": selectors.activity_history(activity, HISTORY_SHOWN),
         "today": day,
+        "schedule": schedule.activity_context(request, activity),  # links, forecast, slippage (issue 17)
         # Ratings, their history and the risk log (tracker/web/views/delivery.py).
         **(extra if extra is not None else delivery.activity_context(request, activity)),
         # Owner, contributors, watching and the discussion (tracker/web/views/people.py).

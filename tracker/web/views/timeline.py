@@ -11,7 +11,8 @@ from django.utils.translation import get_language
 
 from tracker import caching, selectors
 from tracker.filters import ActivityFilter
-from tracker.models import Presidency
+from tracker.models import Activity, Presidency
+from tracker.selectors import schedule
 from tracker.web.charts import TimelineScale
 from tracker.web.common import for_presidency, web_login_required
 from tracker.web.forms import active_filter_count, board_filterset, owner_key
@@ -57,8 +58,13 @@ def _rows_context(presidency: Presidency, filterset: ActivityFilter, day: dt.dat
         priority_ids=[priority.pk for priority in chosen] if chosen else None,
     )
     scale = TimelineScale(presidency.period_start, presidency.period_end)
+    plan = schedule.agenda_schedule(presidency, day)  # forecasts, links, baseline, critical chain (issue 17)
+    drawn: set[int] = set()
     for group in groups:
+        group.schedule = plan.priorities.get(group.priority.pk)
         for activity in group.rows:
+            drawn.add(activity.pk)
+            schedule_marks(activity, plan, scale)
             activity.bar = scale.span(activity.start_date, activity.due_date)
             activity.marks = [
                 (milestone, scale.at(milestone.due_date))
@@ -71,4 +77,20 @@ def _rows_context(presidency: Presidency, filterset: ActivityFilter, day: dt.dat
         "today": day,
         "today_at": scale.at(day) if scale.contains(day) else None,
         "total": sum(group.count for group in groups),
+        # Arrows between drawn bars only: [predecessor, successor, kind, on the critical chain]
+        "arrows": [[link.predecessor, link.successor, link.kind,
+                    plan.activities[link.predecessor].critical and plan.activities[link.successor].critical]
+                   for link in plan.links if link.predecessor in drawn and link.successor in drawn],
     }
+
+
+def schedule_marks(activity: Activity, plan: schedule.AgendaSchedule, scale: TimelineScale) -> None:
+    """The schedule's marks on a bar: its forecast, the latest baseline's shadow, waiting flags."""
+    item = plan.activities.get(activity.pk)
+    activity.sched = item
+    activity.waiting = [{"id": node, "title": plan.title(node), "reason": reason}
+                        for node, reason in (item.waiting if item else [])]
+    activity.baseline_bar = (scale.span(item.baseline_start, item.baseline_due)
+                             if item and item.baseline_due else None)
+    activity.forecast_at = (scale.at(item.forecast) if item and item.forecast and item.late_days is not None
+                            else None)
