@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.errors import DomainError
-from tracker.models.agenda import Activity, Milestone, Presidency
+from tracker.models.agenda import Activity, Presidency
+from tracker.models.progress import Milestone
 from tracker.validators import multi_line
 
 
