@@ -256,10 +256,6 @@ AGENDA_DATE_SLACK_DAYS = env_int("AGENDA_DATE_SLACK_DAYS", 92, minimum=0)
 # An activity is "due soon" on the board when its deadline is this close.
 AGENDA_DUE_SOON_DAYS = env_int("AGENDA_DUE_SOON_DAYS", 14, minimum=0)
 
-# --- Webhooks -------------------------------------------------------------------------------------------
-# Private, loopback and link-local targets are refused unless this is on (development only).
-WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
-
 # --- Background jobs: Celery, reminders, digests, snapshots, webhook delivery (docs/operations.md) -------
 # With REDIS_URL, Redis is the broker. Without it (embedded mode, `make run`), kombu's filesystem transport
 # under var/broker/ needs no server.
@@ -514,3 +510,33 @@ LOGGING = {
 # --- Web board --------------------------------------------------------------------------------------------
 # English dates in the organisation's style (30 September 2023); Russian uses Django's own formats.
 FORMAT_MODULE_PATH = ["tracker.web.formats"]
+
+
+# --- Integration (issue 16) -----------------------------------------------------------------------------
+# Webhook targets must be globally routable addresses, unless one of these networks (CIDR, comma-separated)
+# allows them: empty in production; the demo and the tests allow loopback ("127.0.0.0/8,::1/128").
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
+try:
+    [ipaddress.ip_network(network, strict=False) for network in WEBHOOK_ALLOWED_NETWORKS]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS: {exc}") from None
+# How names are resolved for the address check and the connection (dotted path; tests swap in their own).
+WEBHOOK_RESOLVER = env_str("WEBHOOK_RESOLVER", "tracker.webhook_urls.system_resolve")
+# A subscription whose deliveries have failed for this long without one success is switched off.
+WEBHOOK_DISABLE_AFTER_HOURS = env_int("WEBHOOK_DISABLE_AFTER_HOURS", 72, minimum=1)
+# After a secret rotation the old secret signs too (a second signature) for this long.
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24, minimum=0)
+# The events feed keeps events this long; the daily purge removes older ones (with their deliveries).
+EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90, minimum=1)
+# Finished deliveries (delivered, failed, cancelled) and their attempts are kept this long.
+WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 30, minimum=1)
+
+
+def _integration_jobs() -> dict:
+    from celery.schedules import crontab
+
+    return {"integration-purge": {"task": "tracker.tasks.purge_integration_history",
+                                  "schedule": crontab(minute=50, hour=3), "options": {"expires": 3000}}}
+
+
+CELERY_BEAT_SCHEDULE.update(_integration_jobs())
