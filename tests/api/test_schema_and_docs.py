@@ -105,7 +105,8 @@ def test_the_swagger_ui_start_script_is_served_as_a_file(api):
 def test_the_schema_is_compact_and_writes_each_problem_example_once(api, schema):
     """It was 503 KB: a four-space indent (60%) and the same problem examples on every operation."""
     response = api.get("/api/schema/?format=json")
-    assert len(response.content) < 200_000
+    # 200 KB until issue 16 added the events feed, deliveries, redelivery and secret rotation (six operations).
+    assert len(response.content) < 225_000
     assert b"\n    " not in response.content
     shared = schema["components"]["examples"]
     for path, method, operation in _operations(schema):
