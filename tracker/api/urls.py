@@ -17,7 +17,6 @@ router.register("bodies", views.BodyViewSet, basename="body")
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("activities/<int:activity_pk>/milestones", views.MilestoneViewSet, basename="milestone")
 router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhook")
-router.register("events", views.EventFeedViewSet, basename="event")
 router.register("assessments", delivery.AssessmentViewSet, basename="assessment")
 router.register("risks", delivery.RaidEntryViewSet, basename="risk")
 router.register("stocktakes", delivery.StocktakeViewSet, basename="stocktake")
@@ -29,6 +28,7 @@ app_name = "api"
 _docs_csp = csp_update({"style-src": ["'self'", "'unsafe-inline'"]})
 
 urlpatterns = [
+    path("v1/events/", views.EventFeedView.as_view(), name="event-list"),
     path("v1/", include(router.urls)),
     path("schema/", SchemaView.as_view(), name="schema"),
     # The viewers' scripts are our own static files (no inline script); their styles are set at run time.

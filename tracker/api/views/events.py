@@ -8,9 +8,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from tracker.api import serializers as s
 from tracker.api.errors import problem_response
@@ -30,12 +31,10 @@ def _cursor(request: Request, name: str, default: int | None) -> int | None:
     return int(raw)
 
 
-class EventFeedViewSet(viewsets.GenericViewSet):
+class EventFeedView(APIView):
     """Every event in commit order, each with the body its webhooks carry, kept EVENT_RETENTION_DAYS."""
 
-    filter_backends: list = []
-    pagination_class = None
-    serializer_class = s.FeedPageSerializer
+    serializer_class = s.FeedPageSerializer  # the schema's answer (one page object, not a list)
 
     @extend_schema(
         summary="The events feed: what happened after a cursor", tags=["events"],
@@ -50,7 +49,7 @@ class EventFeedViewSet(viewsets.GenericViewSet):
         description="Read until has_more is false, keeping next_cursor; events are never reordered or changed. "
                     "A cursor older than the retention period answers 410: resynchronise with updated_since.",
     )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         after = _cursor(request, "after", 0) or 0
         limit = _cursor(request, "limit", 100)
         if limit is None or not 1 <= limit <= MAX_LIMIT:
