@@ -388,12 +388,14 @@ def purge(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     event_cutoff = now - timedelta(days=settings.EVENT_RETENTION_DAYS)
     delivery_cutoff = now - timedelta(days=settings.WEBHOOK_DELIVERY_RETENTION_DAYS)
-    deliveries, _ = (
+    _, by_model = (
         WebhookDelivery.objects.filter(created_at__lt=delivery_cutoff)
         .exclude(status=WebhookDelivery.Status.PENDING)
         .delete()
     )
+    deliveries = by_model.get(WebhookDelivery._meta.label, 0)
     # Only events already fanned out: one the sweep has not reached yet still owes its deliveries.
     old = OutboxEvent.objects.filter(created_at__lt=event_cutoff, dispatched_at__isnull=False)
-    removed, _ = old.exclude(deliveries__status=WebhookDelivery.Status.PENDING).delete()
-    return {"deliveries": deliveries, "events": removed}
+    _, by_model = old.exclude(deliveries__status=WebhookDelivery.Status.PENDING).delete()
+    deliveries += by_model.get(WebhookDelivery._meta.label, 0)
+    return {"deliveries": deliveries, "events": by_model.get(OutboxEvent._meta.label, 0)}
