@@ -479,7 +479,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "milestones", "description": "An activity's checklist."},
         {"name": "agenda", "description": "Presidencies and priorities, with roll-up figures."},
         {"name": "reference", "description": "Member states and responsible bodies."},
-        {"name": "webhooks", "description": "Event subscriptions: coordinators (all), webhooks-scope keys (their own)."},
+        {"name": "webhooks",
+         "description": "Event subscriptions: coordinators (all), keys with the webhooks scope (their own)."},
         {"name": "events", "description": "The events feed: catch up on everything after a cursor."},
     ],
 }

@@ -267,6 +267,9 @@ API: dict[str, list[Door]] = {
     "api:webhook-redeliver-one": [
         Door("post", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/deliveries/999999/redeliver/",
              API_MANAGE | {"coordinator": 404}),
+        Door("post", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/deliveries/"
+                               f"{f['webhook'].deliveries.order_by('pk').first().pk}/redeliver/",
+             API_MANAGE | {"coordinator": 202}, data=lambda f: {}),
     ],
     "api:webhook-rotate-secret": [
         Door("post", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/rotate-secret/", API_MANAGE, data=lambda f: {}),
@@ -501,7 +504,8 @@ def _check(doors_by_route: dict[str, list[Door]], route: str, caller: str, fixtu
 # Doors that change what the next caller would meet run once per caller, on a fresh agenda; the others
 # check every caller in one test (each caller has its own session).
 ISOLATED = {"web:activity-move", "web:activity-update", "web:milestone-toggle", "api:milestone-detail",
-            "api:webhook-detail", "api:webhook-redeliver", "api:webhook-rotate-secret", "web:activity-confirm-dates", "web:milestone-confirm",
+            "api:webhook-detail", "api:webhook-redeliver", "api:webhook-rotate-secret",
+            "api:webhook-redeliver-one", "web:activity-confirm-dates", "web:milestone-confirm",
             "api:activity-confirm-dates", "api:milestone-confirm-date", "web:stocktake-close",
             "web:stocktake-item-milestone", "web:stocktake-item-activity", "api:risk-detail"}
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tracker.api.serializers.strict import (
     READ_ONLY_HINT,
+    StrictCharField,
     StrictChoiceField,
     StrictInputMixin,
     StrictIntegerField,
@@ -94,16 +96,24 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         return str(position) if position is not None else None
 
 
+_CURSOR = RegexValidator(r"^[0-9]{1,18}$", _("A cursor is a whole number given by an earlier page."))
+
+
+class NoBodySerializer(StrictInputMixin, serializers.Serializer):
+    """A call that takes no fields: an empty object or no body; anything else is refused, naming it."""
+
+
 class RedeliverySerializer(StrictInputMixin, serializers.Serializer):
     deliveries = serializers.ListField(
         child=StrictIntegerField(min_value=1), required=False, max_length=500,
         help_text=_("Ids of this subscription's deliveries to send again."),
     )
-    after = serializers.RegexField(
-        r"^[0-9]{1,18}$", required=False,
+    after = StrictCharField(
+        required=False, max_length=18, validators=[_CURSOR],
         help_text=_("Send again every event the subscription wants after this events-feed cursor…"),
     )
-    until = serializers.RegexField(r"^[0-9]{1,18}$", required=False, help_text=_("…up to this cursor (included)."))
+    until = StrictCharField(required=False, max_length=18, validators=[_CURSOR],
+                            help_text=_("…up to this cursor (included)."))
 
     def validate(self, attrs: dict) -> dict:
         if "deliveries" not in attrs and "after" not in attrs:

@@ -136,6 +136,7 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
     @idempotent
     def redeliver_one(self, request: Request, *args: Any, delivery_pk: int, **kwargs: Any) -> Response:
         subscription = self.get_object()
+        s.NoBodySerializer(data=request.data).is_valid(raise_exception=True)  # {} or no body; JSON null is refused
         delivery = get_object_or_404(WebhookDelivery, pk=delivery_pk, subscription=subscription)
         queued = services.webhook_redeliver(subscription=subscription, delivery_ids=[delivery.pk], **self._by())
         return Response({"queued": queued}, status=status.HTTP_202_ACCEPTED)
