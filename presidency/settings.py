@@ -24,6 +24,39 @@ from presidency.conf.api import (  # noqa: F401  (settings Django reads)
     REST_FRAMEWORK,
     SPECTACULAR_SETTINGS,
 )
+from presidency.conf.auth import (  # noqa: F401
+    AUTH_PASSWORD_VALIDATORS,
+    AUTHENTICATION_BACKENDS,
+    AXES_CLIENT_IP_CALLABLE,
+    AXES_COOLOFF_TIME,
+    AXES_ENABLED,
+    AXES_FAILURE_LIMIT,
+    AXES_LOCKOUT_PARAMETERS,
+    AXES_RESET_ON_SUCCESS,
+    LOGIN_REDIRECT_URL,
+    LOGIN_URL,
+    LOGOUT_REDIRECT_URL,
+    SESSION_COOKIE_AGE,
+    SESSION_EXPIRE_AT_BROWSER_CLOSE,
+    TRUSTED_PROXY_COUNT,
+    TRUSTED_PROXY_IPS,
+)
+from presidency.conf.documents import (  # noqa: F401
+    DOCUMENTS_MAX_BYTES,
+    DOCUMENTS_S3_BUCKET,
+    DOCUMENTS_STORAGE,
+    DOCUMENTS_X_ACCEL_REDIRECT_PREFIX,
+    MEDIA_ROOT,
+    MEDIA_URL,
+)
+from presidency.conf.integration import (  # noqa: F401
+    EVENT_RETENTION_DAYS,
+    WEBHOOK_ALLOWED_NETWORKS,
+    WEBHOOK_DELIVERY_RETENTION_DAYS,
+    WEBHOOK_DISABLE_AFTER_HOURS,
+    WEBHOOK_RESOLVER,
+    WEBHOOK_SECRET_OVERLAP_HOURS,
+)
 from presidency.conf.jobs import (  # noqa: F401
     AT_RISK_HORIZON_DAYS,
     AT_RISK_MARGIN,
@@ -41,6 +74,8 @@ from presidency.conf.jobs import (  # noqa: F401
     WEBHOOK_TIMEOUT_SECONDS,
     WORKER_HEARTBEAT_SECONDS,
 )
+from presidency.conf.people import COMMENTS_PER_PAGE, INBOX_POLL_SECONDS  # noqa: F401
+from presidency.conf.schedule import SCHEDULE_FORECAST_FLOOR_HUNDREDTHS, SCHEDULE_FORECAST_UPDATES  # noqa: F401
 from presidency.env import (
     env_bool,
     env_database,
@@ -198,40 +233,7 @@ else:
 # Cached pages and roll-ups (tracker/caching.py) need a cache every process shares, so they follow Redis.
 AGENDA_CACHE = env_bool("AGENDA_CACHE", default=bool(REDIS_URL))
 
-# --- Auth -----------------------------------------------------------------------------------------------
-AUTHENTICATION_BACKENDS = [
-    # django-axes first: it refuses a login from a user/IP pair that guessed wrong too often.
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
-# The client's address as the trusted proxies report it (tracker/client_ip.py), for the lockout and the API's
-# anonymous throttle. TRUSTED_PROXY_COUNT: how many proxies in front of gunicorn append to X-Forwarded-For
-# (0, the default: trust none, REMOTE_ADDR is the client). TRUSTED_PROXY_IPS: optionally, the proxies'
-# addresses or networks; X-Forwarded-For is then read only on requests coming from them.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
-TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", [])
-for _network in TRUSTED_PROXY_IPS:
-    try:
-        ipaddress.ip_network(_network, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(f"TRUSTED_PROXY_IPS holds {_network!r}, not an address or network") from None
-AXES_CLIENT_IP_CALLABLE = "tracker.client_ip.client_address"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# --- Auth: presidency/conf/auth.py ----------------------------------------------------------------------
 
 # --- Internationalisation --------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -283,10 +285,6 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@presidency.local")
 AGENDA_DATE_SLACK_DAYS = env_int("AGENDA_DATE_SLACK_DAYS", 92, minimum=0)
 # An activity is "due soon" on the board when its deadline is this close.
 AGENDA_DUE_SOON_DAYS = env_int("AGENDA_DUE_SOON_DAYS", 14, minimum=0)
-
-# --- Webhooks -------------------------------------------------------------------------------------------
-# Private, loopback and link-local targets are refused unless this is on (development only).
-WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
 
 # --- Background jobs: Celery, reminders, digests, snapshots, webhook delivery (docs/operations.md) -------
 # With REDIS_URL, Redis is the broker. Without it (embedded mode, `make run`), kombu's filesystem transport
@@ -386,7 +384,6 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST API: presidency/conf/api.py ----------------------------------------------------------------------
-
 # --- Logging: JSON lines in production, with the request id on every line -----------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
@@ -415,59 +412,6 @@ LOGGING = {
 # English dates in the organisation's style (30 September 2023); Russian uses Django's own formats.
 FORMAT_MODULE_PATH = ["tracker.web.formats"]
 
-# --- Documents (issue 13) -----------------------------------------------------------------------------------
-# Files attached to activities, sources and outcomes (tracker/documents.py, tracker/services/documents.py).
-# They are stored through the "documents" alias of STORAGES: the file system under MEDIA_ROOT by default, or
-# an S3-compatible object store (django-storages) when DOCUMENTS_S3_BUCKET is set, so several web hosts share
-# the files. They are never served from a public URL: downloads go through an access-checking view.
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-MEDIA_URL = "/media-not-served/"  # nothing is served from here; the download view streams each file
-DOCUMENTS_S3_BUCKET = env_str("DOCUMENTS_S3_BUCKET")
-if DOCUMENTS_S3_BUCKET:
-    STORAGES["documents"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": DOCUMENTS_S3_BUCKET,
-            "endpoint_url": env_str("DOCUMENTS_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, moto...; empty = AWS
-            "region_name": env_str("DOCUMENTS_S3_REGION") or None,
-            "access_key": env_str("DOCUMENTS_S3_ACCESS_KEY_ID") or None,  # empty: boto3's own credential chain
-            "secret_key": env_str("DOCUMENTS_S3_SECRET_ACCESS_KEY") or None,
-            "location": env_str("DOCUMENTS_S3_PREFIX", "documents"),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
-else:
-    STORAGES["documents"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                             "OPTIONS": {"location": str(MEDIA_ROOT / "documents")}}
-# The largest file accepted; larger uploads are refused with 413 naming the limit and nothing is stored.
-DOCUMENTS_MAX_BYTES = env_int("DOCUMENTS_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
-# Production behind nginx: the download view checks access, then hands the transfer to the proxy with
-# X-Accel-Redirect: <this prefix><stored name> (an `internal` location aliasing MEDIA_ROOT/documents/).
-# Empty: the view streams the file itself (the only way with S3).
-DOCUMENTS_X_ACCEL_REDIRECT_PREFIX = env_str("DOCUMENTS_X_ACCEL_REDIRECT_PREFIX")
-# --- People (issue 13) ---------------------------------------------------------------------------------------
-from celery.schedules import crontab as _crontab  # noqa: E402 - kept inside this block for the merge
-
-# Seconds between the header's looks at the unread count (htmx polling); comments shown per page of threads.
-INBOX_POLL_SECONDS = env_int("INBOX_POLL_SECONDS", 30, minimum=1)
-COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 20, minimum=1)
-# The notifications' sweep (events the task never heard of) and the daily digest of notifications.
-CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
-    "task": "tracker.tasks.notifications_sweep", "schedule": float(WEBHOOK_SWEEP_SECONDS),
-    "options": {"expires": WEBHOOK_SWEEP_SECONDS},
-}
-CELERY_BEAT_SCHEDULE["notification-digests"] = {
-    "task": "tracker.tasks.send_notification_digests",
-    "schedule": _crontab(minute=15, hour=7),
-    "options": {"expires": 3000},
-}
-# --- Schedule (issue 17) ------------------------------------------------------------------------------------
-# Forecasts from pace (docs/schedule.md): the rate over the last SCHEDULE_FORECAST_UPDATES progress updates,
-# measured to today; a rate under SCHEDULE_FORECAST_FLOOR_HUNDREDTHS / 100 points a day counts as stalled and
-# uses that floor (25 = 0.25 points a day: 400 days for a whole activity).
-SCHEDULE_FORECAST_UPDATES = env_int("SCHEDULE_FORECAST_UPDATES", 5, minimum=1)
-SCHEDULE_FORECAST_FLOOR_HUNDREDTHS = env_int("SCHEDULE_FORECAST_FLOOR_HUNDREDTHS", 25, minimum=1)
-# The links' kind is its own enum in the API schema (drf-spectacular would otherwise guess a name).
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["DependencyKindEnum"] = "tracker.models.schedule.Dependency.Kind"
+# --- Documents, people, schedule, integration: presidency/conf/ ------------------------------------------------
+# Documents are stored through their own STORAGES alias (file system by default, S3 when configured).
+STORAGES["documents"] = DOCUMENTS_STORAGE

@@ -152,3 +152,15 @@ def postgres_only(db):
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: runs in the PostgreSQL pass (DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture(autouse=True)
+def dns():
+    """The tests' DNS table (tests/dns.py), empty again after each test: `dns["hooks.test"] = ["127.0.0.1"]`."""
+    from tests import dns as table
+
+    table.RECORDS.clear()
+    table.ASKED.clear()
+    yield table.RECORDS
+    table.RECORDS.clear()
+    table.ASKED.clear()

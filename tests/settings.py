@@ -10,7 +10,7 @@ import os
 # Settings refuse to start without a key when DEBUG is off; tests need none of their own.
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-secret-key")
 
-from presidency.env import env_bool, env_str
+from presidency.env import env_bool, env_list, env_str
 from presidency.settings import *  # noqa: F403
 from presidency.settings import API_THROTTLE_RATES, LOGGING, REDIS_URL, STORAGES
 
@@ -23,7 +23,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Plain static files: no collectstatic before a test run.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # Webhook receivers in tests listen on 127.0.0.1.
-WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=True)
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
 # The in-memory broker, unless a test points elsewhere.
 if not env_str("CELERY_BROKER_URL") and not REDIS_URL:
     CELERY_BROKER_URL = "memory://localhost/"
@@ -52,3 +52,5 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or tempfile.mkdtemp(prefix="tracker-test
 if not DOCUMENTS_S3_BUCKET:
     STORAGES["documents"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
                              "OPTIONS": {"location": str(MEDIA_ROOT / "documents")}}
+# Webhook names resolve from the tests' own table (tests/dns.py): no lookup leaves the machine.
+WEBHOOK_RESOLVER = env_str("WEBHOOK_RESOLVER", "tests.dns.resolve")

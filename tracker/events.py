@@ -7,13 +7,15 @@ reads these rows after the commit; see tracker/webhooks.py.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import shape
+from tracker import clock, shape, workflow
 from tracker.models import Activity, OutboxEvent
 from tracker.models.integration import (  # the vocabulary lives beside OutboxEvent; re-exported for the writers
     ACTIVITY_CREATED,
@@ -35,6 +37,7 @@ from tracker.models.integration import (  # the vocabulary lives beside OutboxEv
     RISK_CHANGED,
     RISK_CREATED,
     STOCKTAKE_CLOSED,
+    WEBHOOK_DISABLED,
 )
 
 __all__ = [
@@ -57,10 +60,14 @@ __all__ = [
     "RISK_CHANGED",
     "RISK_CREATED",
     "STOCKTAKE_CLOSED",
+    "WEBHOOK_DISABLED",
+    "activity_representation",
     "activity_summary",
     "after_commit_listeners",
+    "document",
     "emit",
     "emit_many",
+    "representation_of",
 ]
 
 #: Called after commit with the ids of the events just committed; the delivery machinery registers here.
@@ -75,19 +82,89 @@ def activity_summary(activity: Activity) -> dict[str, Any]:
     return summary
 
 
-def emit(event_type: str, activity: Activity | None, data: dict[str, Any] | None = None) -> OutboxEvent:
-    """Write an event row inside the caller's transaction and announce it once that transaction commits."""
+def activity_representation(activity: Activity) -> dict[str, Any]:
+    """The activity as events carry it (shape.WEBHOOK_FIELDS): related rows as their codes."""
+    today = clock.today()
+    related = {
+        "presidency": activity.priority.presidency.code,
+        "priority": activity.priority.number,
+        "responsible_body": activity.responsible_body.code,
+        "lead_state": activity.lead_state.code if activity.lead_state_id else None,
+        "participating_states": sorted(state.code for state in activity.participating_states.all()),
+        # Each state's part (tracker/models/participation.py); the list above stays for older receivers.
+        "participations": sorted(
+            ({"state": p.memberstate.code, "role": p.role, "level": p.level, "confirmed": p.confirmed,
+              "note": p.note}
+             for p in activity.participations.all()),
+            key=lambda row: row["state"],
+        ),
+        "overdue": activity.is_overdue(today),
+        "days_left": workflow.days_left(due_date=activity.due_date, today=today),
+        "id": activity.pk,
+        "owner": activity.owner.get_username() if activity.owner_id else None,
+    }
+    return {name: related[name] if name in related else getattr(activity, name) for name in shape.WEBHOOK_FIELDS}
+
+
+def _load(activity_ids: Iterable[int]) -> dict[int, Activity]:
+    """The activities as saved in this transaction, with what their representation reads (4 queries)."""
+    ids = sorted({pk for pk in activity_ids if pk is not None})
+    if not ids:
+        return {}
+    rows = (
+        Activity.objects.select_related("priority__presidency", "responsible_body", "lead_state", "owner")
+        .prefetch_related("participating_states", "participations__memberstate")
+        .filter(pk__in=ids)
+    )
+    return {row.pk: row for row in rows}
+
+
+def document(event: OutboxEvent, representation: dict[str, Any] | None) -> str:
+    """The event as every reader sees it, frozen when it is written: id, type, time, the activity as it was
+    at that moment (or the summary recorded with it, for a deleted one) and what the event says."""
+    payload = dict(event.payload or {})
+    recorded = payload.pop("activity", None)
+    body = {
+        "id": str(event.pk),
+        "type": event.event_type,
+        "created_at": event.created_at,
+        "activity": representation if representation is not None else recorded,
+        "data": payload,
+    }
+    return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def emit(
+    event_type: str, activity: Activity | None, data: dict[str, Any] | None = None, *,
+    representation: dict[str, Any] | None = None,
+) -> OutboxEvent:
+    """Write an event row inside the caller's transaction and announce it once that transaction commits.
+
+    Its body is frozen now: every delivery and the events feed send these bytes, whatever happens to the
+    activity later. `representation` gives the activity's shape when the row is about to go (a deletion)."""
     payload: dict[str, Any] = dict(data or {})
     if activity is not None:
         payload.setdefault("activity", activity_summary(activity))
-    event = OutboxEvent.objects.create(event_type=event_type, activity=activity, payload=payload)
+        representation = representation or representation_of(activity)
+    event = OutboxEvent(event_type=event_type, activity=activity, payload=payload)
+    event.body = document(event, representation)
+    event.save(force_insert=True)
     _pending().append(str(event.pk))
     transaction.on_commit(_flush)
     return event
 
 
+def representation_of(activity: Activity) -> dict[str, Any] | None:
+    """The activity's representation as saved so far in this transaction (None once it is deleted)."""
+    loaded = _load([activity.pk]).get(activity.pk)
+    return activity_representation(loaded) if loaded is not None else None
+
+
 def emit_many(batch: Sequence[tuple[str, Activity | None, dict[str, Any] | None]]) -> list[OutboxEvent]:
-    """emit() for many events in one INSERT: the same rows, in the same order, announced after the commit."""
+    """emit() for many events in one INSERT: the same rows, in the same order, announced after the commit;
+    the activities' representations are read in one go."""
+    loaded = _load(activity.pk for _, activity, _ in batch if activity is not None)
+    shapes = {pk: activity_representation(row) for pk, row in loaded.items()}
     rows: list[OutboxEvent] = []
     for event_type, activity, data in batch:
         payload: dict[str, Any] = dict(data or {})
@@ -97,7 +174,9 @@ def emit_many(batch: Sequence[tuple[str, Activity | None, dict[str, Any] | None]
         if rows and created_at <= rows[-1].created_at:
             # Events are read in created_at order; one after another, as emit() gives them, they keep it.
             created_at = rows[-1].created_at + dt.timedelta(microseconds=1)
-        rows.append(OutboxEvent(event_type=event_type, activity=activity, payload=payload, created_at=created_at))
+        event = OutboxEvent(event_type=event_type, activity=activity, payload=payload, created_at=created_at)
+        event.body = document(event, shapes.get(activity.pk) if activity is not None else None)
+        rows.append(event)
     if not rows:
         return []
     OutboxEvent.objects.bulk_create(rows)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from tracker import clock
 from tracker.errors import InvalidInput, NotPermitted
-from tracker.models import Activity, ApiClient, Channel, Role, StaffProfile
+from tracker.models import Activity, ApiClient, Channel, Role, StaffProfile, WebhookSubscription
 
 
 def role_of(user: AbstractBaseUser | AnonymousUser | None) -> str | None:
@@ -138,7 +138,27 @@ def can_manage_agenda(actor: Actor) -> bool:
     return actor.is_coordinator and actor.api_client is None
 
 
+def can_manage_webhooks(actor: Actor) -> bool:
+    """Coordinators manage every subscription; a key with the `webhooks` scope manages its own."""
+    if can_manage_agenda(actor):
+        return True
+    return actor.api_client is not None and actor.api_client.manage_webhooks
+
+
+def can_manage_subscription(actor: Actor, subscription: WebhookSubscription) -> bool:
+    if can_manage_agenda(actor):
+        return True
+    client = actor.api_client
+    return client is not None and client.manage_webhooks and subscription.owner_id == client.pk
+
+
 # --- The same questions, raising the domain error services use --------------------------------------------
+
+def ensure_can_manage_subscription(actor: Actor, subscription: WebhookSubscription | None = None) -> None:
+    allowed = can_manage_webhooks(actor) if subscription is None else can_manage_subscription(actor, subscription)
+    if not allowed:
+        raise NotPermitted(_("Only coordinators, or the API key that made a subscription, may manage it."))
+
 
 def ensure_can_edit_activity(actor: Actor, activity: Activity) -> None:
     if can_edit_activity(actor, activity):

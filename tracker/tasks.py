@@ -148,3 +148,9 @@ def purge_idempotency_keys() -> int | None:
     from tracker.api import idempotency
 
     return idempotency.purge_expired()
+
+
+@_task(soft=600, hard=660)
+def purge_integration_history() -> dict:
+    """Events past EVENT_RETENTION_DAYS and finished deliveries past WEBHOOK_DELIVERY_RETENTION_DAYS."""
+    return webhooks.purge()

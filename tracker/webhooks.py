@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
-import json
 import logging
 import random
 import time
@@ -25,18 +24,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tracker import clock, shape, workflow
+from tracker import events, feed
 from tracker.models import Activity, DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookSubscription
-from tracker.webhook_urls import validate_target_url
+from tracker.webhook_urls import Target, check_target
 
 logger = logging.getLogger(__name__)
 
@@ -55,46 +52,19 @@ GONE = 410
 
 # --- What is sent ---------------------------------------------------------------------------------------
 
-def activity_representation(activity: Activity) -> dict[str, Any]:
-    """The activity as webhooks carry it (shape.WEBHOOK_FIELDS): related rows as their codes."""
-    today = clock.today()
-    related = {
-        "presidency": activity.priority.presidency.code,
-        "priority": activity.priority.number,
-        "responsible_body": activity.responsible_body.code,
-        "lead_state": activity.lead_state.code if activity.lead_state_id else None,
-        "participating_states": sorted(state.code for state in activity.participating_states.all()),
-        # Each state's part (tracker/models/participation.py); the list above stays for older receivers.
-        "participations": sorted(
-            ({"state": p.memberstate.code, "role": p.role, "level": p.level, "confirmed": p.confirmed,
-              "note": p.note}
-             for p in activity.participations.all()),
-            key=lambda row: row["state"],
-        ),
-        "overdue": activity.is_overdue(today),
-        "days_left": workflow.days_left(due_date=activity.due_date, today=today),
-        "id": activity.pk,
-        "owner": activity.owner.get_username() if activity.owner_id else None,
-    }
-    return {name: related[name] if name in related else getattr(activity, name) for name in shape.WEBHOOK_FIELDS}
+#: Kept for callers that shape an activity as events do; the one definition is in tracker/events.py.
+activity_representation = events.activity_representation
 
 
 def event_body(event: OutboxEvent) -> bytes:
-    """The JSON body for an event: id, type, time, the activity as it is now, and what the event says.
-
-    A deleted activity is sent as the summary recorded with the event.
-    """
-    payload = dict(event.payload or {})
-    recorded = payload.pop("activity", None)
-    activity = _current_activity(event.activity_id)
-    document = {
-        "id": str(event.pk),
-        "type": event.event_type,
-        "created_at": event.created_at,
-        "activity": activity_representation(activity) if activity is not None else recorded,
-        "data": payload,
-    }
-    return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
+    """The event's document as frozen when it was written (tracker/events.document): the same bytes for every
+    delivery and redelivery. Rows written before bodies were frozen are given one now, once."""
+    if not event.body:
+        activity = _current_activity(event.activity_id)
+        event.body = events.document(event, events.activity_representation(activity) if activity else None)
+        # Freeze it now, so that this row too is sent the same way from here on.
+        OutboxEvent.objects.filter(pk=event.pk, body="").update(body=event.body)
+    return event.body.encode()
 
 
 def _current_activity(activity_id: int | None) -> Activity | None:
@@ -109,9 +79,15 @@ def _current_activity(activity_id: int | None) -> Activity | None:
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
-    """The signature header's value: HMAC-SHA256 over "<timestamp>.<body>" with the subscription's secret."""
+    """One signature: HMAC-SHA256 over "<timestamp>.<body>" with a secret, as "sha256=<hex>"."""
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"sha256={digest}"
+
+
+def signature_header(secrets: list[str], timestamp: int, body: bytes) -> str:
+    """The signature header's value: one signature per secret that signs now, comma-separated (the new
+    secret's first). During a rotation a receiver holding either secret finds its own among them."""
+    return ",".join(sign(secret, timestamp, body) for secret in secrets)
 
 
 def signed_headers(subscription: WebhookSubscription, event: OutboxEvent, body: bytes, *, attempt: int) -> dict:
@@ -122,7 +98,7 @@ def signed_headers(subscription: WebhookSubscription, event: OutboxEvent, body: 
         EVENT_ID_HEADER: str(event.pk),
         EVENT_TYPE_HEADER: event.event_type,
         TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: sign(subscription.secret, timestamp, body),
+        SIGNATURE_HEADER: signature_header(subscription.signing_secrets(), timestamp, body),
         ATTEMPT_HEADER: str(attempt),
     }
 
@@ -161,6 +137,7 @@ def fan_out(event_ids: Iterable[str | uuid.UUID]) -> list[int]:
     ids = [uuid.UUID(str(event_id)) for event_id in event_ids]
     if not ids:
         return []
+    feed.sequence()  # the events feed's order, given as soon as events are known to be committed
     pending_events = list(OutboxEvent.objects.filter(pk__in=ids, dispatched_at__isnull=True).order_by("created_at"))
     if pending_events:
         subscriptions = list(WebhookSubscription.objects.filter(active=True))
@@ -190,6 +167,7 @@ def sweep(*, batch: int = 500) -> list[int]:
         .values_list("pk", flat=True)[:batch]
     )
     fan_out(undispatched)
+    feed.sequence()
     now = timezone.now()
     return list(
         WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
@@ -246,6 +224,8 @@ def deliver(delivery_id: int) -> str | None:
     if response.ok:
         status = WebhookDelivery.Status.DELIVERED
         outcome["delivered_at"] = timezone.now()
+        if subscription.failing_since is not None:
+            WebhookSubscription.objects.filter(pk=subscription.pk).update(failing_since=None)
     elif response.status_code == GONE:
         status = WebhookDelivery.Status.FAILED
         disable_subscription(subscription, reason=f"The receiver answered 410 Gone ({timezone.now():%Y-%m-%d %H:%M}).")
@@ -255,7 +235,22 @@ def deliver(delivery_id: int) -> str | None:
         if retry_at:
             outcome["next_attempt_at"] = retry_at
     _finish(delivery, token, status=status, **outcome)
+    if not response.ok and response.status_code != GONE:
+        _note_failure(subscription)
     return status
+
+
+def _note_failure(subscription: WebhookSubscription) -> None:
+    """Remember since when the receiver has been failing; switch it off once that is too long ago."""
+    now = timezone.now()
+    WebhookSubscription.objects.filter(pk=subscription.pk, failing_since__isnull=True).update(failing_since=now)
+    since = WebhookSubscription.objects.filter(pk=subscription.pk).values_list("failing_since", flat=True).first()
+    if since is None or now - since < timedelta(hours=settings.WEBHOOK_DISABLE_AFTER_HOURS):
+        return
+    hours = settings.WEBHOOK_DISABLE_AFTER_HOURS
+    disable_subscription(subscription, reason=(
+        f"Every delivery failed for {hours} hours (since {since:%Y-%m-%d %H:%M} UTC) without one success."
+    ))
 
 
 def _finish(delivery: WebhookDelivery, token: uuid.UUID, *, status: str, **fields: Any) -> None:
@@ -269,24 +264,92 @@ def _inactive_reason(subscription: WebhookSubscription) -> str:
     return f"The subscription is inactive. {subscription.disabled_reason}".strip()[:500]
 
 
-def disable_subscription(subscription: WebhookSubscription, *, reason: str) -> None:
-    """Stop sending to a receiver that said it is gone; its pending deliveries are cancelled."""
+def disable_subscription(subscription: WebhookSubscription, *, reason: str) -> bool:
+    """Stop sending to a receiver that is gone or has failed too long: its pending deliveries are cancelled,
+    the reason is kept, coordinators and the owning client's contact are told (e-mail, and a
+    `webhook.disabled` outbox event for the in-app notices). False when it was off already."""
     with transaction.atomic():
-        WebhookSubscription.objects.filter(pk=subscription.pk).update(active=False, disabled_reason=reason[:200])
+        switched = WebhookSubscription.objects.filter(pk=subscription.pk, active=True).update(
+            active=False, disabled_reason=reason[:200], disabled_at=timezone.now()
+        )
         WebhookDelivery.objects.filter(
             subscription=subscription, status=WebhookDelivery.Status.PENDING, lease_token__isnull=True
         ).update(status=WebhookDelivery.Status.CANCELLED, last_error=reason[:500])
+        if switched:
+            events.emit(events.WEBHOOK_DISABLED, None, {"subscription": {
+                "id": subscription.pk, "name": subscription.name, "url": subscription.url,
+                "owner": subscription.owner_id, "reason": reason[:200],
+            }})
     subscription.active, subscription.disabled_reason = False, reason[:200]
     logger.warning("webhook subscription %s disabled: %s", subscription.pk, reason)
+    if switched:
+        transaction.on_commit(lambda: notify_disabled(subscription))
+    return bool(switched)
+
+
+def notify_disabled(subscription: WebhookSubscription) -> int:
+    """E-mail coordinators and the owning client's contact that a subscription was switched off."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.utils.translation import gettext as _
+
+    from tracker.models import Role
+
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    recipients = set(users.filter(Q(is_superuser=True) | Q(staff_profile__role=Role.COORDINATOR))
+                     .values_list("email", flat=True))
+    owner = subscription.owner
+    if owner is not None and owner.contact_email:
+        recipients.add(owner.contact_email)
+    if not recipients:
+        return 0
+    subject = _("Webhook subscription switched off: %(name)s") % {"name": subscription.name}
+    body = _(
+        "The tracker stopped sending events to %(url)s (subscription “%(name)s”).\n\nWhy: %(reason)s\n\n"
+        "Nothing is lost: every event stays in the events feed (GET /api/v1/events/) for the retention period. "
+        "Switch the subscription back on over the API or in the admin, and ask for a redelivery if you want "
+        "the missed events sent."
+    ) % {"url": subscription.url, "name": subscription.name, "reason": subscription.disabled_reason}
+    try:
+        return send_mail(subject, body, None, sorted(recipients))
+    except Exception:
+        logger.warning("could not e-mail that subscription %s was disabled", subscription.pk, exc_info=True)
+        return 0
 
 
 def resend(delivery_ids: Iterable[int]) -> int:
-    """Queue deliveries again (the admin's action): due now, with a fresh retry window. Returns how many."""
+    """Queue deliveries again (the admin's action and the API's redelivery): due now, with a fresh retry
+    window, the same frozen body. Returns how many."""
     return (
         WebhookDelivery.objects.filter(pk__in=list(delivery_ids), subscription__active=True)
         .filter(_lease_free(timezone.now()))
         .update(status=WebhookDelivery.Status.PENDING, next_attempt_at=timezone.now(), window_started_at=None)
     )
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to the address that was checked, with the original host name for SNI and the certificate."""
+
+    def __init__(self, address: str, port: int, *, server_hostname: str, timeout: float) -> None:
+        super().__init__(address, port, timeout=timeout)
+        self._server_hostname = server_hostname
+
+    def connect(self) -> None:
+        http.client.HTTPConnection.connect(self)  # TCP to the checked address, never a fresh lookup
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self._server_hostname)
+
+
+def _connection(target: Target) -> http.client.HTTPConnection:
+    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
+    if target.scheme == "https":
+        return _PinnedHTTPSConnection(target.address, target.port, server_hostname=target.host, timeout=timeout)
+    return http.client.HTTPConnection(target.address, target.port, timeout=timeout)
+
+
+def _host_header(target: Target) -> str:
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    default = 443 if target.scheme == "https" else 80
+    return host if target.port == default else f"{host}:{target.port}"
 
 
 def _send(subscription: WebhookSubscription, event: OutboxEvent, *, attempt: int) -> Response:
@@ -296,18 +359,16 @@ def _send(subscription: WebhookSubscription, event: OutboxEvent, *, attempt: int
         return int((time.monotonic() - started) * 1000)
 
     try:
-        validate_target_url(subscription.url)  # again at delivery: a name may point elsewhere by now
+        # Resolved once, checked, and connected to: a name re-pointed after the check is not asked again.
+        target = check_target(subscription.url)
     except ValidationError as exc:
         return Response(None, "", f"Refused target: {' '.join(exc.messages)}", elapsed())
     body = event_body(event)
-    headers = signed_headers(subscription, event, body, attempt=attempt)
-    parts = urlsplit(subscription.url)
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = {**signed_headers(subscription, event, body, attempt=attempt), "Host": _host_header(target)}
     # http.client follows no redirects and uses no proxy: a redirect cannot lead past the target check.
-    connection = connection_class(parts.hostname, parts.port, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+    connection = _connection(target)
     try:
-        connection.request("POST", path, body=body, headers=headers)
+        connection.request("POST", target.path, body=body, headers=headers)
         answer = connection.getresponse()
         # At most 4 bytes per character are read; control characters are dropped from what is kept.
         text = answer.read(4 * RESPONSE_EXCERPT_CHARS).decode("utf-8", "replace")
@@ -317,3 +378,24 @@ def _send(subscription: WebhookSubscription, event: OutboxEvent, *, attempt: int
         return Response(None, "", f"{type(exc).__name__}: {exc}"[:500], elapsed())
     finally:
         connection.close()
+
+
+# --- Retention ------------------------------------------------------------------------------------------
+
+def purge(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete events older than EVENT_RETENTION_DAYS (their deliveries go with them) and finished deliveries
+    older than WEBHOOK_DELIVERY_RETENTION_DAYS (their attempts go with them). Pending deliveries stay."""
+    now = now or timezone.now()
+    event_cutoff = now - timedelta(days=settings.EVENT_RETENTION_DAYS)
+    delivery_cutoff = now - timedelta(days=settings.WEBHOOK_DELIVERY_RETENTION_DAYS)
+    _, by_model = (
+        WebhookDelivery.objects.filter(created_at__lt=delivery_cutoff)
+        .exclude(status=WebhookDelivery.Status.PENDING)
+        .delete()
+    )
+    deliveries = by_model.get(WebhookDelivery._meta.label, 0)
+    # Only events already fanned out: one the sweep has not reached yet still owes its deliveries.
+    old = OutboxEvent.objects.filter(created_at__lt=event_cutoff, dispatched_at__isnull=False)
+    _, by_model = old.exclude(deliveries__status=WebhookDelivery.Status.PENDING).delete()
+    deliveries += by_model.get(WebhookDelivery._meta.label, 0)
+    return {"deliveries": deliveries, "events": by_model.get(OutboxEvent._meta.label, 0)}

@@ -76,6 +76,8 @@ SPECTACULAR_SETTINGS = {
         "BodyKindEnum": "tracker.models.reference.Body.Kind",
         "RatingEnum": "tracker.models.delivery.Rating",
         "RiskKindEnum": "tracker.models.delivery.RaidEntry.Kind",
+        # The links' kind is its own enum in the schema (drf-spectacular would otherwise guess a name).
+        "DependencyKindEnum": "tracker.models.schedule.Dependency.Kind",
         "RiskStatusEnum": "tracker.models.delivery.RaidEntry.Status",
         "StocktakeStatusEnum": "tracker.models.delivery.Stocktake.Status",
     },
@@ -90,6 +92,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "milestones", "description": "An activity's checklist."},
         {"name": "agenda", "description": "Presidencies and priorities, with roll-up figures."},
         {"name": "reference", "description": "Member states and responsible bodies."},
-        {"name": "webhooks", "description": "Event subscriptions (coordinators only)."},
+        {"name": "webhooks",
+         "description": "Event subscriptions: coordinators (all), keys with the webhooks scope (their own)."},
+        {"name": "events", "description": "The events feed: catch up on everything after a cursor."},
     ],
 }

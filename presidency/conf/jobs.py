@@ -30,6 +30,11 @@ def _beat_schedule() -> dict:
         "daily-snapshot": job("take_daily_snapshot", crontab(minute=55, hour=23), 3000),
         "purge-idempotency-keys": job("purge_idempotency_keys", crontab(minute=20, hour=3), 3000),
         "review-reminders": job("send_review_reminders", crontab(minute=40, hour="7-19"), 3000),
+        # People (issue 13): notifications for events the task never heard of, and the daily digest of them.
+        "notifications-sweep": job("notifications_sweep", float(sweep), sweep),
+        "notification-digests": job("send_notification_digests", crontab(minute=15, hour=7), 3000),
+        # Integration (issue 16): events past their retention and finished deliveries are purged.
+        "integration-purge": job("purge_integration_history", crontab(minute=50, hour=3), 3000),
     }
 
 

@@ -184,7 +184,7 @@ def test_the_fast_representation_equals_the_declared_one(board):
     """The list's hand-built representation (for speed) says exactly what the declared serializer says, for
     activities with and without dates, states, codes and references."""
     from tracker.api.serializers import ActivitySerializer, represent_row
-    from tracker.selectors import activity_records, activity_rows, participating_state_ids
+    from tracker.selectors import activity_records, activity_rows, participating_states_of
 
     dated = board["exercise"]
     dated.participating_states.set([dated.lead_state, *factories.MemberStateFactory.create_batch(3)])
@@ -193,7 +193,7 @@ def test_the_fast_representation_equals_the_declared_one(board):
     today = dt.date(2023, 6, 1)
     serializer = ActivitySerializer(context={"today": today})
     rows = {row["id"]: row for row in activity_rows(Activity.objects.all())}
-    states = participating_state_ids(list(rows))
+    states = participating_states_of(list(rows))
     for activity in activity_records().order_by("id"):
         declared = serializer.generic_representation(activity)
         assert serializer.to_representation(activity) == declared

@@ -147,7 +147,10 @@ def test_every_problem_names_the_request_path(write_api, db):
     assert write_api.get("/api/v1/activities/4242/").json()["instance"] == "/api/v1/activities/4242/"
 
 
-@pytest.mark.parametrize(("field", "value"), [("progress", "50"), ("title", 12), ("priority", "1"), ("kind", 1)])
+# A related row's id is a JSON integer; a string is its code since issue 16, never an id in disguise ("1" is
+# not the body with id 1: no body has the code "1").
+@pytest.mark.parametrize(("field", "value"), [("progress", "50"), ("title", 12), ("responsible_body", "1"),
+                                              ("priority", 1.0), ("kind", 1)])
 def test_json_types_are_not_coerced(write_api, priorities, body, field, value):
     response = write_api.post("/api/v1/activities/", _new(priorities, body, **{field: value}), format="json")
     assert field in _problem(response, 400)["errors"]

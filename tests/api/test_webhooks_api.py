@@ -30,7 +30,7 @@ def test_unknown_events_and_bad_urls_are_refused(coordinator_api):
 
 
 def test_private_addresses_are_refused_in_production(coordinator_api, settings):
-    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+    settings.WEBHOOK_ALLOWED_NETWORKS = []
     response = coordinator_api.post("/api/v1/webhooks/", {"name": "X", "url": "http://127.0.0.1:8080/hook"},
                                     format="json")
     assert response.status_code == 400

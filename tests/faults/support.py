@@ -39,7 +39,8 @@ def gunicorn_env(database_url: str, **extra: str) -> dict[str, str]:
         # The test's own secret key: sessions made in the test process (session_for) are valid there.
         "SECRET_KEY": settings.SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1",
         "API_THROTTLE_CLIENT": "600/minute", "API_THROTTLE_USER": "600/minute", "API_THROTTLE_ANON": "60/minute",
-        "AXES_ENABLED": "1", "WEBHOOK_ALLOW_PRIVATE_URLS": "1", "LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1",
+        "AXES_ENABLED": "1", "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128", "LOG_FORMAT": "json",
+        "PYTHONUNBUFFERED": "1",
         "WEB_CONCURRENCY": "2", "WEB_THREADS": "4",
     })
     env.update(extra)

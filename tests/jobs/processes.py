@@ -100,7 +100,7 @@ def worker_env(*, broker_env: dict[str, str], **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "REDIS_URL"))}
     env.update({
         "DJANGO_SETTINGS_MODULE": "tests.settings", "DEBUG": "0",
-        "DATABASE_URL": test_database_url(), "WEBHOOK_ALLOW_PRIVATE_URLS": "1",
+        "DATABASE_URL": test_database_url(), "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
         "WEBHOOK_SWEEP_SECONDS": "1", "WORKER_HEARTBEAT_SECONDS": "1", "WEBHOOK_TIMEOUT_SECONDS": "2",
         "WEBHOOK_LEASE_SECONDS": "1", "WEBHOOK_RETRY_BASE_SECONDS": "1", "PYTHONUNBUFFERED": "1",
     })

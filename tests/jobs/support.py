@@ -64,7 +64,8 @@ class Receiver:
 
 
 @contextlib.contextmanager
-def running_receiver(**options) -> Iterator[Receiver]:
+def running_receiver(*, tls=None, **options) -> Iterator[Receiver]:
+    """A receiver on 127.0.0.1; with `tls` (an ssl.SSLContext) it speaks HTTPS."""
     receiver = Receiver(**options)
     seen = {"n": 0}
 
@@ -89,7 +90,9 @@ def running_receiver(**options) -> Iterator[Receiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    receiver.url = f"http://127.0.0.1:{server.server_port}/hooks"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    receiver.url = f"{'https' if tls is not None else 'http'}://127.0.0.1:{server.server_port}/hooks"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -17,7 +17,7 @@ from tracker.models import DailySnapshot, WorkerHeartbeat
 
 JOBS = {
     "worker-heartbeat", "webhooks-sweep", "flag-at-risk-and-overdue", "deadline-reminders", "weekly-digests",
-    "daily-snapshot", "purge-idempotency-keys", "review-reminders",
+    "daily-snapshot", "purge-idempotency-keys", "review-reminders", "integration-purge",
     "notifications-sweep", "notification-digests",  # issue 13 (tracker/notifications.py)
 }
 

@@ -201,7 +201,7 @@ def test_private_target_is_refused_at_delivery_when_not_allowed(
 ):
     services.activity_update(actor=editor_actor, activity=activity, changes={"location": "Brest"})
     (delivery_id,) = webhooks.sweep()
-    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+    settings.WEBHOOK_ALLOWED_NETWORKS = []
     assert webhooks.deliver(delivery_id) == "pending"
     assert "Refused target" in DeliveryAttempt.objects.get(delivery_id=delivery_id).error
     assert receiver.requests == []

@@ -354,6 +354,28 @@ API: dict[str, list[Door]] = {
         Door("delete", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/", API_MANAGE | {"coordinator": 204}),
         Door("get", lambda f: "/api/v1/webhooks/999999/", API_MANAGE | {"coordinator": 404}),
     ],
+    # Issue 16: a subscription's deliveries, redelivery and secret rotation; keys need the webhooks scope
+    # (tests/integration covers a key that has it), and the events feed is for every reader.
+    "api:webhook-deliveries": [
+        Door("get", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/deliveries/", API_MANAGE),
+    ],
+    "api:webhook-redeliver": [
+        Door("post", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/redeliver/", API_MANAGE | {"coordinator": 202},
+             data=lambda f: {"after": "0"}),
+    ],
+    "api:webhook-redeliver-one": [
+        Door("post", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/deliveries/999999/redeliver/",
+             API_MANAGE | {"coordinator": 404}),
+        Door("post", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/deliveries/"
+                               f"{f['webhook'].deliveries.order_by('pk').first().pk}/redeliver/",
+             API_MANAGE | {"coordinator": 202}, data=lambda f: {}),
+    ],
+    "api:webhook-rotate-secret": [
+        Door("post", lambda f: f"/api/v1/webhooks/{f['webhook'].pk}/rotate-secret/", API_MANAGE, data=lambda f: {}),
+    ],
+    "api:event-list": [
+        Door("get", lambda f: "/api/v1/events/?after=0", API_READ),
+    ],
     # The secretariat's rhythm. A rating is a person's judgement: API keys never assess.
     "api:assessment-list": [
         Door("get", lambda f: "/api/v1/assessments/?rating=amber", API_READ),
@@ -664,7 +686,8 @@ def _check(doors_by_route: dict[str, list[Door]], route: str, caller: str, fixtu
 # Doors that change what the next caller would meet run once per caller, on a fresh agenda; the others
 # check every caller in one test (each caller has its own session).
 ISOLATED = {"web:activity-move", "web:activity-update", "web:milestone-toggle", "api:milestone-detail",
-            "api:webhook-detail", "web:activity-confirm-dates", "web:milestone-confirm",
+            "api:webhook-detail", "api:webhook-redeliver", "api:webhook-rotate-secret",
+            "api:webhook-redeliver-one", "web:activity-confirm-dates", "web:milestone-confirm",
             "api:activity-confirm-dates", "api:milestone-confirm-date", "web:stocktake-close",
             "web:comment-edit", "web:comment-hide", "web:saved-view-delete", "web:activity-people",
             "web:stocktake-item-milestone", "web:stocktake-item-activity", "api:risk-detail",

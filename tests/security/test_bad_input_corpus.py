@@ -94,6 +94,10 @@ def _web_doors() -> list[WriteDoor]:
     return found
 
 
+#: Fields that take a related row's code as well as its id (tracker/api/serializers/strict.CachedRelatedField).
+NAMED_BY_CODE = {"priority", "responsible_body", "lead_state", "activity"}
+
+
 def _matrix_fixtures(f: dict) -> dict:
     """What tests/api/test_auth_matrix.py builds its requests from: a planned activity without milestones (the
     access matrix's own one has milestones, which take its progress over)."""
@@ -134,8 +138,11 @@ def _field_values(key: str, value: Any) -> Iterator[tuple[str, Any]]:
     if isinstance(value, bool):
         yield from [("text for a flag", "maybe"), ("number for a flag", 2), ("list for a flag", [True])]
     elif isinstance(value, int):
+        # Related rows may be named by code since issue 16 ("1" is the priority numbered 1): a code that
+        # names nothing stands in for text there.
+        text = "no-such-code" if key in NAMED_BY_CODE else "1"
         yield from [("huge number", HUGE), ("huge negative number", -HUGE), ("fraction", 1.5),
-                    ("flag for a number", True), ("text for a number", "1"), ("object for a number", {"a": 1})]
+                    ("flag for a number", True), ("text for a number", text), ("object for a number", {"a": 1})]
     elif isinstance(value, str) and key.endswith("_date"):
         yield from [("invalid date", "2023-02-30"), ("year 99999", "99999-12-31"), ("not a date", "2023-1-1x"),
                     ("number for a date", 20230101)]

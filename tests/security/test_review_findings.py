@@ -231,7 +231,7 @@ def test_nothing_is_kept_from_a_refused_target(chatty_receiver, settings):
 
     url, hits = chatty_receiver
     delivery = _delivery(url)
-    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False  # as in production: 127.0.0.1 is refused at delivery
+    settings.WEBHOOK_ALLOWED_NETWORKS = []  # as in production: 127.0.0.1 is refused at delivery
     webhooks.deliver(delivery.pk)
     attempt = _attempt(delivery)
     assert not hits

@@ -25,7 +25,8 @@ class ApiClientAdmin(CoordinatorOnlyAdmin):
     # Which systems hold keys, and for which bodies, is the coordinators' business, like webhooks.
     """A new client's key is shown once, in the confirmation message; only its hash is stored."""
 
-    list_display = ["name", "scope", "all_bodies", "key_prefix", "expires_at", "revoked_at", "last_used_at"]
+    list_display = ["name", "scope", "manage_webhooks", "all_bodies", "key_prefix", "expires_at", "revoked_at",
+                    "last_used_at"]
     list_filter = ["scope", "all_bodies"]
     readonly_fields = ["key_prefix", "last_used_at", "created_at", "created_by"]
     filter_horizontal = ["bodies"]
@@ -66,11 +67,13 @@ class ApiClientAdmin(CoordinatorOnlyAdmin):
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(CoordinatorOnlyAdmin):
-    list_display = ["name", "url", "active", "disabled_reason", "created_at"]
+    list_display = ["name", "url", "active", "owner", "disabled_reason", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
-    readonly_fields = ["created_at", "created_by"]
-    fields = ["name", "url", "events", "secret", "active", "disabled_reason", "created_at", "created_by"]
+    readonly_fields = ["created_at", "created_by", "owner", "disabled_at", "failing_since",
+                       "previous_secret_expires_at"]
+    fields = ["name", "url", "events", "secret", "active", "disabled_reason", "disabled_at", "failing_since",
+              "previous_secret_expires_at", "owner", "created_at", "created_by"]
     # A URL typed without a scheme is taken as https (Django 6's default; says so now, without a warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

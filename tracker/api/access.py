@@ -71,6 +71,18 @@ class AgendaManagers(drf_permissions.BasePermission):
         return permissions.can_manage_agenda(actor)
 
 
+class WebhookManagers(drf_permissions.BasePermission):
+    """Webhook subscriptions: coordinators (all of them) and keys with the `webhooks` scope (their own)."""
+
+    message = _("Only coordinators, or API keys with the webhooks scope, may manage webhooks.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        actor = actor_for(request)
+        if actor is None or not actor.can_read:
+            return False
+        return permissions.can_manage_webhooks(actor)
+
+
 class CallerRateThrottle(throttling.SimpleRateThrottle):
     """One bucket per API client, per staff user, and per address for anonymous callers.
 

@@ -34,6 +34,7 @@ app_name = "api"
 _docs_csp = csp_update({"style-src": ["'self'", "'unsafe-inline'"]})
 
 urlpatterns = [
+    path("v1/events/", views.EventFeedView.as_view(), name="event-list"),
     path("v1/", include(router.urls)),
     path("schema/", SchemaView.as_view(), name="schema"),
     # The viewers' scripts are our own static files (no inline script); their styles are set at run time.

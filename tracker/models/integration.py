@@ -41,6 +41,15 @@ class ApiClient(models.Model):
         Body, verbose_name=_("limited to bodies"), blank=True, related_name="api_clients",
         help_text=_("The bodies whose activities a write key may change, unless it writes every body."),
     )
+    #: The `webhooks` scope, beside read/write: the key manages its own webhook subscriptions (and only those).
+    manage_webhooks = models.BooleanField(
+        _("webhooks scope"), default=False,
+        help_text=_("Tick to let this key subscribe its own endpoints, rotate their secrets and see their deliveries."),
+    )
+    contact_email = models.EmailField(
+        _("contact e-mail"), blank=True,
+        help_text=_("Told when one of this client's webhook subscriptions is switched off after failing."),
+    )
     key_prefix = models.CharField(_("key prefix"), max_length=KEY_PREFIX_LENGTH, db_index=True, editable=False)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
@@ -96,6 +105,9 @@ ACTIVITY_WAITING = "activity.waiting"
 DEPENDENCY_CREATED = "dependency.created"
 DEPENDENCY_DELETED = "dependency.deleted"
 BASELINE_APPROVED = "baseline.approved"
+#: Internal: never sent to webhooks nor listed in the feed; for the coordinators' notices (the inbox).
+WEBHOOK_DISABLED = "webhook.disabled"
+INTERNAL_EVENT_TYPES = [WEBHOOK_DISABLED]
 EVENT_TYPES = [
     ACTIVITY_CREATED,
     ACTIVITY_UPDATED,
@@ -128,6 +140,11 @@ class OutboxEvent(models.Model):
         related_name="+",
     )
     payload = models.JSONField(_("payload"), default=dict)
+    #: The event's document, frozen when it was written (tracker/events.document): every delivery and the
+    #: events feed send exactly these bytes. Empty only for rows written before it existed.
+    body = models.TextField(_("body"), blank=True, editable=False)
+    #: Its place in commit order, given after the commit (tracker/feed.sequence): the events feed's cursor.
+    position = models.BigIntegerField(_("position"), null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     #: Set once a delivery row exists for every subscription that wanted the event (tracker/webhooks.py);
     #: the periodic sweep fans out events still without it, e.g. after a broker outage.
@@ -166,6 +183,18 @@ class WebhookSubscription(models.Model):
     events = models.JSONField(_("events"), default=list, help_text=_("Event types to send; empty means all."))
     active = models.BooleanField(_("active"), default=True)
     disabled_reason = models.CharField(_("why disabled"), max_length=200, blank=True)
+    disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True, editable=False)
+    #: When deliveries started failing without a success since; switched off WEBHOOK_DISABLE_AFTER_HOURS later.
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True, editable=False)
+    #: During a rotation the old secret signs too, until it expires (two signatures in the header).
+    previous_secret = models.CharField(_("previous secret"), max_length=128, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(_("previous secret expires"), null=True, blank=True,
+                                                      editable=False)
+    #: The API client that made it (the `webhooks` scope); such a client sees and changes only its own.
+    owner = models.ForeignKey(
+        ApiClient, verbose_name=_("owning API client"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="webhook_subscriptions",
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
@@ -194,4 +223,14 @@ class WebhookSubscription(models.Model):
                 "events": ", ".join(map(str, unknown)) or str(self.events), "choices": ", ".join(EVENT_TYPES)}})
 
     def wants(self, event_type: str) -> bool:
+        if event_type in INTERNAL_EVENT_TYPES:
+            return False
         return self.active and (not self.events or event_type in self.events)
+
+    def signing_secrets(self, now=None) -> list[str]:
+        """The secrets that sign now: the current one, and the previous one while its overlap lasts."""
+        now = now or timezone.now()
+        secrets_now = [self.secret]
+        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
+            secrets_now.append(self.previous_secret)
+        return secrets_now

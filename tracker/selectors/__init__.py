@@ -22,6 +22,7 @@ from tracker.selectors.activities import (
     activity_rows,
     overdue_activities,
     participating_state_ids,
+    participating_states_of,
     recent_updates,
     upcoming_deadlines,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "next_deadline_by_priority",
     "overdue_activities",
     "participating_state_ids",
+    "participating_states_of",
     "presidency_rollup",
     "priority_rollups",
     "recent_updates",

@@ -31,9 +31,9 @@ def activity_list(*, presidency: Presidency | None = None) -> QuerySet[Activity]
 def activity_records() -> QuerySet[Activity]:
     """Activities as the API represents them: references as ids, so only the priority (for its presidency's
     id) is joined and only the participating states' ids are fetched. Two queries for any page."""
-    return Activity.objects.select_related("priority").prefetch_related(
-        Prefetch("participating_states", queryset=MemberState.objects.only("id"))
-    )
+    return Activity.objects.select_related(
+        "priority__presidency", "responsible_body", "lead_state"
+    ).prefetch_related(Prefetch("participating_states", queryset=MemberState.objects.only("id", "code")))
 
 
 #: The activity's own columns, as `QuerySet.values()` names them: what the API's representation reads.
@@ -46,7 +46,12 @@ def activity_rows(activities: QuerySet[Activity]) -> QuerySet:
     the order sorts by, so a page can be read and linked onward without building model instances."""
     ordered_by = [t.lstrip("-") for t in activities.query.order_by if isinstance(t, str)]
     extra = [path for path in ordered_by if path not in ACTIVITY_COLUMNS and path != "pk"]
-    return activities.values(*ACTIVITY_COLUMNS, *extra, presidency_id=F("priority__presidency_id"))
+    return activities.values(
+        *ACTIVITY_COLUMNS, *extra, presidency_id=F("priority__presidency_id"),
+        # The related rows' codes (the API's `codes`), joined in the same query.
+        presidency_code=F("priority__presidency__code"), priority_number=F("priority__number"),
+        responsible_body_code=F("responsible_body__code"), lead_state_code=F("lead_state__code"),
+    )
 
 
 def participating_state_ids(activity_ids: list[int]) -> dict[int, list[int]]:
@@ -59,6 +64,18 @@ def participating_state_ids(activity_ids: list[int]) -> dict[int, list[int]]:
     rows = through.objects.filter(activity_id__in=activity_ids).order_by(*order, "memberstate_id")
     for activity_id, state_id in rows.values_list("activity_id", "memberstate_id"):
         found.setdefault(activity_id, []).append(state_id)
+    return found
+
+
+def participating_states_of(activity_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """participating_state_ids with each state's code: (id, code) pairs in the same order. One query."""
+    through = Activity.participating_states.through
+    order = [f"{'-' if term.startswith('-') else ''}memberstate__{term.lstrip('-')}"
+             for term in MemberState._meta.ordering]
+    found: dict[int, list[tuple[int, str]]] = {}
+    rows = through.objects.filter(activity_id__in=activity_ids).order_by(*order, "memberstate_id")
+    for activity_id, state_id, code in rows.values_list("activity_id", "memberstate_id", "memberstate__code"):
+        found.setdefault(activity_id, []).append((state_id, code))
     return found
 
 

@@ -117,9 +117,11 @@ def activity_delete(*, actor: Actor, activity: Activity, expected_version: int |
     locked = store.lock(activity, expected_version)
     permissions.ensure_can_delete_activity(actor, locked)
     summary = events.activity_summary(locked)
+    representation = events.representation_of(locked)  # frozen into the event before the row goes
     locked._change_reason = planner.change_reason(actor, "", event=logtext.DELETED)
     locked.delete()
-    events.emit(events.ACTIVITY_DELETED, None, {"activity": summary, "by": actor.name})
+    events.emit(events.ACTIVITY_DELETED, None, {"activity": summary, "by": actor.name},
+                representation=representation)
 
 
 @dbretry.atomic
@@ -298,5 +300,8 @@ def _carry_out(change: Change) -> None:
     row = change.log_row()
     if row is not None:
         store.log(row)
-    for event_type, activity, payload in change.events():
-        events.emit(event_type, activity, payload)
+    planned = change.events()
+    # An update's two or three events describe one saved version: read its representation once.
+    representation = events.representation_of(change.activity) if planned else None
+    for event_type, activity, payload in planned:
+        events.emit(event_type, activity, payload, representation=representation)

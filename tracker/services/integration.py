@@ -3,26 +3,41 @@ and the management commands call these, and each write records its audit entry h
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import audit
-from tracker.models import ApiClient, Body, WebhookSubscription
+from tracker import audit, feed, permissions, webhooks
+from tracker.models import ApiClient, Body, OutboxEvent, WebhookDelivery, WebhookSubscription
+from tracker.models.integration import EVENT_TYPES, new_webhook_secret
+from tracker.permissions import Actor
 
 
 def _signed_in(user: Any) -> Any:
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+def _who(by: Actor | None, actor: str) -> str:
+    if by is not None and by.api_client is not None:
+        return f"API client {by.api_client.name}"
+    return actor
+
+
 @transaction.atomic
 def webhook_subscription_create(
-    *, values: Mapping[str, Any], via: str, user: Any = None, actor: str = ""
+    *, values: Mapping[str, Any], via: str, user: Any = None, actor: str = "", by: Actor | None = None
 ) -> WebhookSubscription:
-    """Subscribe an endpoint. Raises django's ValidationError for a bad URL or event name."""
-    subscription = WebhookSubscription(**values, created_by=_signed_in(user))
+    """Subscribe an endpoint. Raises django's ValidationError for a bad URL or event name. Made by an API
+    key (`by`, the `webhooks` scope), it belongs to that key: only the key and coordinators see it."""
+    if by is not None:
+        permissions.ensure_can_manage_subscription(by)
+    owner = by.api_client if by is not None else None
+    subscription = WebhookSubscription(**values, created_by=_signed_in(user), owner=owner)
+    actor = _who(by, actor)
     subscription.full_clean(exclude=["events"])  # [] means all events; clean() checks the names
     subscription.save()
     audit.record(audit.Action.WEBHOOK_CREATED, via=via, user=user, actor=actor, obj=subscription,
@@ -32,13 +47,20 @@ def webhook_subscription_create(
 
 @transaction.atomic
 def webhook_subscription_update(
-    *, subscription: WebhookSubscription, changes: Mapping[str, Any], via: str, user: Any = None, actor: str = ""
+    *, subscription: WebhookSubscription, changes: Mapping[str, Any], via: str, user: Any = None, actor: str = "",
+    by: Actor | None = None,
 ) -> WebhookSubscription:
-    """Change a subscription. Switching it back on forgets why it was switched off."""
+    """Change a subscription. Switching it back on forgets why it was switched off and replays nothing:
+    what it missed is sent only when asked (webhook_redeliver)."""
+    if by is not None:
+        permissions.ensure_can_manage_subscription(by, subscription)
+    actor = _who(by, actor)
     for name, value in changes.items():
         setattr(subscription, name, value)
     if subscription.active:
         subscription.disabled_reason = ""
+        subscription.disabled_at = None
+        subscription.failing_since = None
     subscription.full_clean(exclude=["events"])
     subscription.save()
     audit.record(audit.Action.WEBHOOK_CHANGED, via=via, user=user, actor=actor, obj=subscription,
@@ -48,11 +70,80 @@ def webhook_subscription_update(
 
 @transaction.atomic
 def webhook_subscription_delete(
-    *, subscription: WebhookSubscription, via: str, user: Any = None, actor: str = ""
+    *, subscription: WebhookSubscription, via: str, user: Any = None, actor: str = "", by: Actor | None = None
 ) -> None:
+    if by is not None:
+        permissions.ensure_can_manage_subscription(by, subscription)
+    actor = _who(by, actor)
     audit.record(audit.Action.WEBHOOK_DELETED, via=via, user=user, actor=actor, obj=subscription,
                  detail={"url": subscription.url})
     subscription.delete()
+
+
+@transaction.atomic
+def webhook_secret_rotate(
+    *, subscription: WebhookSubscription, overlap_hours: int | None = None, via: str, user: Any = None,
+    actor: str = "", by: Actor | None = None,
+) -> str:
+    """Give the subscription a new secret and return it (shown once). For `overlap_hours` (default
+    WEBHOOK_SECRET_OVERLAP_HOURS) the old secret signs too, so a receiver can switch without a failure."""
+    if by is not None:
+        permissions.ensure_can_manage_subscription(by, subscription)
+    hours = settings.WEBHOOK_SECRET_OVERLAP_HOURS if overlap_hours is None else overlap_hours
+    locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    locked.previous_secret = locked.secret if hours > 0 else ""
+    locked.previous_secret_expires_at = timezone.now() + dt.timedelta(hours=hours) if hours > 0 else None
+    locked.secret = new_webhook_secret()
+    locked.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    for name in ("secret", "previous_secret", "previous_secret_expires_at"):
+        setattr(subscription, name, getattr(locked, name))
+    audit.record(audit.Action.WEBHOOK_CHANGED, via=via, user=user, actor=_who(by, actor), obj=locked,
+                 detail={"url": locked.url, "changed": ["secret"], "overlap_hours": hours})
+    return locked.secret
+
+
+@transaction.atomic
+def webhook_redeliver(
+    *, subscription: WebhookSubscription, delivery_ids: Iterable[int] | None = None, after: int | None = None,
+    until: int | None = None, via: str, user: Any = None, actor: str = "", by: Actor | None = None,
+) -> int:
+    """Send deliveries again, with the same frozen bodies: the given ones, or every event the subscription
+    wants in the feed's range (after, until], creating the deliveries it never had (e.g. while it was
+    switched off). Returns how many were queued; a switched-off subscription is sent nothing."""
+    if by is not None:
+        permissions.ensure_can_manage_subscription(by, subscription)
+    ids: list[int] = []
+    if delivery_ids is not None:
+        ids = list(WebhookDelivery.objects.filter(subscription=subscription, pk__in=list(delivery_ids))
+                   .values_list("pk", flat=True))
+    if after is not None:
+        feed.sequence()
+        events = OutboxEvent.objects.filter(position__gt=after, event_type__in=EVENT_TYPES)
+        if until is not None:
+            events = events.filter(position__lte=until)
+        if subscription.events:
+            events = events.filter(event_type__in=subscription.events)
+        event_ids = list(events.values_list("pk", flat=True))
+        for start in range(0, len(event_ids), 500):
+            WebhookDelivery.objects.bulk_create(
+                [WebhookDelivery(event_id=pk, subscription=subscription) for pk in event_ids[start:start + 500]],
+                ignore_conflicts=True,
+            )
+        ids += list(WebhookDelivery.objects.filter(subscription=subscription, event_id__in=event_ids)
+                    .values_list("pk", flat=True))
+    count = webhooks.resend(ids) if subscription.active else 0
+    audit.record(audit.Action.WEBHOOK_RESENT, via=via, user=user, actor=_who(by, actor), obj=subscription,
+                 detail={"count": count, "after": after, "until": until})
+    if count:
+        transaction.on_commit(lambda: _enqueue_deliveries(ids))
+    return count
+
+
+def _enqueue_deliveries(ids: list[int]) -> None:
+    from tracker import tasks  # as the admin's resend does: tasks sit above services
+
+    for delivery_id in ids:
+        tasks.enqueue(tasks.webhook_deliver, delivery_id)
 
 
 @transaction.atomic

@@ -54,6 +54,10 @@ class ActivitySerializer(serializers.ModelSerializer):
     allowed_transitions = serializers.SerializerMethodField(
         help_text=_("The statuses this activity may move to now.")
     )
+    codes = serializers.SerializerMethodField(
+        help_text=_("The related rows by the codes writes also accept: presidency, priority (presidency:number), "
+                    "responsible body, lead state (ISO), participating states (ISO).")
+    )
 
     class Meta:
         model = Activity
@@ -72,6 +76,10 @@ class ActivitySerializer(serializers.ModelSerializer):
     def get_allowed_transitions(self, activity: Activity) -> list[str]:
         return workflow.allowed_targets(activity.status)
 
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_codes(self, activity: Activity) -> dict[str, Any]:
+        return _codes(_codes_row(activity), [state.code for state in activity.participating_states.all()])
+
     def _today(self):
         if "today" not in self.context:
             self.context["today"] = clock.today()
@@ -81,8 +89,9 @@ class ActivitySerializer(serializers.ModelSerializer):
         """The same fields as the declared ones, built directly: a page of 100 activities is the API's
         hottest path, and DRF's per-field machinery cost half of its time (docs/performance.md).
         tests/api/test_activities_read.py checks that this equals the generic representation."""
-        states = [state.pk for state in activity.participating_states.all()]
-        return represent_row(activity.__dict__, activity.priority.presidency_id, states, self._today())
+        states = [(state.pk, state.code) for state in activity.participating_states.all()]
+        row = {**activity.__dict__, **_codes_row(activity)}
+        return represent_row(row, activity.priority.presidency_id, states, self._today())
 
     def generic_representation(self, activity: Activity) -> dict[str, Any]:
         """DRF's own field-by-field representation, which to_representation must equal (tests)."""
@@ -91,10 +100,31 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 _DATETIME = serializers.DateTimeField()
 
-def represent_row(row: Mapping[str, Any], presidency_id: int, states: list[int], today: Any) -> dict[str, Any]:
-    """An activity's representation from its stored columns, its presidency and its participating states'
-    ids (in MemberState's order): the one definition behind ActivitySerializer and the list. Its keys are
-    shape.API_FIELDS, spelt out because this is the API's hottest path (a test checks they agree)."""
+def _codes_row(activity: Activity) -> dict[str, Any]:
+    return {
+        "presidency_code": activity.priority.presidency.code, "priority_number": activity.priority.number,
+        "responsible_body_code": activity.responsible_body.code,
+        "lead_state_code": activity.lead_state.code if activity.lead_state_id else None,
+    }
+
+
+def _codes(row: Mapping[str, Any], state_codes: list[str]) -> dict[str, Any]:
+    return {
+        "presidency": row["presidency_code"],
+        "priority": shape.priority_code(row["presidency_code"], row["priority_number"]),
+        "responsible_body": row["responsible_body_code"],
+        "lead_state": row["lead_state_code"],
+        "participating_states": state_codes,
+    }
+
+
+def represent_row(
+    row: Mapping[str, Any], presidency_id: int, states: list[tuple[int, str]], today: Any
+) -> dict[str, Any]:
+    """An activity's representation from its stored columns (with the related rows' codes, see
+    selectors.activity_rows), its presidency and its participating states' (id, code) pairs (in MemberState's
+    order): the one definition behind ActivitySerializer and the list. Its keys are shape.API_FIELDS, spelt
+    out because this is the API's hottest path (a test checks they agree)."""
     status, due_date = row["status"], row["due_date"]
     return {
         "id": row["id"],
@@ -113,7 +143,7 @@ def represent_row(row: Mapping[str, Any], presidency_id: int, states: list[int],
         "progress": row["progress"],
         "responsible_body": row["responsible_body_id"],
         "lead_state": row["lead_state_id"],
-        "participating_states": states,
+        "participating_states": [state_id for state_id, _ in states],
         "location": row["location"],
         "external_source": row["external_source"],
         "external_id": row["external_id"],
@@ -130,6 +160,7 @@ def represent_row(row: Mapping[str, Any], presidency_id: int, states: list[int],
         "date_confirmed_by": row["date_confirmed_by"],
         "date_confirmed_at": _DATETIME.to_representation(row["date_confirmed_at"]),
         "owner": row["owner_id"],
+        "codes": _codes(row, [code for _, code in states]),
     }
 
 

@@ -87,20 +87,58 @@ class StrictChoiceField(JSONTyped, serializers.ChoiceField):
 
 
 class CachedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related id (a JSON integer), looked up once per request even when a bulk request names it 500 times."""
+    """A related row named by its id (a JSON integer) or by its code (a JSON string): a body's code
+    ("by-mod"), a state's ISO code ("BY"), a priority's "<presidency code>:<number>" (or its number alone
+    when one presidency has it). Looked up once per request even when a bulk request names it 500 times."""
+
+    default_error_messages = {
+        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        "unknown_code": _("No row has the code “{code}”."),
+        "ambiguous_code": _("Several presidencies have a priority {code}; write it as “<presidency code>:{code}”."),
+    }
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, bool) or not isinstance(data, int):
+        if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
         root = self.root
         cache = root.__dict__.setdefault("_related_cache", {})
-        key = (self.queryset.model, data if isinstance(data, int | str) and not isinstance(data, bool) else None)
-        if key[1] is not None and key in cache:
+        key = (self.queryset.model, type(data), data)
+        if key in cache:
             return cache[key]
-        value = super().to_internal_value(data)
-        if key[1] is not None:
-            cache[key] = value
+        if isinstance(data, str) and not self._has_code():
+            self.fail("incorrect_type", data_type="str")
+        value = super().to_internal_value(data) if isinstance(data, int) else self._by_code(data)
+        cache[key] = value
         return value
+
+    def _has_code(self) -> bool:
+        model = self.queryset.model
+        return model._meta.model_name == "priority" or any(f.name == "code" for f in model._meta.fields)
+
+    def _by_code(self, code: str) -> Any:
+        from tracker.models import Priority
+
+        queryset = self.get_queryset()
+        code = code.strip()
+        if not code or len(code) > 80:
+            self.fail("unknown_code", code=code[:80])
+        if queryset.model is Priority:
+            presidency, _sep, number = code.rpartition(":")
+            if not number.isascii() or not number.isdigit() or len(number) > 4:
+                self.fail("unknown_code", code=code)
+            matches = queryset.filter(number=int(number))
+            if presidency:
+                matches = matches.filter(presidency__code=presidency)
+            found = list(matches[:2])
+            if len(found) > 1:
+                self.fail("ambiguous_code", code=code)
+        else:
+            if queryset.model._meta.model_name == "memberstate":
+                code = code.upper()  # ISO 3166 codes: "by" is "BY"
+            found = list(queryset.filter(code=code)[:1])
+        if not found:
+            self.fail("unknown_code", code=code)
+        return found[0]
 
 
 class StrictModelSerializer(serializers.ModelSerializer):

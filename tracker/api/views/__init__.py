@@ -6,11 +6,12 @@ changed) and POSTs honour Idempotency-Key (a retry replays the first answer).
 """
 
 from tracker.api.views.activities import ActivityViewSet
+from tracker.api.views.events import EventFeedView
 from tracker.api.views.milestones import MilestoneViewSet
 from tracker.api.views.reference import BodyViewSet, MemberStateViewSet, PresidencyViewSet, PriorityViewSet
 from tracker.api.views.webhooks import WebhookSubscriptionViewSet
 
 __all__ = [
-    "ActivityViewSet", "BodyViewSet", "MemberStateViewSet", "MilestoneViewSet",
+    "ActivityViewSet", "BodyViewSet", "EventFeedView", "MemberStateViewSet", "MilestoneViewSet",
     "PresidencyViewSet", "PriorityViewSet", "WebhookSubscriptionViewSet",
 ]

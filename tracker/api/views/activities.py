@@ -79,7 +79,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
         # Pages are read as plain rows, not model instances: on the API's busiest read, building instances
         # cost more than the database did (docs/performance.md). The representation is the serializer's.
         page = self.paginate_queryset(selectors.activity_rows(self.filter_queryset(Activity.objects.all())))
-        states = selectors.participating_state_ids([row["id"] for row in page])
+        states = selectors.participating_states_of([row["id"] for row in page])
         today = clock.today()
         return self.get_paginated_response(
             [s.represent_row(row, row["presidency_id"], states.get(row["id"], []), today) for row in page]

@@ -27,9 +27,14 @@ class Command(BaseCommand):
                             help="Let a write key change every body's activities")
         parser.add_argument("--expires-days", type=int, default=None, metavar="N",
                             help="The key stops working after N days")
+        parser.add_argument("--webhooks", action="store_true",
+                            help="The webhooks scope: the key manages its own webhook subscriptions")
+        parser.add_argument("--contact-email", default="", metavar="ADDRESS",
+                            help="Told when one of the key's subscriptions is switched off after failing")
 
     def handle(self, *args: object, name: str, scope: str, body: list[str], all_bodies: bool,
-               expires_days: int | None, **options: object) -> None:
+               expires_days: int | None, webhooks: bool = False, contact_email: str = "",
+               **options: object) -> None:
         if ApiClient.objects.filter(name=name).exists():
             raise CommandError(f"An API client named {name!r} already exists; revoke it in the admin or pick "
                                "another name.")
@@ -44,7 +49,8 @@ class Command(BaseCommand):
         if missing:
             known = ", ".join(Body.objects.order_by("code").values_list("code", flat=True)) or "none yet"
             raise CommandError(f"Unknown body code(s): {', '.join(missing)}. Known: {known}.")
-        client = ApiClient(name=name, scope=scope, all_bodies=all_bodies)
+        client = ApiClient(name=name, scope=scope, all_bodies=all_bodies, manage_webhooks=webhooks,
+                           contact_email=contact_email)
         if expires_days is not None:
             client.expires_at = timezone.now() + dt.timedelta(days=expires_days)
         key = services.api_client_create(client=client, bodies=bodies, via=audit.Via.COMMAND,
