@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db import connections
+from django.db.models import F, JSONField, OuterRef, Prefetch, QuerySet, Subquery
 
 from tracker import clock, shape, workflow
 from tracker.models import (
@@ -47,6 +48,35 @@ def activity_rows(activities: QuerySet[Activity]) -> QuerySet:
     ordered_by = [t.lstrip("-") for t in activities.query.order_by if isinstance(t, str)]
     extra = [path for path in ordered_by if path not in ACTIVITY_COLUMNS and path != "pk"]
     return activities.values(*ACTIVITY_COLUMNS, *extra, presidency_id=F("priority__presidency_id"))
+
+
+class _JsonArraySubquery(Subquery):
+    """SQLite's stand-in for PostgreSQL's ARRAY(subquery): the subquery's one column as a JSON array, in the
+    subquery's order (SQLite aggregates a FROM-subquery's rows in the order it gives them)."""
+
+    template = "(SELECT COALESCE(json_group_array(_v.\"memberstate_id\"), '[]') FROM (%(subquery)s) _v)"
+    output_field = JSONField()
+
+
+def _state_ids_column(using: str) -> Subquery:
+    """The activity's participating states' ids as one column of its own row, in the states' order (members
+    first, by name): a correlated subquery on the through table's (activity_id) index, so a page of rows and
+    their states is one statement (docs/performance.md)."""
+    through = Activity.participating_states.through
+    order = [f"{'-' if term.startswith('-') else ''}memberstate__{term.lstrip('-')}"
+             for term in MemberState._meta.ordering]
+    inner = (through.objects.filter(activity_id=OuterRef("pk")).order_by(*order, "memberstate_id")
+             .values("memberstate_id"))
+    if connections[using].vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        return ArraySubquery(inner)
+    return _JsonArraySubquery(inner)
+
+
+def activity_rows_with_states(activities: QuerySet[Activity]) -> QuerySet:
+    """activity_rows() plus `state_ids`, each row's participating states' ids: a page in one statement."""
+    return activity_rows(activities).annotate(state_ids=_state_ids_column(activities.db))
 
 
 def participating_state_ids(activity_ids: list[int]) -> dict[int, list[int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -78,11 +79,13 @@ class ActivityViewSet(viewsets.ModelViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Pages are read as plain rows, not model instances: on the API's busiest read, building instances
         # cost more than the database did (docs/performance.md). The representation is the serializer's.
-        page = self.paginate_queryset(selectors.activity_rows(self.filter_queryset(Activity.objects.all())))
-        states = selectors.participating_state_ids([row["id"] for row in page])
+        # The states come in the rows' own statement (an array subquery), so a page is one query, plus the
+        # count only when asked for (?count=true) or paged by number.
+        rows = selectors.activity_rows_with_states(self.filter_queryset(Activity.objects.all()))
+        page = self.paginate_queryset(rows)
         today = clock.today()
         return self.get_paginated_response(
-            [s.represent_row(row, row["presidency_id"], states.get(row["id"], []), today) for row in page]
+            [s.represent_row(row, row["presidency_id"], row["state_ids"], today) for row in page]
         )
 
     def get_object(self) -> Activity:
@@ -90,9 +93,12 @@ class ActivityViewSet(viewsets.ModelViewSet):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        activity = self.get_object()
-        response = Response(self.get_serializer(activity).data)
-        response["ETag"] = activity.etag
+        # One statement: the row, its presidency and its states' ids; represented as the list represents it.
+        row = selectors.activity_rows_with_states(Activity.objects.filter(pk=self.kwargs["pk"])).first()
+        if row is None:
+            raise Http404
+        response = Response(s.represent_row(row, row["presidency_id"], row["state_ids"], clock.today()))
+        response["ETag"] = f'"{row["version"]}"'  # Activity.etag, without building the instance
         return response
 
     @idempotent
