@@ -514,3 +514,8 @@ LOGGING = {
 # --- Web board --------------------------------------------------------------------------------------------
 # English dates in the organisation's style (30 September 2023); Russian uses Django's own formats.
 FORMAT_MODULE_PATH = ["tracker.web.formats"]
+
+# --- Performance (issue 18) -------------------------------------------------------------------------------
+# How long a worker keeps an API key's lookup (client row and bodies) before reading it again: a key revoked
+# in another process is refused within this many seconds (this process forgets at once). 0 turns it off.
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", default=5, minimum=0)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connections
-from django.db.models import F, JSONField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 
 from tracker import clock, shape, workflow
 from tracker.models import (
@@ -17,6 +16,7 @@ from tracker.models import (
     Presidency,
     ProgressUpdate,
 )
+from tracker.selectors.arrays import id_array
 
 
 def activity_list(*, presidency: Presidency | None = None) -> QuerySet[Activity]:
@@ -50,14 +50,6 @@ def activity_rows(activities: QuerySet[Activity]) -> QuerySet:
     return activities.values(*ACTIVITY_COLUMNS, *extra, presidency_id=F("priority__presidency_id"))
 
 
-class _JsonArraySubquery(Subquery):
-    """SQLite's stand-in for PostgreSQL's ARRAY(subquery): the subquery's one column as a JSON array, in the
-    subquery's order (SQLite aggregates a FROM-subquery's rows in the order it gives them)."""
-
-    template = "(SELECT COALESCE(json_group_array(_v.\"memberstate_id\"), '[]') FROM (%(subquery)s) _v)"
-    output_field = JSONField()
-
-
 def _state_ids_column(using: str) -> Subquery:
     """The activity's participating states' ids as one column of its own row, in the states' order (members
     first, by name): a correlated subquery on the through table's (activity_id) index, so a page of rows and
@@ -67,11 +59,7 @@ def _state_ids_column(using: str) -> Subquery:
              for term in MemberState._meta.ordering]
     inner = (through.objects.filter(activity_id=OuterRef("pk")).order_by(*order, "memberstate_id")
              .values("memberstate_id"))
-    if connections[using].vendor == "postgresql":
-        from django.contrib.postgres.expressions import ArraySubquery
-
-        return ArraySubquery(inner)
-    return _JsonArraySubquery(inner)
+    return id_array(inner, "memberstate_id", using)
 
 
 def activity_rows_with_states(activities: QuerySet[Activity]) -> QuerySet:
