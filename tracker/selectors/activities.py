@@ -107,7 +107,7 @@ def overdue_activities(presidency: Presidency, today: dt.date | None = None) -> 
 
 def recent_updates(presidency: Presidency, limit: int = 10) -> list[ProgressUpdate]:
     return list(
-        ProgressUpdate.objects.filter(activity__priority__presidency=presidency)
+        ProgressUpdate.objects.filter(presidency=presidency)  # its own indexed column
         .select_related("activity", "activity__priority")
         .order_by("-created_at", "-id")[:limit]
     )

@@ -290,6 +290,8 @@ def _carry_out(change: Change) -> None:
     """The saved activity's participating states, progress-log row and events."""
     if change.states is not None:
         change.activity.participating_states.set(change.states)
+    if "priority" in change.diff and not change.created:
+        store.follow_presidency([change.activity.pk])
     row = change.log_row()
     if row is not None:
         store.log(row)

@@ -245,6 +245,7 @@ def _write(plans: list[_Plan]) -> None:
         _update([p.activity for p in changed], set(_ALWAYS_SAVED).union(*(p.change.changed_columns() for p in changed)))
     added = _write_links(plans)
     _write_history(plans, added)
+    store.follow_presidency([p.activity.pk for p in plans if not p.created and "priority" in p.change.diff])
     _write_log(plans)
     _emit(plans)
 
