@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import router
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 
 from tracker import clock, shape, workflow
@@ -16,7 +17,7 @@ from tracker.models import (
     Presidency,
     ProgressUpdate,
 )
-from tracker.selectors.arrays import id_array
+from tracker.selectors.arrays import CompiledRows, id_array
 
 
 def activity_list(*, presidency: Presidency | None = None) -> QuerySet[Activity]:
@@ -65,6 +66,18 @@ def _state_ids_column(using: str) -> Subquery:
 def activity_rows_with_states(activities: QuerySet[Activity]) -> QuerySet:
     """activity_rows() plus `state_ids`, each row's participating states' ids: a page in one statement."""
     return activity_rows(activities).annotate(state_ids=_state_ids_column(activities.db))
+
+
+_ONE_ACTIVITY = CompiledRows(lambda pk: activity_rows_with_states(Activity.objects.filter(pk=pk)))
+
+
+def activity_row(activity_id: int) -> dict | None:
+    """One activity as activity_rows_with_states() gives it, or None: one statement, compiled once."""
+    if not -(2**63) <= activity_id < 2**63:
+        return None  # no such id can exist (and the database would refuse to compare it)
+    using = router.db_for_read(Activity)
+    rows = _ONE_ACTIVITY.rows(activity_id, using)
+    return rows[0] if rows else None
 
 
 def participating_state_ids(activity_ids: list[int]) -> dict[int, list[int]]:

@@ -4,6 +4,8 @@ for a list of ids get it in the same round trip (docs/performance.md)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connections
 from django.db.models import JSONField, QuerySet, Subquery
 
@@ -23,3 +25,41 @@ def id_array(inner: QuerySet, column: str, using: str) -> Subquery:
 
         return ArraySubquery(inner)
     return _JsonArraySubquery(inner, column=column)
+
+
+class CompiledRows:
+    """A `.values()` read whose SQL is compiled once per database and run again with new parameters.
+
+    For the API's retrieve, building and compiling the ORM statement cost twice what PostgreSQL took to
+    answer it (docs/performance.md). `build(marker)` returns the queryset with `marker` standing for the one
+    parameter that changes; rows come back as `.values()` would give them (the same converters run)."""
+
+    MARKER = -7_301_205_919  # an id no row has; found again among the compiled parameters
+
+    def __init__(self, build: Any) -> None:
+        self._build = build
+        self._compiled: dict[str, tuple[Any, str, tuple, int, list, list[str]]] = {}
+
+    def _compile(self, using: str) -> tuple[Any, str, tuple, int, list, list[str]]:
+        found = self._compiled.get(using)
+        if found is None:
+            queryset = self._build(self.MARKER).using(using)
+            query = queryset.query
+            compiler = query.get_compiler(using)
+            sql, params = compiler.as_sql()
+            position = list(params).index(self.MARKER)
+            converters = compiler.get_converters([column[0] for column in compiler.select])
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            found = self._compiled[using] = (compiler, sql, tuple(params), position, converters, names)
+        return found
+
+    def rows(self, value: Any, using: str) -> list[dict[str, Any]]:
+        compiler, sql, params, position, converters, names = self._compile(using)
+        bound = list(params)
+        bound[position] = value
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, bound)
+            fetched = cursor.fetchall()
+        if converters:
+            fetched = compiler.apply_converters(fetched, converters)
+        return [dict(zip(names, row, strict=True)) for row in fetched]

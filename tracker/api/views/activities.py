@@ -94,7 +94,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # One statement: the row, its presidency and its states' ids; represented as the list represents it.
-        row = selectors.activity_rows_with_states(Activity.objects.filter(pk=self.kwargs["pk"])).first()
+        row = selectors.activity_row(self.kwargs["pk"])
         if row is None:
             raise Http404
         response = Response(s.represent_row(row, row["presidency_id"], row["state_ids"], clock.today()))
