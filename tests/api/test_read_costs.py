@@ -108,3 +108,25 @@ def test_a_key_limited_to_bodies_loses_a_body_at_once(limited, body, activity):
     activity.refresh_from_db()
     assert api.patch(f"/api/v1/activities/{activity.pk}/", {"progress": 20}, format="json",
                      HTTP_IF_MATCH=activity.etag).status_code == 403
+
+
+def test_a_repeated_first_page_reuses_its_statement_and_sees_new_rows(write_api, body, priorities,
+                                                                      django_assert_num_queries):
+    for _ in range(3):
+        factories.ActivityFactory(priority=priorities[0], responsible_body=body)
+    url = f"/api/v1/activities/?priority={priorities[0].pk}&ordering=due_date&page_size=2"
+    first = write_api.get(url).json()
+    with django_assert_num_queries(1):  # no check of the priority, no compiling: the remembered statement
+        again = write_api.get(url).json()
+    assert again == first and again["next"] and again["count"] is None
+    assert [r["id"] for r in write_api.get(again["next"]).json()["results"]]  # its cursor works
+    newest = factories.ActivityFactory(priority=priorities[0], responsible_body=body, due_date=dt.date(2023, 1, 2),
+                                       start_date=dt.date(2023, 1, 1))
+    assert write_api.get(url).json()["results"][0]["id"] == newest.pk  # the statement runs again, not its rows
+
+
+def test_a_refused_first_page_is_never_remembered(write_api, activity):
+    for _ in range(2):
+        response = write_api.get("/api/v1/activities/?priority=987654")
+        assert response.status_code == 400
+        assert "priority" in response.json()["errors"]

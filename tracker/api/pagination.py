@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from tracker import clock
 from tracker.api import keyset
 
 
@@ -64,6 +65,26 @@ class ApiPagination(PageNumberPagination):
         page, more = rows[:size], len(rows) > size
         self._cursor_next = keyset.encode(self._keyset, page[-1]) if more else None
         self.page = None
+        return page
+
+    def first_page_key(self, request: Request) -> tuple | None:
+        """What identifies a first page's statement (every parameter, and today for the date filters), or
+        None when the request is not a plain first page (a cursor, a page number, or a count asked for)."""
+        params = request.query_params
+        if self.cursor_query_param in params or self.page_query_param in params or self.count_query_param in params:
+            return None
+        return (tuple(sorted((name, tuple(params.getlist(name))) for name in params)), clock.today())
+
+    def first_page_statement(self, queryset: Any, request: Request) -> Any:
+        """The statement this paginator ran for a first page (only valid after paginate_queryset did)."""
+        return queryset[: self.get_page_size(request) + 1]
+
+    def take_first_page(self, request: Request, rows: list, order: keyset.Order) -> list:
+        """A first page from rows read by its remembered statement (page size + 1 rows)."""
+        self.request, self._keyset, self._count, self.page = request, order, None, None
+        size = self.get_page_size(request)
+        page = rows[:size]
+        self._cursor_next = keyset.encode(order, page[-1]) if len(rows) > size else None
         return page
 
     def _wants_count(self, request: Request) -> bool:

@@ -4,6 +4,7 @@ for a list of ids get it in the same round trip (docs/performance.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connections
@@ -63,3 +64,45 @@ class CompiledRows:
         if converters:
             fetched = compiler.apply_converters(fetched, converters)
         return [dict(zip(names, row, strict=True)) for row in fetched]
+
+
+class StatementCache:
+    """Compiled `.values()` statements by a caller's key, each reused for `seconds`: a request repeated with
+    the same parameters (an integrator polling its first page) skips building and compiling its query.
+
+    Only statements that ran successfully are stored, so a refused request is never served from here; the
+    time limit bounds how long a statement may outlive a change of what it was built from (a deleted
+    priority named in a filter answers an empty page until then, and a 400 after)."""
+
+    def __init__(self, seconds: Callable[[], float], size: int = 256) -> None:
+        self.seconds, self.size = seconds, size  # read at each use, so settings can change it
+        self._statements: dict[Any, tuple[float, Any, str, tuple, list, list[str], Any]] = {}
+
+    def rows(self, key: Any, using: str, now: float) -> tuple[list[dict[str, Any]], Any] | None:
+        """The rows and what was remembered with the statement, or None when there is no fresh statement."""
+        found = self._statements.get((using, key))
+        if found is None or now - found[0] >= self.seconds():
+            return None
+        _at, compiler, sql, params, converters, names, extra = found
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        if converters:
+            fetched = compiler.apply_converters(fetched, converters)
+        return [dict(zip(names, row, strict=True)) for row in fetched], extra
+
+    def remember(self, key: Any, queryset: QuerySet, now: float, extra: Any = None) -> None:
+        if self.seconds() <= 0:
+            return
+        using = queryset.db
+        query = queryset.query
+        compiler = query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        converters = compiler.get_converters([column[0] for column in compiler.select])
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        if len(self._statements) >= self.size:
+            self._statements.clear()  # a bound, not a policy
+        self._statements[(using, key)] = (now, compiler, sql, tuple(params), converters, names, extra)
+
+    def clear(self) -> None:
+        self._statements.clear()
