@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -90,11 +92,21 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 _DATETIME = serializers.DateTimeField()
 
+
+def _iso_datetime(value: Any, zone: Any) -> str | None:
+    """DRF's DateTimeField representation (ISO 8601 in the current zone, "Z" for UTC) without its per-call
+    settings and zone lookups: three of them per row were a third of a list page's time."""
+    if value and isinstance(value, dt.datetime) and value.tzinfo is not None:
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return _DATETIME.to_representation(value)
+
 def represent_row(row: Mapping[str, Any], presidency_id: int, states: list[int], today: Any) -> dict[str, Any]:
     """An activity's representation from its stored columns, its presidency and its participating states'
     ids (in MemberState's order): the one definition behind ActivitySerializer and the list. Its keys are
     shape.API_FIELDS, spelt out because this is the API's hottest path (a test checks they agree)."""
     status, due_date = row["status"], row["due_date"]
+    zone = timezone.get_current_timezone()
     return {
         "id": row["id"],
         "code": row["code"],
@@ -117,8 +129,8 @@ def represent_row(row: Mapping[str, Any], presidency_id: int, states: list[int],
         "external_source": row["external_source"],
         "external_id": row["external_id"],
         "version": row["version"],
-        "created_at": _DATETIME.to_representation(row["created_at"]),
-        "updated_at": _DATETIME.to_representation(row["updated_at"]),
+        "created_at": _iso_datetime(row["created_at"], zone),
+        "updated_at": _iso_datetime(row["updated_at"], zone),
         "overdue": workflow.is_overdue(status=status, due_date=due_date, today=today),
         "days_left": workflow.days_left(due_date=due_date, today=today),
         "allowed_transitions": workflow.allowed_targets(status),
@@ -127,7 +139,7 @@ def represent_row(row: Mapping[str, Any], presidency_id: int, states: list[int],
         "date_basis_note": row["date_basis_note"],
         "date_basis_note_ru": row["date_basis_note_ru"],
         "date_confirmed_by": row["date_confirmed_by"],
-        "date_confirmed_at": _DATETIME.to_representation(row["date_confirmed_at"]),
+        "date_confirmed_at": _iso_datetime(row["date_confirmed_at"], zone),
     }
 
 
