@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import router
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiExample,
     extend_schema,
@@ -101,9 +102,9 @@ class ActivityViewSet(viewsets.ModelViewSet):
             if key is not None and self.paginator._keyset is not None and rows.db == using:
                 _FIRST_PAGES.remember(key, self.paginator.first_page_statement(rows, request), now,
                                       self.paginator._keyset)
-        today = clock.today()
+        today, zone = clock.today(), timezone.get_current_timezone()
         return self.get_paginated_response(
-            [s.represent_row(row, row["presidency_id"], row["state_ids"], today) for row in page]
+            [s.represent_row(row, row["presidency_id"], row["state_ids"], today, zone) for row in page]
         )
 
     def get_object(self) -> Activity:
