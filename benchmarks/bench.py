@@ -231,19 +231,26 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set
         ("pages", "5b. dashboard", "/", page, None),
         ("pages", "5c. timeline", "/timeline/", page, None),
     ]
+    taiga = os.environ.get("BENCH_TAIGA_URL")  # a running taiga-back with 1,000 user stories (docs/performance.md)
+    if taiga and "list" in cases:
+        gets.insert(3, ("list", "1t. peer: Taiga's user-story list (100/page)",
+                        f"{taiga.rstrip('/')}/api/v1/userstories?project={os.environ.get('BENCH_TAIGA_PROJECT', '1')}"
+                        "&page_size=100", {"Authorization": f"Bearer {os.environ.get('BENCH_TAIGA_TOKEN', '')}",
+                                           "Accept": "application/json"}, None))
     results = []
     chosen = [get for get in gets if get[0] in cases]
     counted: dict[str, int] = {}
     for _group, case, path, headers, _floor_of in chosen:
-        wrk(base + path, headers, 2, 2)  # warm up
+        url = path if path.startswith("http") else base + path
+        wrk(url, headers, 2, 2)  # warm up
         # Counted after the warm-up: the first request of a minute also records the API key's last use.
-        counted[case] = queries_per_request(port, path, headers)
+        counted[case] = -1 if path.startswith("http") else queries_per_request(port, path, headers)
     # Rounds alternate between the cases (API, floor, old floor, ...), so a neighbour's burst on the shared
     # machine hits both sides of a ratio; each case's figures are the median of its rounds.
     runs: dict[str, list[tuple[float, float, float, int]]] = {case: [] for _g, case, *_rest in chosen}
     for _round in range(rounds):
         for _group, case, path, headers, _floor_of in chosen:
-            runs[case].append(wrk(base + path, headers, seconds, connections))
+            runs[case].append(wrk(path if path.startswith("http") else base + path, headers, seconds, connections))
     for _group, case, _path, _headers, floor_of in chosen:
         rps, p50, p99 = (statistics.median(run[i] for run in runs[case]) for i in range(3))
         errors = sum(run[3] for run in runs[case])
@@ -302,6 +309,8 @@ def table(results: list[Result], memory: dict[int, list[float]]) -> str:
             old = next((f for f in results if f.n == r.n and f.old_floor_of == r.case), None)
             ratio = f"{r.rps / floor.rps:.2f}" if floor else ""
             ratio += f" (old floor: {r.rps / old.rps:.2f})" if old else ""
+            peer = next((f for f in results if f.n == r.n and f.case.startswith("1t.")), None)
+            ratio += f" ({r.rps / peer.rps:.1f}x Taiga)" if peer and r.case.startswith("1.") else ""
         lines.append(f"| {r.case} | {r.n:,} | {r.rps:,.0f} {r.unit} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
                      f"{'' if r.queries is None else r.queries} | {ratio} | {r.errors} |")
     lines.append("")
