@@ -40,6 +40,8 @@ class Result:
     unit: str = "req/s"
     floor_of: str | None = None
     notes: list[str] = field(default_factory=list)
+    rounds: list[float] = field(default_factory=list)
+    old_floor_of: str | None = None
 
 
 # --- Processes ------------------------------------------------------------------------------------------
@@ -204,7 +206,8 @@ print(json.dumps({"key": key, "session": session.session_key, "detail_id": first
 CASE_GROUPS = ("list", "retrieve", "patch", "bulk", "pages", "schedule")
 
 
-def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set[str]) -> list[Result]:
+def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set[str], rounds: int = 3,
+            connections: int = 8) -> list[Result]:
     fixtures = prepare_fixtures(env)
     api = {"Authorization": f"Bearer {fixtures['key']}", "Accept": "application/json"}
     page = {"Cookie": f"sessionid={fixtures['session']}"}
@@ -215,22 +218,46 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set
     detail = f"{fixtures['detail_id']}/"
     gets = [
         ("list", list_case, f"/api/v1/activities/{list_query}", api, None),
-        ("list", "1f. floor: same SQL, raw cursor + orjson", f"/floor/activities/{list_query}", api, list_case),
+        ("list", "1f. floor: one statement, raw cursor + orjson, no count", f"/floor/activities/{list_query}",
+         api, list_case),
+        ("list", "1o. old floor: the API's SQL of pass 1 (rows, states, count)", f"/floor-old/activities/{list_query}",
+         api, "old:" + list_case),
         ("retrieve", detail_case, f"/api/v1/activities/{detail}", api, None),
-        ("retrieve", "2f. floor: same SQL, raw cursor + orjson", f"/floor/activities/{detail}", api, detail_case),
+        ("retrieve", "2f. floor: one statement, raw cursor + orjson", f"/floor/activities/{detail}", api,
+         detail_case),
+        ("retrieve", "2o. old floor: the API's SQL of pass 1 (row, states)", f"/floor-old/activities/{detail}",
+         api, "old:" + detail_case),
         ("pages", "5a. board page", "/board/", page, None),
         ("pages", "5b. dashboard", "/", page, None),
         ("pages", "5c. timeline", "/timeline/", page, None),
     ]
+    taiga = os.environ.get("BENCH_TAIGA_URL")  # a running taiga-back with 1,000 user stories (docs/performance.md)
+    if taiga and "list" in cases:
+        gets.insert(3, ("list", "1t. peer: Taiga's user-story list (100/page)",
+                        f"{taiga.rstrip('/')}/api/v1/userstories?project={os.environ.get('BENCH_TAIGA_PROJECT', '1')}"
+                        "&page_size=100", {"Authorization": f"Bearer {os.environ.get('BENCH_TAIGA_TOKEN', '')}",
+                                           "Accept": "application/json"}, None))
     results = []
-    for group, case, path, headers, floor_of in gets:
-        if group not in cases:
-            continue
-        wrk(base + path, headers, 2, 2)  # warm up
+    chosen = [get for get in gets if get[0] in cases]
+    counted: dict[str, int] = {}
+    for _group, case, path, headers, _floor_of in chosen:
+        url = path if path.startswith("http") else base + path
+        wrk(url, headers, 2, 2)  # warm up
         # Counted after the warm-up: the first request of a minute also records the API key's last use.
-        queries = queries_per_request(port, path, headers)
-        rps, p50, p99, errors = wrk(base + path, headers, seconds, 4)
-        results.append(Result(case, n, rps, p50, p99, queries, errors, floor_of=floor_of))
+        counted[case] = -1 if path.startswith("http") else queries_per_request(port, path, headers)
+    # Rounds alternate between the cases (API, floor, old floor, ...), so a neighbour's burst on the shared
+    # machine hits both sides of a ratio; each case's figures are the median of its rounds.
+    runs: dict[str, list[tuple[float, float, float, int]]] = {case: [] for _g, case, *_rest in chosen}
+    for _round in range(rounds):
+        for _group, case, path, headers, _floor_of in chosen:
+            runs[case].append(wrk(path if path.startswith("http") else base + path, headers, seconds, connections))
+    for _group, case, _path, _headers, floor_of in chosen:
+        rps, p50, p99 = (statistics.median(run[i] for run in runs[case]) for i in range(3))
+        errors = sum(run[3] for run in runs[case])
+        old = floor_of is not None and floor_of.startswith("old:")
+        results.append(Result(case, n, rps, p50, p99, counted[case], errors,
+                              floor_of=None if old else floor_of, old_floor_of=floor_of[4:] if old else None,
+                              rounds=[run[0] for run in runs[case]]))
 
     writable = fixtures["writable"]
 
@@ -292,9 +319,13 @@ def table(results: list[Result], memory: dict[int, list[float]]) -> str:
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         ratio = ""
-        if r.case.startswith(("1.", "2.")):
+        if r.floor_of is None and any(f.floor_of == r.case for f in results):
             floor = next((f for (c, n), f in floors.items() if n == r.n and f.floor_of == r.case), None)
-            ratio = f"{100 * r.rps / floor.rps:.0f}%" if floor else ""
+            old = next((f for f in results if f.n == r.n and f.old_floor_of == r.case), None)
+            ratio = f"{r.rps / floor.rps:.2f}" if floor else ""
+            ratio += f" (old floor: {r.rps / old.rps:.2f})" if old else ""
+            peer = next((f for f in results if f.n == r.n and f.case.startswith("1t.")), None)
+            ratio += f" ({r.rps / peer.rps:.1f}x Taiga)" if peer and r.case.startswith("1.") else ""
         lines.append(f"| {r.case} | {r.n:,} | {r.rps:,.0f} {r.unit} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
                      f"{'' if r.queries is None else r.queries} | {ratio} | {r.errors} |")
     lines.append("")
@@ -307,8 +338,10 @@ def table(results: list[Result], memory: dict[int, list[float]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--seconds", type=int, default=8, help="Load duration per case")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--seconds", type=int, default=5, help="Load duration per case and round")
+    parser.add_argument("--rounds", type=int, default=3, help="Alternating rounds of the GET cases (median)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections for the GET cases")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--cases", default=",".join(CASE_GROUPS),
                         help=f"Which cases to run, comma-separated, of: {', '.join(CASE_GROUPS)}")
@@ -333,7 +366,8 @@ def main() -> None:
         server = start_gunicorn(env, args.port, args.workers)
         try:
             print(f"== N = {n:,}: measuring", flush=True)
-            results += bench_n(n, env, args.port, args.seconds, args.workers, set(args.cases.split(",")))
+            results += bench_n(n, env, args.port, args.seconds, args.workers, set(args.cases.split(",")),
+                               args.rounds, args.connections)
             memory[n] = worker_rss_mb(server.pid)
         finally:
             stop(server)

@@ -1,7 +1,12 @@
-"""The floor: the least work that answers the same request. It runs the API's own SQL on a raw cursor (the
-page's rows, their participating states, and for the list the count a page reports) and serialises the rows
-with orjson, behind the same gunicorn, without authentication, throttling or DRF. The ratio to it isolates
-what the framework and our own code cost on top of the database."""
+"""The floors: the least work that answers the same request, behind the same gunicorn and middleware,
+without authentication, throttling or DRF.
+
+- The floor (issue 18): ONE hand-written SQL statement per request (the activity's columns, its presidency,
+  and its participating states' ids as an array subquery), a raw cursor, orjson, no count.
+- The old floor (kept as a second line): the API's own statements of the first pass, taken from the same
+  selector and FilterSet (the page's rows, their states in a second query, and the list's count).
+
+The ratio to the floor is what the framework and our own code cost on top of the database."""
 
 from __future__ import annotations
 
@@ -11,9 +16,19 @@ import orjson
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
+from tracker import shape
 from tracker.filters import ActivityFilter
-from tracker.models import Activity
+from tracker.models import Activity, Priority
 from tracker.selectors import activity_records
+
+_ACTIVITY = Activity._meta.db_table
+_THROUGH = Activity.participating_states.through._meta.db_table
+_COLUMNS = ", ".join(f'a."{column}"' for column in shape.STORED_COLUMNS)
+_ONE_STATEMENT = (
+    f'SELECT {_COLUMNS}, p."presidency_id", '
+    f'ARRAY(SELECT t."memberstate_id" FROM "{_THROUGH}" t WHERE t."activity_id" = a."id") AS participating_states '
+    f'FROM "{_ACTIVITY}" a JOIN "{Priority._meta.db_table}" p ON p."id" = a."priority_id" '
+)
 
 _STATES_SQL = (
     f'SELECT "activity_id", "memberstate_id" FROM "{Activity.participating_states.through._meta.db_table}" '
@@ -37,6 +52,35 @@ def _with_states(rows: list[dict]) -> list[dict]:
     for row in rows:
         row["participating_states"] = states.get(row["id"], [])
     return rows
+
+
+def _one_statement(sql: str, params: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(_ONE_STATEMENT + sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def activity_list_one_statement(request: HttpRequest) -> HttpResponse:
+    """The benchmark's list (?priority=&status=&ordering=due_date&page_size=) as one statement, no count."""
+    page_size = min(int(request.GET.get("page_size", 100)), 100)
+    where, params = [], []
+    for name, column, cast in (("priority", "priority_id", int), ("status", "status", str)):
+        values = [cast(v) for v in request.GET.getlist(name)]
+        if values:
+            where.append(f'a."{column}" = ANY(%s)')
+            params.append(values)
+    sql = (f"WHERE {' AND '.join(where)} " if where else "") + 'ORDER BY a."due_date", a."id" LIMIT %s'
+    rows = _one_statement(sql, [*params, page_size])
+    return HttpResponse(orjson.dumps({"count": None, "next": None, "previous": None, "results": rows}),
+                        content_type="application/json")
+
+
+def activity_detail_one_statement(request: HttpRequest, pk: int) -> HttpResponse:
+    rows = _one_statement('WHERE a."id" = %s', [pk])
+    if not rows:
+        return HttpResponse(status=404)
+    return HttpResponse(orjson.dumps(rows[0]), content_type="application/json")
 
 
 def activity_list_floor(request: HttpRequest) -> HttpResponse:

@@ -171,7 +171,8 @@ def _activity_batch(rng: random.Random, start: int, count: int, priorities: list
     for activity in created:
         for step in range(UPDATES_PER_ACTIVITY):
             updates.append(ProgressUpdate(
-                activity=activity, created_at=_during(activity, step, now),
+                activity=activity, presidency_id=activity.priority.presidency_id,
+                created_at=_during(activity, step, now),
                 actor_name="load-generator", channel="system", old_status=Status.PLANNED, new_status=activity.status,
                 old_progress=0, new_progress=activity.progress, note=f"Generated update {step + 1}"))
     ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)

@@ -16,9 +16,11 @@ from django.core.exceptions import ImproperlyConfigured
 from presidency.conf.api import (  # noqa: F401  (settings Django reads)
     API_IDEMPOTENCY_LEASE_SECONDS,
     API_IDEMPOTENCY_TTL_HOURS,
+    API_KEY_CACHE_SECONDS,
     API_MAX_BODY_BYTES,
     API_MAX_PAGE_SIZE,
     API_PAGE_SIZE,
+    API_STATEMENT_CACHE_SECONDS,
     API_THROTTLE_RATES,
     REQUEST_TIME_LIMIT_SECONDS,
     REST_FRAMEWORK,

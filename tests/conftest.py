@@ -85,6 +85,18 @@ def default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_caches():
+    """The API's per-process caches (an API key's lookup, first pages' statements) hold rows of one test's
+    database: each test starts without them, as a freshly started worker would."""
+    from tracker.api import authentication
+    from tracker.api.views import activities
+
+    authentication._clients.clear()
+    activities._FIRST_PAGES.clear()
+    yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def compiled_translations():
     """Compile the .po catalogues (the .mo files are not committed), so Russian shows on a fresh clone."""

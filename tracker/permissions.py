@@ -68,7 +68,9 @@ class Actor:
             body_ids = None
         else:
             # An empty set stays empty: a limited key whose bodies are gone writes nothing.
-            body_ids = frozenset(client.bodies.values_list("pk", flat=True))
+            # Read with the key when the authentication did (limited_body_ids), else asked for here.
+            known = getattr(client, "limited_body_ids", None)
+            body_ids = frozenset(known if known is not None else client.bodies.values_list("pk", flat=True))
         return cls(channel=Channel.API, api_client=client, body_ids=body_ids, role=None)
 
     @classmethod

@@ -97,3 +97,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "events", "description": "The events feed: catch up on everything after a cursor."},
     ],
 }
+
+# How long a worker keeps an API key's lookup (client row and bodies) before reading it again: a key revoked
+# in another process is refused within this many seconds (this process forgets at once). 0 turns it off.
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", default=5, minimum=0)
+# How long a worker reuses the compiled statement of an API list's first page asked for with the same
+# parameters (tracker/selectors/arrays.py StatementCache). 0 turns it off.
+API_STATEMENT_CACHE_SECONDS = env_int("API_STATEMENT_CACHE_SECONDS", default=10, minimum=0)

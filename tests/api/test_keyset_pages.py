@@ -43,13 +43,22 @@ def test_walking_by_next_gives_the_whole_list_in_order(write_api, rows, ordering
     assert walked == everything and len(walked) == 9
 
 
-def test_next_links_are_cursors_and_pages_keep_their_count(write_api, rows):
+def test_next_links_are_cursors_and_pages_count_only_when_asked(write_api, rows):
     first = write_api.get("/api/v1/activities/?page_size=4&ordering=due_date").json()
     query = parse_qs(urlsplit(first["next"]).query)
     assert "cursor" in query and "page" not in query
     second = write_api.get(first["next"]).json()
-    assert second["count"] == first["count"] == 9
+    assert second["count"] is first["count"] is None  # counting costs more than the page: only on request
     assert second["previous"] is None  # cursors only go forward; ?page=N still jumps anywhere
+    counted = write_api.get("/api/v1/activities/?page_size=4&ordering=due_date&count=true").json()
+    assert counted["count"] == write_api.get(counted["next"]).json()["count"] == 9  # count=true rides along
+    assert write_api.get("/api/v1/activities/?page=1&page_size=4").json()["count"] == 9  # pages by number count
+
+
+def test_a_bad_count_flag_is_a_400_naming_it(write_api, rows):
+    response = write_api.get("/api/v1/activities/?count=yes")
+    assert response.status_code == 400
+    assert "count" in response.json()["errors"]
 
 
 def test_a_row_added_before_the_cursor_shifts_nothing(write_api, rows, priorities, body):

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from tracker import clock
 from tracker.api import keyset
 
 
@@ -32,28 +33,67 @@ class ApiPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     cursor_query_param = keyset.CURSOR_PARAM
 
+    count_query_param = "count"
+
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list | None:
         self.request = request
         self._keyset = keyset.order_of(queryset)
         self._cursor_next: str | None = None
         self._count: int | None = None
         size = self.get_page_size(request)
-        if self.cursor_query_param not in request.query_params:
+        wants_count = self._wants_count(request)
+        cursor = request.query_params.get(self.cursor_query_param)
+        if cursor is not None and self.page_query_param in request.query_params:
+            raise exceptions.ValidationError({"cursor": [_("Send either a cursor or a page number, not both.")]})
+        if self.page_query_param in request.query_params or (cursor is None and self._keyset is None):
+            # Jumping to page N needs the count (a page past the end is a 404), and so does a list whose
+            # order a cursor cannot follow.
             page = super().paginate_queryset(queryset, request, view)
             if page and self._keyset and self.page.has_next():
                 self._cursor_next = keyset.encode(self._keyset, page[-1])
             return page
-        if self.page_query_param in request.query_params:
-            raise exceptions.ValidationError({"cursor": [_("Send either a cursor or a page number, not both.")]})
         if self._keyset is None:
             raise exceptions.ValidationError({"cursor": [_("This list does not page by cursor; use page.")]})
-        position = keyset.decode(self._keyset, request.query_params[self.cursor_query_param])
-        self._count = queryset.count()
-        rows = list(keyset.after(queryset, self._keyset, position)[: size + 1])
+        # The first page and pages reached by cursor: no count unless asked for, as GitHub and Stripe do
+        # (counting every match cost more than reading the page; docs/performance.md).
+        rows_from = queryset
+        if cursor is not None:
+            rows_from = keyset.after(queryset, self._keyset, keyset.decode(self._keyset, cursor))
+        if wants_count:
+            self._count = queryset.count()
+        rows = list(rows_from[: size + 1])
         page, more = rows[:size], len(rows) > size
         self._cursor_next = keyset.encode(self._keyset, page[-1]) if more else None
         self.page = None
         return page
+
+    def first_page_key(self, request: Request) -> tuple | None:
+        """What identifies a first page's statement (every parameter, and today for the date filters), or
+        None when the request is not a plain first page (a cursor, a page number, or a count asked for)."""
+        params = request.query_params
+        if self.cursor_query_param in params or self.page_query_param in params or self.count_query_param in params:
+            return None
+        return (tuple(sorted((name, tuple(params.getlist(name))) for name in params)), clock.today())
+
+    def first_page_statement(self, queryset: Any, request: Request) -> Any:
+        """The statement this paginator ran for a first page (only valid after paginate_queryset did)."""
+        return queryset[: self.get_page_size(request) + 1]
+
+    def take_first_page(self, request: Request, rows: list, order: keyset.Order) -> list:
+        """A first page from rows read by its remembered statement (page size + 1 rows)."""
+        self.request, self._keyset, self._count, self.page = request, order, None, None
+        size = self.get_page_size(request)
+        page = rows[:size]
+        self._cursor_next = keyset.encode(order, page[-1]) if len(rows) > size else None
+        return page
+
+    def _wants_count(self, request: Request) -> bool:
+        values = request.query_params.getlist(self.count_query_param)
+        if not values:
+            return False
+        if len(values) > 1 or values[0] not in ("true", "false"):
+            raise exceptions.ValidationError({self.count_query_param: [_("Either true or false.")]})
+        return values[0] == "true"
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response({
@@ -62,6 +102,11 @@ class ApiPagination(PageNumberPagination):
             "previous": self.get_previous_link(),
             "results": data,
         })
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count"]["nullable"] = True  # null unless counted (?count=true or ?page=N)
+        return paginated
 
     def get_next_link(self) -> str | None:
         if self._cursor_next is None:
@@ -107,6 +152,12 @@ class ApiPagination(PageNumberPagination):
                 ) % {"default": settings.API_PAGE_SIZE, "max": settings.API_MAX_PAGE_SIZE}
             if parameter["name"] == self.page_query_param:
                 parameter["schema"]["minimum"] = 1
+        parameters.append({
+            "name": self.count_query_param, "required": False, "in": "query",
+            "schema": {"type": "boolean"},
+            "description": _("`true` to have `count` filled in on pages that do not page by number (it is "
+                             "null otherwise; counting costs more than the page)."),
+        })
         parameters.append({
             "name": self.cursor_query_param, "required": False, "in": "query", "schema": {"type": "string"},
             "description": _("Where the next page starts, as given in `next`. Not with `page`."),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tracker.models.agenda import Activity, DatedBasisMixin
+from tracker.models.agenda import Activity, DatedBasisMixin, Presidency
 from tracker.models.base import localized
 from tracker.validators import single_line
 from tracker.workflow import Status
@@ -67,6 +69,13 @@ class ProgressUpdate(models.Model):
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="progress_updates"
     )
+    # The activity's presidency, kept on the row so "latest updates of a presidency" is one index range
+    # instead of a walk of the whole log joined to activities (docs/performance.md). Follows the activity
+    # if its priority moves to another presidency (services.planner).
+    presidency = models.ForeignKey(
+        Presidency, verbose_name=_("presidency"), null=True, blank=True, editable=False,
+        on_delete=models.CASCADE, related_name="+",
+    )
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -93,10 +102,18 @@ class ProgressUpdate(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
-        indexes = [models.Index(fields=["activity", "-created_at"], name="progressupdate_activity_time")]
+        indexes = [
+            models.Index(fields=["activity", "-created_at"], name="progressupdate_activity_time"),
+            models.Index(fields=["presidency", "-created_at", "-id"], name="progressupdate_presidency_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.activity_id} by {self.actor_name} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.presidency_id is None and self.activity_id is not None:
+            self.presidency_id = self.activity.priority.presidency_id
+        super().save(*args, **kwargs)
 
     @property
     def status_changed(self) -> bool:

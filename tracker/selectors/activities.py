@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db import router
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 
 from tracker import clock, shape, workflow
 from tracker.models import (
@@ -16,6 +17,7 @@ from tracker.models import (
     Presidency,
     ProgressUpdate,
 )
+from tracker.selectors.arrays import CompiledRows, id_array
 
 
 def activity_list(*, presidency: Presidency | None = None) -> QuerySet[Activity]:
@@ -52,6 +54,47 @@ def activity_rows(activities: QuerySet[Activity]) -> QuerySet:
         presidency_code=F("priority__presidency__code"), priority_number=F("priority__number"),
         responsible_body_code=F("responsible_body__code"), lead_state_code=F("lead_state__code"),
     )
+
+
+def _state_ids_column(using: str) -> Subquery:
+    """The activity's participating states' ids as one column of its own row, in the states' order (members
+    first, by name): a correlated subquery on the through table's (activity_id) index, so a page of rows and
+    their states is one statement (docs/performance.md)."""
+    through = Activity.participating_states.through
+    order = [f"{'-' if term.startswith('-') else ''}memberstate__{term.lstrip('-')}"
+             for term in MemberState._meta.ordering]
+    inner = (through.objects.filter(activity_id=OuterRef("pk")).order_by(*order, "memberstate_id")
+             .values("memberstate_id"))
+    return id_array(inner, "memberstate_id", using)
+
+
+def _state_codes_column(using: str) -> Subquery:
+    """The same states' codes (the API's `codes`), in the same order, as a second column of the row."""
+    through = Activity.participating_states.through
+    order = [f"{'-' if term.startswith('-') else ''}memberstate__{term.lstrip('-')}"
+             for term in MemberState._meta.ordering]
+    inner = (through.objects.filter(activity_id=OuterRef("pk")).order_by(*order, "memberstate_id")
+             .values("memberstate__code"))
+    return id_array(inner, "code", using)
+
+
+def activity_rows_with_states(activities: QuerySet[Activity]) -> QuerySet:
+    """activity_rows() plus `state_ids` and `state_codes`, each row's participating states' ids and codes: a
+    page in one statement."""
+    return activity_rows(activities).annotate(
+        state_ids=_state_ids_column(activities.db), state_codes=_state_codes_column(activities.db))
+
+
+_ONE_ACTIVITY = CompiledRows(lambda pk: activity_rows_with_states(Activity.objects.filter(pk=pk)))
+
+
+def activity_row(activity_id: int) -> dict | None:
+    """One activity as activity_rows_with_states() gives it, or None: one statement, compiled once."""
+    if not -(2**63) <= activity_id < 2**63:
+        return None  # no such id can exist (and the database would refuse to compare it)
+    using = router.db_for_read(Activity)
+    rows = _ONE_ACTIVITY.rows(activity_id, using)
+    return rows[0] if rows else None
 
 
 def participating_state_ids(activity_ids: list[int]) -> dict[int, list[int]]:
@@ -106,7 +149,7 @@ def overdue_activities(presidency: Presidency, today: dt.date | None = None) -> 
 
 def recent_updates(presidency: Presidency, limit: int = 10) -> list[ProgressUpdate]:
     return list(
-        ProgressUpdate.objects.filter(activity__priority__presidency=presidency)
+        ProgressUpdate.objects.filter(presidency=presidency)  # its own indexed column
         .select_related("activity", "activity__priority")
         .order_by("-created_at", "-id")[:limit]
     )

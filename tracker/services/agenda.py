@@ -297,6 +297,8 @@ def _carry_out(change: Change) -> None:
         change.activity.participating_states.set(change.states)
     if planner.touches_lead(change):
         lead.align([change.activity])
+    if "priority" in change.diff and not change.created:
+        store.follow_presidency([change.activity.pk])
     row = change.log_row()
     if row is not None:
         store.log(row)

@@ -246,6 +246,7 @@ def _write(plans: list[_Plan]) -> None:
     added = _write_links(plans)
     lead.align([p.activity for p in plans if planner.touches_lead(p.change)])
     _write_history(plans, added)
+    store.follow_presidency([p.activity.pk for p in plans if not p.created and "priority" in p.change.diff])
     _write_log(plans)
     _emit(plans)
 

@@ -259,6 +259,7 @@ def log_row(
     before = before or {}
     return ProgressUpdate(
         activity=activity,
+        presidency_id=activity.priority.presidency_id,
         user=actor.user,
         api_client=actor.api_client,
         actor_name=actor.name,

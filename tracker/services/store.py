@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from tracker import workflow
@@ -100,6 +101,15 @@ def log(row: ProgressUpdate) -> ProgressUpdate:
     """Save a progress-log row built by planner.log_row (or Change.log_row)."""
     row.save(force_insert=True)
     return row
+
+
+def follow_presidency(activity_ids: list[int]) -> None:
+    """After activities moved to another priority: their log rows take the presidency they are now in (the
+    dashboard lists a presidency's latest updates by that column). One UPDATE; not run when no priority
+    changed."""
+    if activity_ids:
+        ProgressUpdate.objects.filter(activity_id__in=activity_ids).update(presidency_id=Subquery(
+            Activity.objects.filter(pk=OuterRef("activity_id")).values("priority__presidency_id")[:1]))
 
 
 def log_change(
