@@ -229,6 +229,12 @@ def describe_notification(kind: str, params: Mapping[str, Any] | None) -> str:
         return _("Document “%(title)s” added.") % {"title": title} if title else _("A document was added.")
     if kind == "overdue":
         return _("The activity is overdue (due %(date)s).") % {"date": _date(params.get("due_date"))}
+    if kind == "waiting":
+        return _("Waiting on “%(title)s” (due %(date)s).") % {
+            "title": params.get("title") or "", "date": _date(params.get("due_date"))}
+    if kind == "webhook":
+        return _("Webhook subscription “%(name)s” was switched off: %(reason)s") % {
+            "name": params.get("name") or "", "reason": params.get("reason") or "—"}
     return kind
 
 

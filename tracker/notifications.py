@@ -29,17 +29,20 @@ from tracker.models import (
     NotificationKind,
     NotificationPreference,
     OutboxEvent,
+    Role,
 )
 
 logger = logging.getLogger(__name__)
 
-#: The events people hear of, by name: document.added comes from the documents branch (issue 13 part B).
+#: The events people hear of. activity.waiting (the schedule, issue 17) goes to the successor's watchers;
+#: webhook.disabled (issue 16) concerns no activity and goes to the coordinators.
 NOTIFYING_EVENTS = frozenset({
     events.COMMENT_POSTED, events.ACTIVITY_STATUS_CHANGED, events.ACTIVITY_UPDATED, events.MILESTONE_COMPLETED,
-    events.ACTIVITY_OVERDUE, events.DOCUMENT_ADDED,
+    events.ACTIVITY_OVERDUE, events.DOCUMENT_ADDED, events.ACTIVITY_WAITING, events.WEBHOOK_DISABLED,
 })
 #: The e-mail choice of a person who has not chosen: mentions at once, the rest in the daily digest.
-DEFAULT_EMAIL = {NotificationKind.MENTION: EmailChoice.NOW}
+#: A switched-off webhook is e-mailed at once by tracker/webhooks.notify_disabled, so the inbox row is not.
+DEFAULT_EMAIL = {NotificationKind.MENTION: EmailChoice.NOW, NotificationKind.WEBHOOK: EmailChoice.NEVER}
 SWEEP_LOOKBACK = dt.timedelta(days=2)
 
 
@@ -71,6 +74,10 @@ def _what(event: OutboxEvent) -> tuple[str, dict[str, Any]] | None:
         return NotificationKind.MILESTONE, {"title": (payload.get("milestone") or {}).get("title", "")}
     if event.event_type == events.ACTIVITY_OVERDUE:
         return NotificationKind.OVERDUE, {"due_date": payload.get("due_date")}
+    if event.event_type == events.ACTIVITY_WAITING:
+        waiting_on = payload.get("waiting_on") if isinstance(payload.get("waiting_on"), dict) else {}
+        return NotificationKind.WAITING, {"title": str(waiting_on.get("title") or ""),
+                                          "due_date": waiting_on.get("due_date")}
     if event.event_type == events.DOCUMENT_ADDED:
         document = payload.get("document") if isinstance(payload.get("document"), dict) else {}
         return NotificationKind.DOCUMENT, {"title": str(document.get("title") or payload.get("title") or ""),
@@ -92,8 +99,32 @@ def _may_see(user_ids: Iterable[int]) -> dict[int, Any]:
     return {user.pk: user for user in users if permissions.role_of(user) is not None}
 
 
+def _coordinators() -> set[int]:
+    """The coordinators who may still read the agenda (one query)."""
+    users = get_user_model().objects.filter(is_active=True).select_related("staff_profile")
+    return {user.pk for user in users if permissions.role_of(user) == Role.COORDINATOR}
+
+
+def _make_for_webhook(event: OutboxEvent) -> int:
+    """A subscription switched off: the coordinators hear of it (its key's contact is e-mailed already)."""
+    subscription = (event.payload or {}).get("subscription")
+    if not isinstance(subscription, dict):
+        return 0
+    params = {"name": str(subscription.get("name") or ""), "reason": str(subscription.get("reason") or "")}
+    now = clock.now()
+    rows = [
+        Notification(recipient_id=user_id, event_id=event.pk, kind=NotificationKind.WEBHOOK,
+                     activity_title=params["name"][:300], params=params, created_at=now)
+        for user_id in _coordinators()
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
 def make_for_event(event: OutboxEvent) -> int:
     """Make the event's notifications; returns how many rows exist for it now."""
+    if event.event_type == events.WEBHOOK_DISABLED:
+        return _make_for_webhook(event)
     what = _what(event) if event.event_type in NOTIFYING_EVENTS else None
     activity_id = _activity_id(event)
     activity = Activity.objects.filter(pk=activity_id).first() if what and activity_id else None

@@ -249,3 +249,47 @@ def test_saved_views_keep_only_filters_and_names_are_unique_per_person(viewer, e
 
 def test_roles_fixture_sanity(viewer):
     assert viewer.staff_profile.role == Role.VIEWER
+
+
+def test_a_successor_waiting_on_a_moved_predecessor_tells_its_watchers_once(
+        activity, priorities, body, viewer, coordinator_actor, run_notifications):
+    """The schedule (issue 17) flags a successor once its predecessor's due date passes its start; its
+    watchers hear of it in the inbox, once, however often the event is handled."""
+    predecessor = factories.ActivityFactory(priority=priorities[0], responsible_body=body, title="Planning conference",
+                                            start_date=activity.start_date, due_date=activity.start_date)
+    services.dependency_create(actor=coordinator_actor, predecessor=predecessor, successor=activity)
+    activity.watchers.add(viewer)
+    predecessor.refresh_from_db()
+    services.activity_update(actor=coordinator_actor, activity=predecessor, expected_version=predecessor.version,
+                             changes={"due_date": activity.start_date + dt.timedelta(days=20)})
+    run_notifications()
+    waiting_events = OutboxEvent.objects.filter(event_type=events.ACTIVITY_WAITING, activity=activity).count()
+    assert waiting_events >= 1
+    run_notifications()
+    assert notifications.sweep() == 0  # a second look at the same events makes nothing new
+    rows = Notification.objects.filter(recipient=viewer, kind="waiting").order_by("created_at")
+    assert rows.count() == waiting_events
+    row = rows.last()
+    assert row.activity_id == activity.pk
+    from tracker import logtext
+
+    assert logtext.describe_notification(row.kind, row.params).startswith("Waiting on “Planning conference” (due ")
+
+
+def test_a_switched_off_webhook_is_a_notice_for_each_coordinator_not_for_others(
+        coordinator, editor, viewer, run_notifications, mailoutbox):
+    from tracker import logtext, webhooks
+    from tracker.models import WebhookSubscription
+
+    subscription = WebhookSubscription.objects.create(name="MFA sync", url="https://hooks.example.org/a",
+                                                      secret="s3cret-for-tests")
+    assert webhooks.disable_subscription(subscription, reason="Failing for 72 hours")
+    run_notifications()
+    run_notifications()
+    row = Notification.objects.get()
+    assert row.recipient == coordinator and row.kind == "webhook" and row.activity is None
+    assert logtext.describe_notification(row.kind, row.params) == (
+        "Webhook subscription “MFA sync” was switched off: Failing for 72 hours")
+    emails = len(mailoutbox)
+    notifications.send_immediate(event_id=row.event_id)
+    assert len(mailoutbox) == emails  # e-mailed once already, by webhooks.notify_disabled

@@ -18,6 +18,8 @@ class NotificationKind(models.TextChoices):
     MILESTONE = "milestone", _("Milestones completed")
     DOCUMENT = "document", _("Documents added")
     OVERDUE = "overdue", _("Activity overdue")
+    WAITING = "waiting", _("Waiting on another activity")
+    WEBHOOK = "webhook", _("Webhook subscriptions switched off")
 
 
 class EmailChoice(models.TextChoices):
