@@ -21,8 +21,9 @@ from import_export.forms import ImportForm
 from tracker import logtext, services
 from tracker.errors import DomainError, InvalidInput
 from tracker.exports import neutralise_cell, restore_cell
-from tracker.models import Activity, Body, Channel, MemberState, Priority
+from tracker.models import Activity, Body, Channel, MemberState, Participation, Priority
 from tracker.permissions import Actor
+from tracker.services import commitments as services_commitments
 
 
 class PriorityWidget(widgets.Widget):
@@ -49,6 +50,41 @@ class PriorityWidget(widgets.Widget):
         return "" if value is None else str(value.number)
 
 
+def parse_participations(cell: Any) -> list[tuple[MemberState, dict[str, Any]]]:
+    """The participations cell as (state, {role, level, confirmed}) pairs; InvalidInput naming the column and
+    the first part it cannot read."""
+    text = str(cell or "").strip()
+    if not text:
+        return []
+    roles, levels = set(Participation.Role.values), set(Participation.Level.values)
+    parsed: list[tuple[str, dict[str, Any]]] = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        words = [w.strip() for w in part.split(":")]
+        code, rest = words[0].upper(), words[1:]
+        data: dict[str, Any] = {"role": Participation.Role.PARTICIPANT, "level": "", "confirmed": False}
+        if rest and rest[0] in roles:
+            data["role"] = rest.pop(0)
+        for word in rest:
+            if word in levels:
+                data["level"] = word
+            elif word == "confirmed":
+                data["confirmed"] = True
+            else:
+                raise InvalidInput({"participations": [
+                    _("“%(part)s”: write STATE:role[:level][:confirmed], roles %(roles)s, levels %(levels)s.")
+                    % {"part": part, "roles": ", ".join(sorted(roles)), "levels": ", ".join(sorted(levels))}]})
+        parsed.append((code, data))
+    states = {state.code.upper(): state for state in MemberState.objects.filter(
+        code__in=[code for code, _ in parsed])}
+    unknown = [code for code, _ in parsed if code not in states]
+    if unknown:
+        raise InvalidInput({"participations": [
+            _("Unknown state code: %(codes)s.") % {"codes": ", ".join(unknown)}]})
+    return [(states[code], data) for code, data in parsed]
+
+
 class ActivityResource(resources.ModelResource):
     presidency = fields.Field(attribute="priority__presidency__code", column_name="presidency", readonly=True)
     priority = fields.Field(attribute="priority", column_name="priority", widget=PriorityWidget())
@@ -69,10 +105,11 @@ class ActivityResource(resources.ModelResource):
         widget=widgets.ManyToManyWidget(MemberState, field="code", separator=","),
     )
 
-    # Each state's part (role, level, confirmed): exported for reading, "BY:host:minister:confirmed; KZ:participant".
-    # An import sets the bare list (new states take part as participants) and `lead_state`, whose lead record
-    # follows (services/lead.py); roles are written in the admin's participation inline or the API.
-    participations = fields.Field(column_name="participations", readonly=True)
+    # Each state's part (role, level, confirmed), "BY:host:minister:confirmed; KZ:participant". An import
+    # first sets the bare list (new states take part as participants) and `lead_state`, then each state named
+    # here gets its role, level and confirmation through the participation service; states not named keep
+    # theirs, and an empty cell changes no role.
+    participations = fields.Field(column_name="participations")
 
     # What the dates rest on: exported for reading; confirming a date is done on the activity's page.
     date_basis = fields.Field(attribute="date_basis", column_name="date_basis", readonly=True)
@@ -139,10 +176,33 @@ class ActivityResource(resources.ModelResource):
                 services.activity_update(
                     actor=actor, activity=instance, changes=data, event=logtext.IMPORTED
                 )
+            parts = parse_participations(row.get("participations"))
+            if parts:
+                activity = Activity.objects.get(pk=instance.pk)
+                for memberstate, data in parts:
+                    try:
+                        services_commitments.participation_save(
+                            actor=actor, activity=activity, memberstate=memberstate, data=data)
+                    except InvalidInput as exc:  # the record's refusal belongs to this column of the row
+                        raise InvalidInput({"participations": [
+                            str(message) for messages in exc.errors.values() for message in messages]}) from None
         except InvalidInput as exc:
             raise ValidationError(exc.errors) from None
         except DomainError as exc:
             raise ValidationError({exc.field or "status": [exc.message]}) from None
+
+    def skip_row(self, instance: Activity, original: Activity, row: dict, import_validation_errors=None) -> bool:
+        # A row whose only change is in its participations cell still has something to write.
+        cell = str(row.get("participations") or "").strip()
+        if cell and original.pk and cell != self.dehydrate_participations(original):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def import_field(self, field: fields.Field, instance: Activity, row: dict, is_m2m: bool = False,
+                     **kwargs: Any) -> None:
+        if field.column_name == "participations":
+            return  # written after the activity is saved (save_instance), through the services
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
 
     def save_m2m(self, instance: Activity, row: dict, **kwargs: Any) -> None:
         """States were saved by the service in save_instance."""

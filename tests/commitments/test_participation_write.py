@@ -236,3 +236,50 @@ def test_the_lead_keeps_taking_part_when_a_bare_list_leaves_it_out(coordinator_a
     assert roles(activity) == {"BY": "lead", "KZ": "participant"}
     services.activity_update(actor=coordinator_actor, activity=activity, changes={"participating_states": []})
     assert roles(activity) == {"BY": "lead"} and lead_code(activity) == "BY"
+
+
+# --- The admin's spreadsheet import --------------------------------------------------------------------------
+
+def _import(activity: Activity, cell: str, user):
+    import tablib
+
+    from tracker.imports import ActivityResource
+
+    resource = ActivityResource()
+    exported = resource.export(queryset=Activity.objects.filter(pk=activity.pk))
+    row = dict(exported.dict[0])
+    row["participations"] = cell
+    dataset = tablib.Dataset(headers=list(row))
+    dataset.append(list(row.values()))
+    return resource.import_data(dataset, user=user)
+
+
+def test_an_import_sets_each_named_states_role_level_and_confirmation(coordinator, activity, states):
+    activity.code = "EX-1"
+    activity.save()
+    result = _import(activity, "BY:host:minister:confirmed; KZ:co_organiser; cn:observer", coordinator)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert roles(activity) == {"BY": "host", "KZ": "co_organiser", "CN": "observer"}
+    by = Participation.objects.get(activity=activity, memberstate__code="BY")
+    assert (by.level, by.confirmed) == ("minister", True)
+    from tracker.imports import ActivityResource
+
+    exported = ActivityResource().export(queryset=Activity.objects.filter(pk=activity.pk)).dict[0]
+    assert exported["participations"] == "BY:host:minister:confirmed; KZ:co_organiser; CN:observer"  # members first
+
+
+@pytest.mark.parametrize(("cell", "says"), [
+    ("BY:host:emperor", "write STATE:role"),
+    ("XX:participant", "Unknown state code: XX"),
+    ("US:participant", "United States"),  # neither a member nor an observer
+])
+def test_a_bad_participations_cell_is_reported_on_its_row_and_nothing_changes(coordinator, activity, states, cell,
+                                                                            says):
+    activity.code = "EX-2"
+    activity.save()
+    before = (roles(activity), Activity.objects.get(pk=activity.pk).version)
+    result = _import(activity, cell, coordinator)
+    assert result.has_validation_errors()
+    messages = " ".join(str(error) for row in result.invalid_rows for error in row.error_dict.get("participations", []))
+    assert says in messages
+    assert (roles(activity), Activity.objects.get(pk=activity.pk).version) == before

@@ -75,7 +75,7 @@ def _state_codes_column(using: str) -> Subquery:
              for term in MemberState._meta.ordering]
     inner = (through.objects.filter(activity_id=OuterRef("pk")).order_by(*order, "memberstate_id")
              .values("memberstate__code"))
-    return id_array(inner, "code", using)
+    return id_array(inner, "memberstate__code", using)
 
 
 def activity_rows_with_states(activities: QuerySet[Activity]) -> QuerySet:
