@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions
 from tracker.admin.agenda import ActivityAdmin
-from tracker.admin.base import RoleGatedAdmin, ServiceRefusalsAsMessages
+from tracker.admin.base import RoleGatedAdmin, RoleGatedInline, ServiceRefusalsAsMessages
 from tracker.admin.base import actor as _actor
 from tracker.models import Activity, Commitment, Participation, Source
 from tracker.services import commitments as services_commitments
@@ -110,22 +110,16 @@ class CommitmentAdmin(ServiceSavedAdmin):
 
 # --- Participation: an inline on the activity's page -----------------------------------------------------------
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(RoleGatedInline, admin.TabularInline):
     """Each state's part in the activity; whoever may edit the activity may edit it, through the services."""
 
     model = Participation
     extra = 0
     fields = ["memberstate", "role", "level", "confirmed", "note"]
 
-    def has_view_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
-        return request.user.is_staff and permissions.role_of(request.user) is not None
-
-    def has_change_permission(self, request: HttpRequest, obj: Activity | None = None) -> bool:
+    def may_write(self, request: HttpRequest, obj: Activity | None = None) -> bool:
         actor = _actor(request)
         return permissions.can_edit_activity(actor, obj) if obj else permissions.can_create_activity(actor)
-
-    has_add_permission = has_change_permission
-    has_delete_permission = has_change_permission
 
 
 ActivityAdmin.inlines = [*ActivityAdmin.inlines, ParticipationInline]

@@ -13,14 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import permissions
-from tracker.admin.base import ServiceRefusalsAsMessages
+from tracker.admin.base import CoordinatorsRead, NobodyWrites, RoleGate, ServiceRefusalsAsMessages
 from tracker.admin.base import actor as _actor
 from tracker.models import ConfidenceAssessment, RaidEntry, ReviewReminderLog, Stocktake, StocktakeItem
 from tracker.services import delivery as services_delivery
-
-
-def _reads(request: HttpRequest) -> bool:
-    return request.user.is_staff and permissions.role_of(request.user) is not None
 
 
 def _writes_something(request: HttpRequest) -> bool:
@@ -40,7 +36,7 @@ class AssessmentAdminForm(forms.ModelForm):
 
 
 @admin.register(ConfidenceAssessment)
-class ConfidenceAssessmentAdmin(ServiceRefusalsAsMessages, admin.ModelAdmin):
+class ConfidenceAssessmentAdmin(ServiceRefusalsAsMessages, RoleGate, admin.ModelAdmin):
     form = AssessmentAdminForm
     list_display = ["assessed_on", "activity", "priority", "rating", "assessor_name", "next_review"]
     list_filter = ["rating", "assessed_on"]
@@ -48,20 +44,11 @@ class ConfidenceAssessmentAdmin(ServiceRefusalsAsMessages, admin.ModelAdmin):
     search_fields = ["narrative", "activity__title", "assessor_name"]
     raw_id_fields = ["activity"]
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _reads(request)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _reads(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def may_add(self, request: HttpRequest, obj: Any = None) -> bool:
         return _writes_something(request)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # append-only: a new assessment, never an edited one
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    def may_write(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # append-only: a new assessment, never an edited or deleted one
 
     def save_model(self, request: HttpRequest, obj: ConfidenceAssessment, form: forms.ModelForm, change: bool) -> None:
         data = form.cleaned_data
@@ -82,7 +69,7 @@ class RaidEntryAdminForm(forms.ModelForm):
 
 
 @admin.register(RaidEntry)
-class RaidEntryAdmin(ServiceRefusalsAsMessages, SimpleHistoryAdmin):
+class RaidEntryAdmin(ServiceRefusalsAsMessages, RoleGate, SimpleHistoryAdmin):
     form = RaidEntryAdminForm
     list_display = ["statement", "kind", "priority", "activity", "likelihood", "impact", "status", "escalated"]
     list_filter = ["kind", "status", "escalated", "priority"]
@@ -90,23 +77,17 @@ class RaidEntryAdmin(ServiceRefusalsAsMessages, SimpleHistoryAdmin):
     search_fields = ["statement", "owner"]
     raw_id_fields = ["activity"]
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _reads(request)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _reads(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def may_add(self, request: HttpRequest, obj: Any = None) -> bool:
         return _writes_something(request)
 
-    def has_change_permission(self, request: HttpRequest, obj: RaidEntry | None = None) -> bool:
+    def may_write(self, request: HttpRequest, obj: RaidEntry | None = None) -> bool:
         if not request.user.is_staff:
             return False
         if obj is None:
             return _writes_something(request)
         return permissions.can_edit_raid(_actor(request), activity=obj.activity)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def may_delete(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # an entry is closed, not deleted: its history is the record
 
     def get_readonly_fields(self, request: HttpRequest, obj: RaidEntry | None = None) -> list[str]:
@@ -127,27 +108,15 @@ class RaidEntryAdmin(ServiceRefusalsAsMessages, SimpleHistoryAdmin):
         obj._state.adding = False
 
 
-class StocktakeItemInline(admin.TabularInline):
+class StocktakeItemInline(NobodyWrites, admin.TabularInline):
     model = StocktakeItem
     fields = ["kind", "text", "owner", "due_date", "activity", "milestone"]
     readonly_fields = fields
     extra = 0
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _reads(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Stocktake)
-class StocktakeAdmin(admin.ModelAdmin):
+class StocktakeAdmin(NobodyWrites, admin.ModelAdmin):
     """Stocktakes are run on the board (the screen, its freeze and its pack); here they are read."""
 
     list_display = ["held_on", "title", "priority", "status", "opened_by", "closed_by"]
@@ -155,39 +124,11 @@ class StocktakeAdmin(admin.ModelAdmin):
     inlines = [StocktakeItemInline]
     exclude = ["snapshot"]
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _reads(request)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _reads(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(ReviewReminderLog)
-class ReviewReminderLogAdmin(admin.ModelAdmin):
+class ReviewReminderLogAdmin(NobodyWrites, CoordinatorsRead, admin.ModelAdmin):
     """The reminder job's ledger: for those who run the machinery."""
 
     list_display = ["assessment", "recipient", "claimed_at", "sent_at", "attempts", "skipped"]
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_staff and permissions.can_manage_agenda(_actor(request))
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
