@@ -149,17 +149,6 @@ def _validate(instance: Source | Commitment | Participation) -> None:
 PARTICIPATION_FIELDS: frozenset[str] = frozenset({"role", "level", "confirmed", "note"})
 
 
-def participation_refusal(states: Iterable[MemberState]) -> dict[str, list[str]]:
-    """The one rule on who may take part: members, and non-members recorded as observers or partners."""
-    outsiders = [state for state in states if not (state.is_member or state.is_observer)]
-    if not outsiders:
-        return {}
-    return {"participating_states": [
-        _("%(state)s is neither a member nor an observer of the organisation, so it cannot take part.")
-        % {"state": outsiders[0].display_name}
-    ]}
-
-
 @transaction.atomic
 def participation_save(
     *, actor: Actor, activity: Activity, memberstate: MemberState, data: Mapping[str, Any],
@@ -172,7 +161,7 @@ def participation_save(
     _reject_unknown(data, PARTICIPATION_FIELDS)
     locked = store.lock(activity, expected_version)
     permissions.ensure_can_edit_activity(actor, locked)
-    refusal = participation_refusal([memberstate])
+    refusal = planner.participation_refusal([memberstate])
     if refusal:
         raise InvalidInput({"memberstate": refusal["participating_states"]})
     participation = Participation.objects.filter(activity=locked, memberstate=memberstate).first()

@@ -9,7 +9,7 @@ reads or writes the database, except the caller's own checks of permissions thro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from tracker import clock, events, logtext, permissions, workflow
 from tracker.errors import InvalidInput
-from tracker.models import Activity, Channel, DateBasis, Milestone, ProgressUpdate
+from tracker.models import Activity, Channel, DateBasis, MemberState, Milestone, ProgressUpdate
 from tracker.permissions import Actor
 from tracker.validators import multi_line
 from tracker.workflow import Status
@@ -141,11 +141,20 @@ def reject_unknown_fields(data: Mapping[str, Any]) -> None:
         raise InvalidInput({name: [_("Unknown field.")] for name in sorted(unknown)})
 
 
+def participation_refusal(states: Iterable[MemberState]) -> dict[str, list[str]]:
+    """The one rule on who may take part: members, and non-members recorded as observers or partners."""
+    outsiders = [state for state in states if not (state.is_member or state.is_observer)]
+    if not outsiders:
+        return {}
+    return {"participating_states": [
+        _("%(state)s is neither a member nor an observer of the organisation, so it cannot take part.")
+        % {"state": outsiders[0].display_name}
+    ]}
+
+
 def reject_outsiders(data: Mapping[str, Any]) -> None:
     """Participating states, and the lead state (which takes part as the lead), must be members or observers
-    (the rule: services/commitments.participation_refusal)."""
-    from tracker.services.commitments import participation_refusal
-
+    (the rule: participation_refusal, below)."""
     if data.get("participating_states"):
         refusal = participation_refusal(data["participating_states"])
         if refusal:
