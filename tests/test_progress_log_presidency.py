@@ -68,7 +68,7 @@ def test_the_migration_backfills_existing_rows(activity):
     activity.progress_updates.create(actor_name="sync", channel="api", new_status=activity.status,
                                      created_at=timezone.now())
     ProgressUpdate.objects.update(presidency=None)
-    migration = importlib.import_module("tracker.migrations.0017_progressupdate_presidency").Migration
+    migration = importlib.import_module("tracker.migrations.0021_progressupdate_presidency").Migration
     backfill = next(op for op in migration.operations if op.__class__.__name__ == "RunSQL")
     with connection.cursor() as cursor:
         cursor.execute(backfill.sql)

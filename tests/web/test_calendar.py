@@ -98,7 +98,8 @@ def test_the_calendar_costs_the_same_number_of_queries_for_a_few_or_many_activit
     few, _ = count_queries(client, "/calendar/?month=2023-06")
     bulk_activities(priorities, [body], 400, prefix="More")
     many, _ = count_queries(client, "/calendar/?month=2023-06")
-    assert few == many <= 12
+    # 12, and the owner filter's and saved views' menus (issue 13).
+    assert few == many <= 14
     token = viewer.staff_profile.calendar_token
     feed, response = count_queries(client, f"/calendar/feed/{token}.ics")
     assert response.status_code == 200 and feed <= 6
