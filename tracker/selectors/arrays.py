@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import JSONField, QuerySet, Subquery
 
@@ -97,7 +98,10 @@ class StatementCache:
         using = queryset.db
         query = queryset.query
         compiler = query.get_compiler(using)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return  # a filter that can match nothing (`owner=me` for a key) has no statement to keep
         converters = compiler.get_converters([column[0] for column in compiler.select])
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
         if len(self._statements) >= self.size:
