@@ -192,6 +192,10 @@
     else if (event.key === "Tab") { closeMenu(false); }
   });
 
-  // A lane redrawn by a filter change or a move takes any open menu's card away: close it.
-  document.addEventListener("htmx:beforeSwap", function () { closeMenu(false); });
+  // A lane redrawn by a filter change or a move takes any open menu's card away: close it. Other swaps (the
+  // header's unread count, polled every few seconds) leave the card, and the menu, where they are.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (openMenu && (!target || target.contains(openMenu.card))) closeMenu(false);
+  });
 })();

@@ -133,8 +133,9 @@ def test_the_inbox_lists_marks_read_unread_and_all(activity, viewer, editor, run
 
 def test_preferences_page_saves_choices_and_refuses_unknown_ones(editor):
     client = login(editor)
-    form = {kind: "never" for kind in ("comment", "mention", "status", "due_date", "milestone", "document",
-                                       "overdue")}
+    from tracker.models import NotificationKind
+
+    form = dict.fromkeys(NotificationKind.values, "never")
     assert client.post("/inbox/preferences/", form).status_code == 302
     assert client.post("/inbox/preferences/", {**form, "mention": "hourly"}).status_code == 400
     assert "E-mail at once" in client.get("/inbox/preferences/").content.decode()
