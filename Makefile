@@ -32,9 +32,13 @@ run: setup
 	@echo "Serving the board on http://127.0.0.1:$(PORT)/ (demo accounts are in the README)"
 	PY=$(PY) PORT=$(PORT) DEBUG=1 DEMO_TODAY=$(DEMO_TODAY) scripts/run-embedded
 
+# The suite runs on TEST_JOBS processes (pytest-xdist; TEST_JOBS=0 for one), then the few `exclusive` tests that
+# change machine-wide state (restarting PostgreSQL) run alone. Exit code 5 = "nothing selected" in that half.
+TEST_JOBS ?= 2
 test: install
 	@mkdir -p var
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_JOBS) -m "not exclusive" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -m exclusive $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Refresh the README's pictures: the browser tests write their screenshots into docs/screenshots/ (a plain
 # `make test` keeps them in a temporary folder), with the demo's clock in mid-presidency.

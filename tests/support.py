@@ -75,7 +75,12 @@ def free_redis_database(server_url: str) -> str:
     import redis
 
     base = server_url.rsplit("/", 1)[0] if server_url.count("/") > 2 else server_url.rstrip("/")
-    for number in range(15, 0, -1):
+    # The processes of one parallel run share the databases out (gw0: 15, 13, ...; gw1: 14, 12, ...), so two of
+    # them never race for one database (a test's cache.clear() wipes the claim key a neighbour would look for).
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    for number in range(15 - index, 0, -workers):
         url = f"{base}/{number}"
         try:
             return claim_redis_database(url)
@@ -116,7 +121,18 @@ def redis_for_this_run() -> str:
         raise ValueError(f"Redis is not reachable at {server}")
     if OWNED:
         return next(iter(OWNED))
-    return claim_redis_database(server) if os.environ.get("TEST_REDIS_URL") else free_redis_database(server)
+    if os.environ.get("TEST_REDIS_URL"):
+        return claim_redis_database(_this_workers(server))
+    return free_redis_database(server)
+
+
+def _this_workers(url: str) -> str:
+    """Under pytest-xdist each process needs a database of its own: worker gwK takes TEST_REDIS_URL's number + K."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    base, _, number = url.rpartition("/")
+    if not worker.startswith("gw") or not number.isdigit() or base.count("/") < 2:
+        return url
+    return f"{base}/{int(number) + int(worker[2:])}"
 
 
 def redis_is_up(url: str) -> bool:

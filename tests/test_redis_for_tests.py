@@ -59,3 +59,29 @@ def test_a_database_claimed_by_a_live_run_is_left_alone(redis_url, monkeypatch):
     monkeypatch.undo()
     support.empty_claimed_redis(redis_url)
     assert client.dbsize() == 1  # only the claim is left
+
+
+def test_each_test_process_of_a_parallel_run_takes_its_own_named_database(monkeypatch):
+    # Two xdist workers given one TEST_REDIS_URL would refuse each other's claim; the second takes N+1.
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    assert support._this_workers("redis://127.0.0.1:6379/7") == "redis://127.0.0.1:6379/8"
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+    assert support._this_workers("redis://127.0.0.1:6379/7") == "redis://127.0.0.1:6379/7"
+    monkeypatch.delenv("PYTEST_XDIST_WORKER")
+    assert support._this_workers("redis://127.0.0.1:6379/7") == "redis://127.0.0.1:6379/7"
+
+
+def test_the_processes_of_a_parallel_run_look_for_free_databases_in_turns(monkeypatch):
+    tried = []
+
+    def refuse(url):
+        tried.append(int(url.rsplit("/", 1)[1]))
+        raise ValueError("in use")
+
+    monkeypatch.setattr(support, "claim_redis_database", refuse)
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "2")
+    for worker in ("gw0", "gw1"):
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
+        with pytest.raises(ValueError, match="no empty Redis database"):
+            support.free_redis_database("redis://127.0.0.1:6379")
+    assert tried == [15, 13, 11, 9, 7, 5, 3, 1, 14, 12, 10, 8, 6, 4, 2]

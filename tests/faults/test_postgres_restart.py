@@ -30,7 +30,7 @@ from tests.faults.support import Http, gunicorn_env, running_gunicorn
 from tests.jobs.processes import BASE_DIR, wait_until
 from tests.support import unavailable
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.exclusive]
 
 ACTIVITIES = 8
 WRITERS = 6
