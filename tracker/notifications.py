@@ -2,8 +2,10 @@
 request.
 
 For each committed event that concerns people (a comment, a mention, a status or due-date change, a milestone
-completed, a document added, an activity overdue), every watcher of the activity (its explicit watchers,
-its owner and its contributors) who may still see it gets one inbox row, except the person who did it. The
+completed, a document added, an activity overdue), every watcher of the activity (selectors/people.watcher_ids:
+those who chose to watch, its owner, contributors, commenters and mentioned people, less anyone who stopped
+watching) who may still see it gets one inbox row, except the person who did it; a mention reaches the
+person named (also when an edit adds it, once per comment). The
 row is unique on (recipient, event): a redelivered event, a second worker or the sweep makes no second
 notification. E-mails follow each person's preference (at once, in the daily digest, or never), in the
 recipient's language; the choice is recorded on the row when it is made, and its e-mail state carries it
@@ -108,6 +110,28 @@ def _make_for_webhook(event: OutboxEvent) -> int:
     return len(rows)
 
 
+def _kinds(event: OutboxEvent, activity: Activity, kind: str, params: dict[str, Any],
+           comment: Comment | None) -> dict[int, str]:
+    """Who is told of the event, and as what: the watchers; for a comment, the mentioned people (a mention);
+    for an edit naming new people, only those not told of this comment's mention before. Never its author."""
+    payload = event.payload or {}
+    mentions = payload.get("mentions") or []
+    if event.event_type == events.COMMENT_MENTIONED:
+        told = set(Notification.objects.filter(comment=comment, kind=NotificationKind.MENTION)
+                   .values_list("recipient_id", flat=True)) if comment else set()
+        kinds = {user_id: kind for user_id in mentions if user_id not in told}
+    else:
+        kinds = dict.fromkeys(watchers_of(activity), kind)
+    if event.event_type == events.COMMENT_POSTED:
+        kinds |= dict.fromkeys(mentions, NotificationKind.MENTION)  # a mention outranks "a comment you watch"
+    if event.event_type in (events.COMMENT_POSTED, events.COMMENT_MENTIONED):
+        kinds.pop(payload.get("author"), None)
+    elif params.get("by"):
+        actor = get_user_model().objects.filter(username=params["by"]).values_list("pk", flat=True).first()
+        kinds.pop(actor, None)  # nobody is told of their own change
+    return kinds
+
+
 def make_for_event(event: OutboxEvent) -> int:
     """Make the event's notifications; returns how many rows exist for it now."""
     if event.event_type == events.WEBHOOK_DISABLED:
@@ -120,24 +144,9 @@ def make_for_event(event: OutboxEvent) -> int:
     kind, params = what
     payload = event.payload or {}
     comment = None
-    if event.event_type == events.COMMENT_MENTIONED:
-        # An edit that names new people tells only them, and only those never told of this comment's mention.
+    if event.event_type in (events.COMMENT_POSTED, events.COMMENT_MENTIONED):
         comment = Comment.objects.filter(pk=payload.get("comment")).first()
-        told = set(Notification.objects.filter(comment=comment, kind=NotificationKind.MENTION)
-                   .values_list("recipient_id", flat=True)) if comment else set()
-        kinds = {user_id: kind for user_id in payload.get("mentions") or [] if user_id not in told}
-        kinds.pop(payload.get("author"), None)
-    else:
-        kinds = dict.fromkeys(watchers_of(activity), kind)
-    if event.event_type == events.COMMENT_POSTED:
-        comment = Comment.objects.filter(pk=payload.get("comment")).first()
-        for user_id in payload.get("mentions") or []:
-            kinds[user_id] = NotificationKind.MENTION  # a mention outranks "a comment on what you watch"
-        author = payload.get("author")
-        kinds.pop(author, None)
-    elif params.get("by") and event.event_type != events.COMMENT_MENTIONED:
-        actor = get_user_model().objects.filter(username=params["by"]).values_list("pk", flat=True).first()
-        kinds.pop(actor, None)  # nobody is told of their own change
+    kinds = _kinds(event, activity, kind, params, comment)
     recipients = _may_see(kinds)
     choices = notification_email.choices_of(recipients)
     now = clock.now()
