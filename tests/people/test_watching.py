@@ -116,3 +116,23 @@ def test_an_edit_after_the_window_cannot_mention_anyone(activity, viewer, editor
         services.comment_edit(actor=actor(viewer), comment=comment, body="hello @editor")
     run_notifications()
     assert not Notification.objects.filter(recipient=editor).exists()
+
+
+def test_an_activity_becoming_overdue_and_a_document_added_reach_its_watchers(
+        activity, editor, viewer, coordinator_actor, run_notifications, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tracker.jobs import risk
+
+    settings.STORAGES = {**settings.STORAGES, "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    services.activity_update(actor=coordinator_actor, activity=activity, changes={"owner": editor})
+    activity.watchers.add(viewer)
+    assert risk.emit_overdue_events(activity.due_date + dt.timedelta(days=1)) == [activity.pk]
+    activity.refresh_from_db()
+    services.document_add(actor=coordinator_actor, activity=activity, title="Minutes", kind="minutes",
+                          upload=SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
+    run_notifications()
+    for person in (editor, viewer):
+        assert set(Notification.objects.filter(recipient=person).values_list("kind", flat=True)) == {
+            "overdue", "document"}, person
