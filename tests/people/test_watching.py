@@ -136,3 +136,13 @@ def test_an_activity_becoming_overdue_and_a_document_added_reach_its_watchers(
     for person in (editor, viewer):
         assert set(Notification.objects.filter(recipient=person).values_list("kind", flat=True)) == {
             "overdue", "document"}, person
+
+
+def test_the_web_request_makes_no_notification_the_task_does_from_the_outbox(
+        activity, viewer, editor, run_notifications):
+    response = login(viewer).post(f"/activities/{activity.pk}/comments/", {"body": "@editor see the plan"})
+    assert response.status_code == 302
+    assert not Notification.objects.exists()  # the request only wrote the outbox event
+    assert OutboxEvent.objects.get(event_type=events.COMMENT_POSTED).notified_at is None
+    assert run_notifications() == 1
+    assert Notification.objects.get().recipient == editor
