@@ -76,7 +76,13 @@ from presidency.conf.jobs import (  # noqa: F401
     WEBHOOK_TIMEOUT_SECONDS,
     WORKER_HEARTBEAT_SECONDS,
 )
-from presidency.conf.people import COMMENTS_PER_PAGE, INBOX_POLL_SECONDS  # noqa: F401
+from presidency.conf.people import (  # noqa: F401
+    COMMENTS_PER_PAGE,
+    INBOX_POLL_SECONDS,
+    NOTIFICATION_EMAIL_LEASE_SECONDS,
+    NOTIFICATION_EMAIL_MAX_ATTEMPTS,
+    NOTIFICATION_EMAIL_RETRY_SECONDS,
+)
 from presidency.conf.schedule import SCHEDULE_FORECAST_FLOOR_HUNDREDTHS, SCHEDULE_FORECAST_UPDATES  # noqa: F401
 from presidency.env import (
     env_bool,

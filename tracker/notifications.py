@@ -2,52 +2,38 @@
 request.
 
 For each committed event that concerns people (a comment, a mention, a status or due-date change, a milestone
-completed, a document added, an activity overdue), every watcher of the activity (its explicit watchers,
-its owner and its contributors) who may still see it gets one inbox row, except the person who did it. The
+completed, a document added, an activity overdue), every watcher of the activity (selectors/people.watcher_ids:
+those who chose to watch, its owner, contributors, commenters and mentioned people, less anyone who stopped
+watching) who may still see it gets one inbox row, except the person who did it; a mention reaches the
+person named (also when an edit adds it, once per comment). The
 row is unique on (recipient, event): a redelivered event, a second worker or the sweep makes no second
 notification. E-mails follow each person's preference (at once, in the daily digest, or never), in the
-recipient's language; a row is e-mailed once (claimed by a conditional update before sending).
+recipient's language; the choice is recorded on the row when it is made, and its e-mail state carries it
+to the mail server at least once (tracker/notification_email.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from tracker import clock, events, logtext, permissions
-from tracker.jobs import mailing
-from tracker.models import (
-    Activity,
-    Comment,
-    EmailChoice,
-    Notification,
-    NotificationKind,
-    NotificationPreference,
-    OutboxEvent,
-    Role,
-)
-
-logger = logging.getLogger(__name__)
+from tracker import clock, events, notification_email, permissions
+from tracker.models import Activity, Comment, Notification, NotificationKind, OutboxEvent, Role
+from tracker.selectors import people as people_selectors
 
 #: The events people hear of. activity.waiting (the schedule, issue 17) goes to the successor's watchers;
 #: webhook.disabled (issue 16) concerns no activity and goes to the coordinators.
 NOTIFYING_EVENTS = frozenset({
     events.COMMENT_POSTED, events.ACTIVITY_STATUS_CHANGED, events.ACTIVITY_UPDATED, events.MILESTONE_COMPLETED,
     events.ACTIVITY_OVERDUE, events.DOCUMENT_ADDED, events.ACTIVITY_WAITING, events.WEBHOOK_DISABLED,
+    events.COMMENT_MENTIONED,
 })
-#: The e-mail choice of a person who has not chosen: mentions at once, the rest in the daily digest.
-#: A switched-off webhook is e-mailed at once by tracker/webhooks.notify_disabled, so the inbox row is not.
-DEFAULT_EMAIL = {NotificationKind.MENTION: EmailChoice.NOW, NotificationKind.WEBHOOK: EmailChoice.NEVER}
 SWEEP_LOOKBACK = dt.timedelta(days=2)
-
-
-def default_email(kind: str) -> str:
-    return DEFAULT_EMAIL.get(kind, EmailChoice.DIGEST)
+default_email = notification_email.default_email
 
 
 def _activity_id(event: OutboxEvent) -> int | None:
@@ -64,6 +50,8 @@ def _what(event: OutboxEvent) -> tuple[str, dict[str, Any]] | None:
     by = payload.get("by") if isinstance(payload.get("by"), str) else ""
     if event.event_type == events.COMMENT_POSTED:
         return NotificationKind.COMMENT, {"by": by}
+    if event.event_type == events.COMMENT_MENTIONED:
+        return NotificationKind.MENTION, {"by": by}
     if event.event_type == events.ACTIVITY_STATUS_CHANGED:
         return NotificationKind.STATUS, {"from": payload.get("from"), "to": payload.get("to"), "by": by}
     if event.event_type == events.ACTIVITY_UPDATED:
@@ -86,11 +74,9 @@ def _what(event: OutboxEvent) -> tuple[str, dict[str, Any]] | None:
 
 
 def watchers_of(activity: Activity) -> set[int]:
-    """Who watches: the explicit watchers, the owner and the contributors (two queries)."""
-    ids = set(activity.watchers.values_list("pk", flat=True)) | set(activity.contributors.values_list("pk", flat=True))
-    if activity.owner_id:
-        ids.add(activity.owner_id)
-    return ids
+    """Who watches (the rule is selectors/people.watcher_ids): those who chose to, the owner, the
+    contributors, commenters and mentioned people, less those who stopped watching."""
+    return people_selectors.watcher_ids(activity)
 
 
 def _may_see(user_ids: Iterable[int]) -> dict[int, Any]:
@@ -99,10 +85,10 @@ def _may_see(user_ids: Iterable[int]) -> dict[int, Any]:
     return {user.pk: user for user in users if permissions.role_of(user) is not None}
 
 
-def _coordinators() -> set[int]:
+def _coordinators() -> list[Any]:
     """The coordinators who may still read the agenda (one query)."""
     users = get_user_model().objects.filter(is_active=True).select_related("staff_profile")
-    return {user.pk for user in users if permissions.role_of(user) == Role.COORDINATOR}
+    return [user for user in users if permissions.role_of(user) == Role.COORDINATOR]
 
 
 def _make_for_webhook(event: OutboxEvent) -> int:
@@ -112,13 +98,38 @@ def _make_for_webhook(event: OutboxEvent) -> int:
         return 0
     params = {"name": str(subscription.get("name") or ""), "reason": str(subscription.get("reason") or "")}
     now = clock.now()
+    coordinators = _coordinators()
+    choices = notification_email.choices_of(coordinators)
     rows = [
-        Notification(recipient_id=user_id, event_id=event.pk, kind=NotificationKind.WEBHOOK,
-                     activity_title=params["name"][:300], params=params, created_at=now)
-        for user_id in _coordinators()
+        Notification(recipient_id=user.pk, event_id=event.pk, kind=NotificationKind.WEBHOOK,
+                     activity_title=params["name"][:300], params=params, created_at=now,
+                     **notification_email.email_fields(user, NotificationKind.WEBHOOK, choices))
+        for user in coordinators
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def _kinds(event: OutboxEvent, activity: Activity, kind: str, params: dict[str, Any],
+           comment: Comment | None) -> dict[int, str]:
+    """Who is told of the event, and as what: the watchers; for a comment, the mentioned people (a mention);
+    for an edit naming new people, only those not told of this comment's mention before. Never its author."""
+    payload = event.payload or {}
+    mentions = payload.get("mentions") or []
+    if event.event_type == events.COMMENT_MENTIONED:
+        told = set(Notification.objects.filter(comment=comment, kind=NotificationKind.MENTION)
+                   .values_list("recipient_id", flat=True)) if comment else set()
+        kinds = {user_id: kind for user_id in mentions if user_id not in told}
+    else:
+        kinds = dict.fromkeys(watchers_of(activity), kind)
+    if event.event_type == events.COMMENT_POSTED:
+        kinds |= dict.fromkeys(mentions, NotificationKind.MENTION)  # a mention outranks "a comment you watch"
+    if event.event_type in (events.COMMENT_POSTED, events.COMMENT_MENTIONED):
+        kinds.pop(payload.get("author"), None)
+    elif params.get("by"):
+        actor = get_user_model().objects.filter(username=params["by"]).values_list("pk", flat=True).first()
+        kinds.pop(actor, None)  # nobody is told of their own change
+    return kinds
 
 
 def make_for_event(event: OutboxEvent) -> int:
@@ -132,25 +143,20 @@ def make_for_event(event: OutboxEvent) -> int:
         return 0
     kind, params = what
     payload = event.payload or {}
-    kinds: dict[int, str] = dict.fromkeys(watchers_of(activity), kind)
     comment = None
-    if event.event_type == events.COMMENT_POSTED:
+    if event.event_type in (events.COMMENT_POSTED, events.COMMENT_MENTIONED):
         comment = Comment.objects.filter(pk=payload.get("comment")).first()
-        for user_id in payload.get("mentions") or []:
-            kinds[user_id] = NotificationKind.MENTION  # a mention outranks "a comment on what you watch"
-        author = payload.get("author")
-        kinds.pop(author, None)
-    elif params.get("by"):
-        actor = get_user_model().objects.filter(username=params["by"]).values_list("pk", flat=True).first()
-        kinds.pop(actor, None)  # nobody is told of their own change
+    kinds = _kinds(event, activity, kind, params, comment)
     recipients = _may_see(kinds)
+    choices = notification_email.choices_of(recipients)
     now = clock.now()
     rows = [
         Notification(
             recipient_id=user_id, event_id=event.pk, kind=kinds[user_id], activity=activity,
             activity_title=activity.display_title[:300], comment=comment, params=params, created_at=now,
+            **notification_email.email_fields(user, kinds[user_id], choices),
         )
-        for user_id in recipients
+        for user_id, user in recipients.items()
     ]
     # ignore_conflicts + the unique (recipient, event): a second run makes nothing new.
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
@@ -169,71 +175,27 @@ def make(event_ids: Iterable[str]) -> int:
 
 
 def sweep() -> int:
-    """Events the task never heard of (a broker outage): the recent ones still without notifications."""
+    """Events the task never heard of (a broker outage): the recent ones still without notifications; then
+    the e-mails no sender finished (tracker/notification_email.sweep). Returns the notifications made."""
     since = clock.now() - SWEEP_LOOKBACK
     ids = (OutboxEvent.objects.filter(notified_at__isnull=True, created_at__gte=since,
                                       event_type__in=list(NOTIFYING_EVENTS))
            .order_by("created_at").values_list("pk", flat=True)[:500])
-    return make([str(pk) for pk in ids])
+    made = make([str(pk) for pk in ids])
+    notification_email.sweep()
+    return made
 
 
-# --- E-mail -------------------------------------------------------------------------------------------------
-
-def _choices(user_ids: Iterable[int]) -> dict[tuple[int, str], str]:
-    return {(p.user_id, p.kind): p.email for p in NotificationPreference.objects.filter(user_id__in=list(user_ids))}
-
-
-def _claim(notification_ids: list[int]) -> int:
-    """Claim rows for e-mail by a conditional update: of two workers, only one sends each."""
-    return Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).update(emailed_at=clock.now())
-
+# --- E-mail (tracker/notification_email.py) -----------------------------------------------------------------
 
 def send_immediate(*, event_id: Any) -> int:
-    rows = list(Notification.objects.filter(event_id=event_id, emailed_at__isnull=True)
-                .select_related("recipient__staff_profile", "activity"))
-    choices = _choices(row.recipient_id for row in rows)
-    sent = 0
-    for row in rows:
-        choice = choices.get((row.recipient_id, row.kind), default_email(row.kind))
-        if choice != EmailChoice.NOW or not row.recipient.email or not _claim([row.pk]):
-            continue
-        _send(row.recipient, [row], template="notification")
-        sent += 1
-    return sent
+    """The event's "at once" e-mails."""
+    return notification_email.send_for_event(event_id=event_id)
 
 
 def send_digests() -> int:
     """The daily digest: each person's notifications chosen for it and not yet e-mailed, in one message."""
-    pending = (Notification.objects.filter(emailed_at__isnull=True, read_at__isnull=True)
-               .select_related("recipient__staff_profile", "activity").order_by("recipient_id", "created_at"))
-    by_user: dict[int, list[Notification]] = {}
-    for row in pending:
-        by_user.setdefault(row.recipient_id, []).append(row)
-    choices = _choices(by_user)
-    sent = 0
-    for user_id, rows in by_user.items():
-        wanted = [r for r in rows if choices.get((user_id, r.kind), default_email(r.kind)) == EmailChoice.DIGEST]
-        if not wanted or not wanted[0].recipient.email or not _claim([r.pk for r in wanted]):
-            continue
-        _send(wanted[0].recipient, wanted, template="notification_digest")
-        sent += 1
-    return sent
-
-
-def _send(user: Any, rows: list[Notification], *, template: str) -> None:
-    language = mailing.language_of(user)
-    from django.utils import translation
-
-    with translation.override(language):
-        items = [{"activity_id": r.activity_id,
-                  "title": r.activity.display_title if r.activity is not None else r.activity_title,
-                  "text": logtext.describe_notification(r.kind, r.params)} for r in rows]
-    try:
-        mailing.send(template=template, to=user.email, language=language, context={"items": items, "user": user},
-                     message_id=mailing.message_id(template, user.pk, rows[0].pk, len(rows)))
-    except Exception:
-        # At most once: the claim stays, the inbox still has the row; the failure is logged for the operators.
-        logger.exception("could not e-mail notifications %s", [r.pk for r in rows])
+    return notification_email.send_digests()
 
 
 def unread_count(user: Any) -> int:

@@ -42,6 +42,7 @@ def test_a_mention_reaches_the_inbox_badge_without_a_reload(browser, page, live_
         comment = page.locator(".comment").last
         assert comment.locator(".mention").inner_text() == "@viewer"
         assert comment.locator("strong", has_text="today").count() == 1
+        page.locator(".message [data-dismiss-message]").click()  # the confirmation would float over the picture
         screenshot(page, "activity-discussion")
 
         notifications.sweep()  # what the worker does with the committed outbox event

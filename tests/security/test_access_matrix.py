@@ -545,6 +545,7 @@ ADMIN_MODELS = {
     "tracker.stocktake": READ_ONLY,
     "tracker.reviewreminderlog": COORDINATORS_READ_ONLY,
     "tracker.comment": COORDINATORS_READ_ONLY,  # the discussion, hidden and deleted ones too (issue 13)
+    "tracker.document": COORDINATORS_READ_ONLY,  # files and their versions, deleted activities' too (issue 13)
     # A link is its successor's: its body's editors add and remove it (a link is never edited in place).
     "tracker.dependency": {"outsider": (200, 200, 200, 403, 200), "editor": (200, 200, 200, 200, 200),
                            "coordinator": (200, 200, 200, 200, 200)},

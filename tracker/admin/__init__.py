@@ -8,6 +8,7 @@
     delivery.py    confidence assessments, the risk log, stocktakes
     commitments.py sources, commitments, participation
     people.py      comments, for coordinators (issue 13)
+    documents.py   documents and their versions, for coordinators (issue 13)
     schedule.py    links between activities, baselines (issue 17)
 
 The site itself (branding, sections) is tracker/admin_site.py, named by INSTALLED_APPS.
@@ -18,6 +19,7 @@ from tracker.admin import (  # noqa: F401  (registers the pages)
     audit_log,
     commitments,
     delivery,
+    documents,
     integration,
     jobs,
     people,

@@ -26,10 +26,12 @@ from tracker.models.jobs import (
 )
 from tracker.models.notifications import (
     EmailChoice,
+    EmailState,
     Notification,
     NotificationKind,
     NotificationPreference,
     SavedView,
+    WatchOptOut,
 )
 from tracker.models.participation import Participation
 from tracker.models.people import Role, StaffProfile
@@ -59,6 +61,7 @@ __all__ = [
     "DocumentOwner",
     "DocumentVersion",
     "EmailChoice",
+    "EmailState",
     "IdempotencyRecord",
     "MemberState",
     "Milestone",
@@ -83,6 +86,7 @@ __all__ = [
     "Stocktake",
     "StocktakeItem",
     "WaitingNotice",
+    "WatchOptOut",
     "WebhookDelivery",
     "WebhookSubscription",
     "WorkerHeartbeat",

@@ -107,7 +107,9 @@ DEPENDENCY_DELETED = "dependency.deleted"
 BASELINE_APPROVED = "baseline.approved"
 #: Internal: never sent to webhooks nor listed in the feed; for the coordinators' notices (the inbox).
 WEBHOOK_DISABLED = "webhook.disabled"
-INTERNAL_EVENT_TYPES = [WEBHOOK_DISABLED]
+#: Internal too: a comment edited to name people it did not name before (only they are told).
+COMMENT_MENTIONED = "comment.mentioned"
+INTERNAL_EVENT_TYPES = [WEBHOOK_DISABLED, COMMENT_MENTIONED]
 EVENT_TYPES = [
     ACTIVITY_CREATED,
     ACTIVITY_UPDATED,

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from tracker.models import Activity, Comment, Notification, SavedView
+from tracker.models import Activity, Comment, Notification, SavedView, WatchOptOut
 
 
 @dataclass
@@ -72,3 +72,23 @@ def inbox(user: Any, page: Any = None, per_page: int = 50, unread_only: bool = F
 def saved_views_for(user: Any) -> list[SavedView]:
     """The person's own views and everyone's shared ones: one query."""
     return list(SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner").order_by("name", "id"))
+
+
+# --- Watching: the one rule (services/people.activity_watch writes it, notifications.py reads it) ---------------
+
+def watcher_ids(activity: Activity) -> set[int]:
+    """Who watches an activity: those who chose to (and the commenters and mentioned people, who are added
+    to its watchers), its owner and its contributors, less anyone who stopped watching (three queries)."""
+    ids = set(activity.watchers.values_list("pk", flat=True)) | set(activity.contributors.values_list("pk", flat=True))
+    if activity.owner_id:
+        ids.add(activity.owner_id)
+    return ids - set(WatchOptOut.objects.filter(activity=activity).values_list("user_id", flat=True))
+
+
+def is_watching(activity: Activity, user: Any) -> bool:
+    """Whether `user` is among watcher_ids(activity), in one query (the activity page's toggle)."""
+    if user is None or user.pk is None:
+        return False
+    watches = Q(owner=user) | Q(watchers=user) | Q(contributors=user)
+    return (Activity.objects.filter(watches, pk=activity.pk)
+            .exclude(pk__in=WatchOptOut.objects.filter(user=user).values("activity_id")).exists())

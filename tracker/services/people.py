@@ -26,6 +26,7 @@ from tracker.models import (
     NotificationKind,
     NotificationPreference,
     SavedView,
+    WatchOptOut,
 )
 from tracker.permissions import Actor
 from tracker.validators import multi_line, single_line
@@ -91,9 +92,7 @@ def comment_post(*, actor: Actor, activity: Activity, body: Any, parent: Comment
     )
     if mentioned:
         comment.mentions.set(mentioned)
-    watchers = [*([actor.user] if actor.user is not None else []), *mentioned]
-    if watchers:
-        activity.watchers.add(*watchers)
+    _watch_automatically(activity, [*([actor.user] if actor.user is not None else []), *mentioned])
     events.emit(events.COMMENT_POSTED, activity, {
         "comment": comment.pk,
         "parent": parent.pk if parent else None,
@@ -117,10 +116,17 @@ def comment_edit(*, actor: Actor, comment: Comment, body: Any) -> Comment:
                                    replaced_at=now)
     locked.body, locked.edited_at = text, now
     locked.save(update_fields=["body", "edited_at"])
+    before = set(locked.mentions.values_list("pk", flat=True))
     mentioned = _mentioned_users(text)
     locked.mentions.set(mentioned)
-    if mentioned and locked.activity_id:
-        locked.activity.watchers.add(*mentioned)
+    added = [user for user in mentioned if user.pk not in before]
+    if added and locked.activity_id:
+        # Only the people the edit names anew are told (once: notifications.py skips anyone told already).
+        _watch_automatically(locked.activity, added)
+        events.emit(events.COMMENT_MENTIONED, locked.activity, {
+            "comment": locked.pk, "author": locked.author_id, "by": actor.name,
+            "mentions": [user.pk for user in added],
+        })
     return locked
 
 
@@ -138,15 +144,29 @@ def comment_hide(*, actor: Actor, comment: Comment, reason: Any) -> Comment:
 
 # --- Watching and contributors --------------------------------------------------------------------------------
 
+def _watch_automatically(activity: Activity, users: list) -> None:
+    """Commenters and mentioned people start watching, unless they said they would not (WatchOptOut)."""
+    if not users:
+        return
+    stopped = set(WatchOptOut.objects.filter(activity=activity, user__in=users).values_list("user_id", flat=True))
+    wanted = [user for user in users if user.pk not in stopped]
+    if wanted:
+        activity.watchers.add(*wanted)
+
+
 @transaction.atomic
 def activity_watch(*, actor: Actor, activity: Activity, watching: bool) -> bool:
-    """Anyone who can see an activity may watch or stop watching it; returns whether they now watch."""
+    """Anyone who can see an activity may watch or stop watching it, owners and contributors too: stopping
+    leaves a WatchOptOut that the automatic watching yields to, until they watch again. Returns whether
+    they now watch (selectors/people.watcher_ids is the rule)."""
     if not permissions.can_watch(actor):
         raise NotPermitted(_("Only people signed in may watch an activity."))
     if watching:
+        WatchOptOut.objects.filter(activity=activity, user=actor.user).delete()
         activity.watchers.add(actor.user)
     else:
         activity.watchers.remove(actor.user)
+        WatchOptOut.objects.get_or_create(activity=activity, user=actor.user, defaults={"created_at": clock.now()})
     return watching
 
 

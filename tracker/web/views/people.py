@@ -40,7 +40,7 @@ def activity_context(request: HttpRequest, activity: Activity, comment_form: Com
         "can_comment": permissions.can_comment(actor, activity),
         "can_hide": permissions.can_hide_comment(actor),
         "my_id": user.pk,
-        "is_watching": activity.watchers.filter(pk=user.pk).exists(),
+        "is_watching": people_selectors.is_watching(activity, user),
         "contributors": list(activity.contributors.all()),
         "people_form": people_form if can_edit else None,
     }
