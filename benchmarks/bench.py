@@ -211,7 +211,7 @@ print(json.dumps({"key": key, "session": session.session_key, "detail_id": first
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
 
 
-CASE_GROUPS = ("list", "retrieve", "patch", "bulk", "pages", "schedule")
+CASE_GROUPS = ("list", "retrieve", "patch", "bulk", "pages", "schedule", "peer")
 
 
 def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set[str], rounds: int = 3,
@@ -239,7 +239,8 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set
         ("pages", "5b. dashboard", "/", page, None),
         ("pages", "5c. timeline", "/timeline/", page, None),
     ]
-    peer_gets = peer.gets(n, api, fixtures["presidency_id"]) if "list" in cases else []  # optional: a Taiga
+    cases = cases | {"peer"} if "list" in cases else cases  # the peer's cases go with the list's
+    peer_gets = peer.gets(n, api, fixtures["presidency_id"]) if "peer" in cases else []  # optional: a Taiga
     gets[3:3] = peer_gets
     results = []
     chosen = [get for get in gets if get[0] in cases]
@@ -265,7 +266,9 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set
         results.append(Result(case, n, rps, p50, p99, counted[case], errors,
                               floor_of=None if old else floor_of, old_floor_of=floor_of[4:] if old else None,
                               rounds=[run[0] for run in runs[case]],
-                              notes=[note for note in notes if note.startswith(case)],
+                              notes=[note for note in notes if note.startswith(case)] + (
+                                  [f"{case}: rounds " + ", ".join(f"{run[0]:.1f}" for run in runs[case]) + " req/s"]
+                                  if case in shapes else []),
                               page_items=shapes[case][1] if case in shapes else None))
 
     writable = fixtures["writable"]
