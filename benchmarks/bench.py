@@ -244,12 +244,12 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set
     gets[3:3] = peer_gets
     results = []
     chosen = [get for get in gets if get[0] in cases]
-    counted: dict[str, int] = {}
+    counted: dict[str, int | None] = {}
     for _group, case, path, headers, _floor_of in chosen:
         url = path if path.startswith("http") else base + path
         wrk(url, headers, 2, 2)  # warm up
         # Counted after the warm-up: the first request of a minute also records the API key's last use.
-        counted[case] = -1 if path.startswith("http") else queries_per_request(port, path, headers)
+        counted[case] = None if path.startswith("http") else queries_per_request(port, path, headers)
     shapes = {case: peer.page_shape(path if path.startswith("http") else base + path, headers)
               for _g, case, path, headers, _f in chosen if peer_gets and case in (list_case, peer.OURS, peer.CASE)}
     notes = peer.check_pages(shapes)
