@@ -23,6 +23,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+try:
+    from benchmarks import peer
+except ImportError:  # run as a script (benchmarks/run): benchmarks/ is on the path, the project root is not
+    import peer
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
@@ -42,6 +47,7 @@ class Result:
     notes: list[str] = field(default_factory=list)
     rounds: list[float] = field(default_factory=list)
     old_floor_of: str | None = None
+    page_items: int | None = None  # the items of a list page, when compared with the peer
 
 
 # --- Processes ------------------------------------------------------------------------------------------
@@ -192,18 +198,20 @@ session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 base = Activity.objects.filter(code__startswith="load-")
-first = base.order_by("id").values("id", "priority_id", "priority__presidency__period_start").first()
+first = base.order_by("id").values("id", "priority_id", "priority__presidency_id",
+                                   "priority__presidency__period_start").first()
 writable = list(base.filter(milestones__isnull=True, status__in=["in_progress", "at_risk", "planned"])
                 .order_by("id").values_list("id", flat=True)[:400])
 body_id = Body.objects.filter(code="load-body-01").values_list("pk", flat=True).get()
 print(json.dumps({"key": key, "session": session.session_key, "detail_id": first["id"],
-                  "priority_id": first["priority_id"], "writable": writable, "body_id": body_id,
+                  "priority_id": first["priority_id"],
+                  "presidency_id": first["priority__presidency_id"], "writable": writable, "body_id": body_id,
                   "due_date": f"{first['priority__presidency__period_start'].year}-06-30"}))
 """
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
 
 
-CASE_GROUPS = ("list", "retrieve", "patch", "bulk", "pages", "schedule")
+CASE_GROUPS = ("list", "retrieve", "patch", "bulk", "pages", "schedule", "peer")
 
 
 def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set[str], rounds: int = 3,
@@ -231,20 +239,20 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set
         ("pages", "5b. dashboard", "/", page, None),
         ("pages", "5c. timeline", "/timeline/", page, None),
     ]
-    taiga = os.environ.get("BENCH_TAIGA_URL")  # a running taiga-back with 1,000 user stories (docs/performance.md)
-    if taiga and "list" in cases:
-        gets.insert(3, ("list", "1t. peer: Taiga's user-story list (100/page)",
-                        f"{taiga.rstrip('/')}/api/v1/userstories?project={os.environ.get('BENCH_TAIGA_PROJECT', '1')}"
-                        "&page_size=100", {"Authorization": f"Bearer {os.environ.get('BENCH_TAIGA_TOKEN', '')}",
-                                           "Accept": "application/json"}, None))
+    cases = cases | {"peer"} if "list" in cases else cases  # the peer's cases go with the list's
+    peer_gets = peer.gets(n, api, fixtures["presidency_id"]) if "peer" in cases else []  # optional: a Taiga
+    gets[3:3] = peer_gets
     results = []
     chosen = [get for get in gets if get[0] in cases]
-    counted: dict[str, int] = {}
+    counted: dict[str, int | None] = {}
     for _group, case, path, headers, _floor_of in chosen:
         url = path if path.startswith("http") else base + path
         wrk(url, headers, 2, 2)  # warm up
         # Counted after the warm-up: the first request of a minute also records the API key's last use.
-        counted[case] = -1 if path.startswith("http") else queries_per_request(port, path, headers)
+        counted[case] = None if path.startswith("http") else queries_per_request(port, path, headers)
+    shapes = {case: peer.page_shape(path if path.startswith("http") else base + path, headers)
+              for _g, case, path, headers, _f in chosen if peer_gets and case in (list_case, peer.OURS, peer.CASE)}
+    notes = peer.check_pages(shapes)
     # Rounds alternate between the cases (API, floor, old floor, ...), so a neighbour's burst on the shared
     # machine hits both sides of a ratio; each case's figures are the median of its rounds.
     runs: dict[str, list[tuple[float, float, float, int]]] = {case: [] for _g, case, *_rest in chosen}
@@ -257,7 +265,11 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set
         old = floor_of is not None and floor_of.startswith("old:")
         results.append(Result(case, n, rps, p50, p99, counted[case], errors,
                               floor_of=None if old else floor_of, old_floor_of=floor_of[4:] if old else None,
-                              rounds=[run[0] for run in runs[case]]))
+                              rounds=[run[0] for run in runs[case]],
+                              notes=[note for note in notes if note.startswith(case)] + (
+                                  [f"{case}: rounds " + ", ".join(f"{run[0]:.1f}" for run in runs[case]) + " req/s"]
+                                  if case in shapes else []),
+                              page_items=shapes[case][1] if case in shapes else None))
 
     writable = fixtures["writable"]
 
@@ -324,11 +336,11 @@ def table(results: list[Result], memory: dict[int, list[float]]) -> str:
             old = next((f for f in results if f.n == r.n and f.old_floor_of == r.case), None)
             ratio = f"{r.rps / floor.rps:.2f}" if floor else ""
             ratio += f" (old floor: {r.rps / old.rps:.2f})" if old else ""
-            peer = next((f for f in results if f.n == r.n and f.case.startswith("1t.")), None)
-            ratio += f" ({r.rps / peer.rps:.1f}x Taiga)" if peer and r.case.startswith("1.") else ""
+        ratio = " ".join(filter(None, [ratio, peer.ratio(r, results)]))
         lines.append(f"| {r.case} | {r.n:,} | {r.rps:,.0f} {r.unit} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
                      f"{'' if r.queries is None else r.queries} | {ratio} | {r.errors} |")
     lines.append("")
+    lines += [f"- N = {r.n:,}, {note}" for r in results for note in r.notes]
     for n, sizes in memory.items():
         lines.append(f"gunicorn worker memory after N = {n:,}: "
                      + ", ".join(f"{s:.0f} MB" for s in sorted(sizes)))
