@@ -57,8 +57,8 @@ def served(monkeypatch, settings):
     calls = {"fast": 0}
     original = list_params.page_rows
 
-    def spy(request, paginator):
-        found = original(request, paginator)
+    def spy(request, paginator, keep=None):
+        found = original(request, paginator, keep)
         calls["fast"] += found is not None
         return found
 
@@ -68,7 +68,7 @@ def served(monkeypatch, settings):
 
 def _filterset_answer(api, url, monkeypatch):
     with monkeypatch.context() as patch:
-        patch.setattr(list_params, "page_rows", lambda request, paginator: None)
+        patch.setattr(list_params, "page_rows", lambda *args: None)
         return api.get(url)
 
 
@@ -153,9 +153,8 @@ def test_a_refusal_still_names_the_field(write_api, agenda):
     assert list(response.json()["errors"]) == ["priority"]
 
 
-def test_a_new_value_of_a_known_shape_is_one_statement(write_api, agenda, priorities, settings,
+def test_a_new_value_of_a_known_shape_is_one_statement(write_api, agenda, priorities,
                                                       django_assert_num_queries, django_assert_max_num_queries):
-    settings.API_STATEMENT_CACHE_SECONDS = 0
     first = f"/api/v1/activities/?priority={priorities[0].pk}&due_before=2023-12-31&page_size=2"
     write_api.get(first)  # the key's first use of the minute, and the priorities' ids read once
     with django_assert_num_queries(1):  # another priority and date: the same shape, no check query
@@ -189,6 +188,7 @@ def test_a_priority_deleted_here_is_refused_at_once(write_api, agenda):
 def test_a_priority_deleted_elsewhere_is_refused_once_the_ids_are_read_again(write_api, agenda, settings,
                                                                            monkeypatch):
     settings.API_ID_CACHE_SECONDS = 10
+    settings.API_STATEMENT_CACHE_SECONDS = 0  # the ids alone: no first page remembered by its URL
     now = [1000.0]
     monkeypatch.setattr(list_params, "_clock", lambda: now[0])
     spare = factories.PriorityFactory(presidency=agenda["later"], number=4)
@@ -199,3 +199,12 @@ def test_a_priority_deleted_elsewhere_is_refused_once_the_ids_are_read_again(wri
     assert write_api.get(url).json()["results"] == []  # still known: an empty page, not a wrong one
     now[0] += 1.5
     assert write_api.get(url).status_code == 400
+
+
+def test_a_first_page_it_served_is_remembered_by_its_url(write_api, agenda, priorities, monkeypatch,
+                                                         django_assert_num_queries):
+    url = f"/api/v1/activities/?priority={priorities[0].pk}&due_after=2023-02-01&page_size=3"
+    first = write_api.get(url).json()
+    monkeypatch.setattr(list_params, "_read", lambda *args: pytest.fail("read again"))
+    with django_assert_num_queries(1):
+        assert write_api.get(url).json() == first

@@ -213,10 +213,13 @@ class _Statement:
         self.converters = compiler.get_converters([column[0] for column in compiler.select])
         self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
 
-    def rows(self, values: list[Any], using: str) -> list[dict[str, Any]]:
+    def bind(self, values: list[Any]) -> list[Any]:
         bound = list(self.params)
         for position, slot in self.slots:
             bound[position] = self.adapters[slot](values[slot])
+        return bound
+
+    def rows(self, bound: list[Any], using: str) -> list[dict[str, Any]]:
         with connections[using].cursor() as cursor:
             cursor.execute(self.sql, bound)
             fetched = cursor.fetchall()
@@ -319,8 +322,10 @@ class ShapeStatements:
 STATEMENTS = ShapeStatements()
 
 
-def page_rows(request: Any, paginator: Any) -> tuple[list[dict[str, Any]], keyset.Order] | None:
-    """A first or cursor page's rows (page size + 1) and the list's order, or None: leave it to the FilterSet."""
+def page_rows(request: Any, paginator: Any,
+              keep: Callable[..., None] | None = None) -> tuple[list[dict[str, Any]], keyset.Order] | None:
+    """A first or cursor page's rows (page size + 1) and the list's order, or None: leave it to the FilterSet.
+    `keep(compiler, sql, params, converters, names, order)` is given a first page's bound statement."""
     params = request.query_params
     if paginator.page_query_param in params or paginator.count_query_param in params:
         return None  # a page number or a count: the paginator's full path
@@ -341,7 +346,11 @@ def page_rows(request: Any, paginator: Any) -> tuple[list[dict[str, Any]], keyse
             values = values + _cursor_values(statement.order, token, using)
     except _Unsure:
         return None
-    return statement.rows(values, using), statement.order
+    bound = statement.bind(values)
+    rows = statement.rows(bound, using)
+    if keep is not None and token is None:  # only a statement that ran
+        keep(statement.compiler, statement.sql, bound, statement.converters, statement.names, statement.order)
+    return rows, statement.order
 
 
 def _cursor_values(order: keyset.Order, token: str, using: str) -> list[Any]:

@@ -98,7 +98,8 @@ class ActivityViewSet(viewsets.ModelViewSet):
         if found is None:
             # Another first page, or a cursor page: the parameters read by the FilterSet's fields, the
             # statement compiled once per filter shape (tracker/api/list_params.py); None when unsure.
-            found = list_params.page_rows(request, self.paginator)
+            keep = None if key is None else (lambda *statement: _FIRST_PAGES.keep(key, using, now, *statement))
+            found = list_params.page_rows(request, self.paginator, keep)
         if found is not None:
             page = self.paginator.take_first_page(request, *found)
         else:
