@@ -70,8 +70,10 @@ def activity_list_one_statement(request: HttpRequest) -> HttpResponse:
     for name, column, cast in (("priority", "priority_id", int), ("status", "status", str)):
         values = [cast(v) for v in request.GET.getlist(name)]
         if values:
-            where.append(f'a."{column}" = ANY(%s)')
-            params.append(values)
+            # IN (...), not = ANY(array): PostgreSQL reads one value as an equality and walks the
+            # (priority, due_date, id) index in order; an array made it walk the due-date index at 100,000.
+            where.append(f'a."{column}" IN ({", ".join(["%s"] * len(values))})')
+            params += values
     if request.GET.get("due_before"):  # the list's "built afresh" line sends a new one each request
         where.append('a."due_date" <= %s')
         params.append(dt.date.fromisoformat(request.GET["due_before"]))
