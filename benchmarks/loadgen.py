@@ -13,7 +13,7 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from tracker import caching
@@ -126,15 +126,16 @@ def _during(activity: Activity, step: int, now: dt.datetime) -> dt.datetime:
 def _insert(model: type, rows: list) -> None:
     """Rows without their ids back: PostgreSQL's COPY (several times faster than a multi-row INSERT's SQL,
     which Django composes value by value), bulk_create elsewhere."""
-    if connection.vendor != "postgresql":
+    db = connections[router.db_for_write(model)]  # the connection itself: the proxy's lookups cost a third
+    if db.vendor != "postgresql":
         model.objects.bulk_create(rows, batch_size=BATCH)
         return
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and getattr(rows[0], f.attname) is None)]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+    columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
+    with db.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {db.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields])
+            copy.write_row([f.get_db_prep_save(f.pre_save(row, True), db) for f in fields])
 
 
 def _activity_batch(rng: random.Random, start: int, count: int, priorities: list[Priority], bodies: list[Body],
