@@ -107,8 +107,14 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, headers: dict, seconds: int, connections: int) -> tuple[float, float, float, int]:
+ROTATE = ROOT / "benchmarks" / "rotate.lua"  # a new due_before per request: no statement remembered by URL
+
+
+def wrk(url: str, headers: dict, seconds: int, connections: int,
+        script: Path | None = None) -> tuple[float, float, float, int]:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script is not None:
+        command += ["-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 30).stdout
@@ -224,12 +230,16 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set
                   "&ordering=due_date&page_size=100")
     list_case, detail_case = "1. API list (100/page, filtered, by due date)", "2. API retrieve"
     detail = f"{fixtures['detail_id']}/"
+    fresh_case = "1r. API list, statement built afresh (a new due_before each request)"
     gets = [
         ("list", list_case, f"/api/v1/activities/{list_query}", api, None),
         ("list", "1f. floor: one statement, raw cursor + orjson, no count", f"/floor/activities/{list_query}",
          api, list_case),
         ("list", "1o. old floor: the API's SQL of pass 1 (rows, states, count)", f"/floor-old/activities/{list_query}",
          api, "old:" + list_case),
+        ("list", fresh_case, f"/api/v1/activities/{list_query}", api, None, ROTATE),
+        ("list", "1rf. floor: one statement, the same rotating due_before", f"/floor/activities/{list_query}",
+         api, fresh_case, ROTATE),
         ("retrieve", detail_case, f"/api/v1/activities/{detail}", api, None),
         ("retrieve", "2f. floor: one statement, raw cursor + orjson", f"/floor/activities/{detail}", api,
          detail_case),
@@ -245,21 +255,25 @@ def bench_n(n: int, env: dict, port: int, seconds: int, workers: int, cases: set
     results = []
     chosen = [get for get in gets if get[0] in cases]
     counted: dict[str, int | None] = {}
-    for _group, case, path, headers, _floor_of in chosen:
+    chosen = [(*get, None) if len(get) == 5 else get for get in chosen]  # the sixth: a wrk script, if any
+    for _group, case, path, headers, _floor_of, script in chosen:
         url = path if path.startswith("http") else base + path
-        wrk(url, headers, 2, 2)  # warm up
+        wrk(url, headers, 2, 2, script)  # warm up
         # Counted after the warm-up: the first request of a minute also records the API key's last use.
-        counted[case] = None if path.startswith("http") else queries_per_request(port, path, headers)
+        # A rotating case is counted on a URL no request used before (what each of its requests is).
+        counted_path = path + "&due_before=2099-12-31" if script is ROTATE else path
+        counted[case] = None if path.startswith("http") else queries_per_request(port, counted_path, headers)
     shapes = {case: peer.page_shape(path if path.startswith("http") else base + path, headers)
-              for _g, case, path, headers, _f in chosen if peer_gets and case in (list_case, peer.OURS, peer.CASE)}
+              for _g, case, path, headers, _f, _s in chosen if peer_gets and case in (list_case, peer.OURS, peer.CASE)}
     notes = peer.check_pages(shapes)
     # Rounds alternate between the cases (API, floor, old floor, ...), so a neighbour's burst on the shared
     # machine hits both sides of a ratio; each case's figures are the median of its rounds.
     runs: dict[str, list[tuple[float, float, float, int]]] = {case: [] for _g, case, *_rest in chosen}
     for _round in range(rounds):
-        for _group, case, path, headers, _floor_of in chosen:
-            runs[case].append(wrk(path if path.startswith("http") else base + path, headers, seconds, connections))
-    for _group, case, _path, _headers, floor_of in chosen:
+        for _group, case, path, headers, _floor_of, script in chosen:
+            runs[case].append(wrk(path if path.startswith("http") else base + path, headers, seconds, connections,
+                                  script))
+    for _group, case, _path, _headers, floor_of, _script in chosen:
         rps, p50, p99 = (statistics.median(run[i] for run in runs[case]) for i in range(3))
         errors = sum(run[3] for run in runs[case])
         old = floor_of is not None and floor_of.startswith("old:")
@@ -350,7 +364,9 @@ def table(results: list[Result], memory: dict[int, list[float]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--seconds", type=int, default=5, help="Load duration per case and round")
+    # 3 s x 3 alternating rounds: the default run (three sizes, every case) fits in 15 minutes on the shared
+    # 2-core machine (docs/performance.md); ask for more on a quiet one.
+    parser.add_argument("--seconds", type=int, default=3, help="Load duration per case and round")
     parser.add_argument("--rounds", type=int, default=3, help="Alternating rounds of the GET cases (median)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections for the GET cases")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
@@ -358,6 +374,9 @@ def main() -> None:
     parser.add_argument("--cases", default=",".join(CASE_GROUPS),
                         help=f"Which cases to run, comma-separated, of: {', '.join(CASE_GROUPS)}")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "latest.md"))
+    parser.add_argument("--keep-data", action="store_true",
+                        help="Use the database as it is (benchmarks/run then does not recreate it): generate only "
+                             "the activities missing for each size, so one generated database serves several runs")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -371,15 +390,22 @@ def main() -> None:
     manage(env, "collectstatic", "--noinput", "-v0")
     results: list[Result] = []
     memory: dict[int, list[float]] = {}
-    for n in (int(s) for s in args.sizes.split(",")):
+    sizes = [int(s) for s in args.sizes.split(",")]
+    for n in sizes:
+        # The forecast's agenda is its own (10,000 activities whatever N): measured once, at the last size.
+        cases = set(args.cases.split(",")) - ({"schedule"} if n != sizes[-1] else set())
+        existing = int(manage(env, "shell", "-c", "from tracker.models import Activity; "
+                              "print(Activity.objects.filter(code__startswith='load-').count())").split()[-1])
+        if existing > n:
+            sys.exit(f"The database holds {existing:,} generated activities, more than N = {n:,}: measure that size, "
+                     "or use a fresh database (benchmarks/run without --keep-data).")
         print(f"== N = {n:,}: generating data", flush=True)
         print(manage(env, "generate_load_data", "--activities", str(n)).strip(), flush=True)
         manage(env, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
         server = start_gunicorn(env, args.port, args.workers)
         try:
             print(f"== N = {n:,}: measuring", flush=True)
-            results += bench_n(n, env, args.port, args.seconds, args.workers, set(args.cases.split(",")),
-                               args.rounds, args.connections)
+            results += bench_n(n, env, args.port, args.seconds, args.workers, cases, args.rounds, args.connections)
             memory[n] = worker_rss_mb(server.pid)
         finally:
             stop(server)

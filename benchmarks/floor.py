@@ -10,6 +10,7 @@ The ratio to the floor is what the framework and our own code cost on top of the
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import orjson
@@ -62,14 +63,20 @@ def _one_statement(sql: str, params: list) -> list[dict]:
 
 
 def activity_list_one_statement(request: HttpRequest) -> HttpResponse:
-    """The benchmark's list (?priority=&status=&ordering=due_date&page_size=) as one statement, no count."""
+    """The benchmark's list (?priority=&status=&ordering=due_date&page_size=, and due_before=) as one
+    statement, no count."""
     page_size = min(int(request.GET.get("page_size", 100)), 100)
     where, params = [], []
     for name, column, cast in (("priority", "priority_id", int), ("status", "status", str)):
         values = [cast(v) for v in request.GET.getlist(name)]
         if values:
-            where.append(f'a."{column}" = ANY(%s)')
-            params.append(values)
+            # IN (...), not = ANY(array): PostgreSQL reads one value as an equality and walks the
+            # (priority, due_date, id) index in order; an array made it walk the due-date index at 100,000.
+            where.append(f'a."{column}" IN ({", ".join(["%s"] * len(values))})')
+            params += values
+    if request.GET.get("due_before"):  # the list's "built afresh" line sends a new one each request
+        where.append('a."due_date" <= %s')
+        params.append(dt.date.fromisoformat(request.GET["due_before"]))
     sql = (f"WHERE {' AND '.join(where)} " if where else "") + 'ORDER BY a."due_date", a."id" LIMIT %s'
     rows = _one_statement(sql, [*params, page_size])
     return HttpResponse(orjson.dumps({"count": None, "next": None, "previous": None, "results": rows}),

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from presidency.conf.api import (  # noqa: F401  (settings Django reads)
+    API_ID_CACHE_SECONDS,
     API_IDEMPOTENCY_LEASE_SECONDS,
     API_IDEMPOTENCY_TTL_HOURS,
     API_KEY_CACHE_SECONDS,

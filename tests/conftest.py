@@ -87,13 +87,17 @@ def default_language():
 
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
-    """The API's per-process caches (an API key's lookup, first pages' statements) hold rows of one test's
-    database: each test starts without them, as a freshly started worker would."""
-    from tracker.api import authentication
+    """The API's per-process caches (an API key's lookup, first pages' statements, list statements by shape,
+    known ids) hold rows of one test's database: each test starts without them, as a freshly started worker
+    would."""
+    from tracker.api import authentication, list_params
     from tracker.api.views import activities
 
     authentication._clients.clear()
     activities._FIRST_PAGES.clear()
+    list_params.STATEMENTS.clear()
+    for known in list_params._KNOWN.values():
+        known.forget()
     yield
 
 

@@ -174,9 +174,13 @@ class ActivityFilter(django_filters.FilterSet):
 
     @property
     def qs(self) -> QuerySet[Activity]:
-        # A stable order whatever the chosen ordering: ties are broken by id, so pages never skip or repeat.
-        queryset = super().qs
-        ordering = list(queryset.query.order_by) or ["due_date"]
-        if "id" not in ordering and "-id" not in ordering:
-            ordering.append("id")
-        return queryset.order_by(*ordering)
+        return ordered_totally(super().qs)
+
+
+def ordered_totally(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+    """The activity lists' order, whatever the chosen ordering (by deadline by default): ties are broken by
+    id, so pages never skip or repeat. ActivityFilter.qs and the API's list (tracker/api/list_params.py)."""
+    ordering = list(queryset.query.order_by) or ["due_date"]
+    if "id" not in ordering and "-id" not in ordering:
+        ordering.append("id")
+    return queryset.order_by(*ordering)

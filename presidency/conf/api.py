@@ -104,3 +104,9 @@ API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", default=5, minimum=0)
 # How long a worker reuses the compiled statement of an API list's first page asked for with the same
 # parameters (tracker/selectors/arrays.py StatementCache). 0 turns it off.
 API_STATEMENT_CACHE_SECONDS = env_int("API_STATEMENT_CACHE_SECONDS", default=10, minimum=0)
+
+# --- The API list's parameters read without the FilterSet's form (issue 18, tracker/api/list_params.py) ---
+# How long a worker keeps the ids of priorities, bodies, states and presidencies that list filters name,
+# instead of a query per request. An unknown id reads them again; a row deleted in another process is
+# still accepted (an empty page) for at most this long. 0 reads them on every request.
+API_ID_CACHE_SECONDS = env_int("API_ID_CACHE_SECONDS", default=10, minimum=0)

@@ -80,7 +80,7 @@ class ApiPagination(PageNumberPagination):
         return queryset[: self.get_page_size(request) + 1]
 
     def take_first_page(self, request: Request, rows: list, order: keyset.Order) -> list:
-        """A first page from rows read by its remembered statement (page size + 1 rows)."""
+        """A first page (or a cursor's page) from rows read by a remembered statement (page size + 1 rows)."""
         self.request, self._keyset, self._count, self.page = request, order, None, None
         size = self.get_page_size(request)
         page = rows[:size]

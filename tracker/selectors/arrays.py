@@ -104,6 +104,13 @@ class StatementCache:
             return  # a filter that can match nothing (`owner=me` for a key) has no statement to keep
         converters = compiler.get_converters([column[0] for column in compiler.select])
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        self.keep(key, using, now, compiler, sql, params, converters, names, extra)
+
+    def keep(self, key: Any, using: str, now: float, compiler: Any, sql: str, params: Any, converters: list,
+             names: list[str], extra: Any = None) -> None:
+        """Remember a statement compiled elsewhere (tracker/api/list_params.py), with its parameters bound."""
+        if self.seconds() <= 0:
+            return
         if len(self._statements) >= self.size:
             self._statements.clear()  # a bound, not a policy
         self._statements[(using, key)] = (now, compiler, sql, tuple(params), converters, names, extra)

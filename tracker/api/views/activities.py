@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tracker import clock, selectors, services
+from tracker.api import list_params
 from tracker.api import serializers as s
 from tracker.api.access import actor_for
 from tracker.api.history import history_entries
@@ -94,6 +95,11 @@ class ActivityViewSet(viewsets.ModelViewSet):
         now = time.monotonic()
         using = router.db_for_read(Activity)
         found = _FIRST_PAGES.rows(key, using, now) if key is not None else None
+        if found is None:
+            # Another first page, or a cursor page: the parameters read by the FilterSet's fields, the
+            # statement compiled once per filter shape (tracker/api/list_params.py); None when unsure.
+            keep = None if key is None else (lambda *statement: _FIRST_PAGES.keep(key, using, now, *statement))
+            found = list_params.page_rows(request, self.paginator, keep)
         if found is not None:
             page = self.paginator.take_first_page(request, *found)
         else:
