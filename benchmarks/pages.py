@@ -92,7 +92,20 @@ def profile(page: str, top: int) -> None:
     profiler.enable()
     client.get(PAGES[page])
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(top)
+
+
+def show_queries(page: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client()
+    client.get(PAGES[page])
+    _cold()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(PAGES[page])
+    for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"])):
+        print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:400]}")
 
 
 def main() -> None:
@@ -101,6 +114,7 @@ def main() -> None:
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated, of: " + ", ".join(PAGES))
     parser.add_argument("--profile", choices=list(PAGES), help="print one cold render's cProfile instead")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--queries", choices=list(PAGES), help="print one cold render's statements, slowest first")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
     import django
@@ -110,6 +124,9 @@ def main() -> None:
 
     if not settings.AGENDA_CACHE:
         print("note: AGENDA_CACHE is off (no REDIS_URL): every render is cold anyway", file=sys.stderr)
+    if args.queries:
+        show_queries(args.queries)
+        return
     if args.profile:
         profile(args.profile, args.top)
         return

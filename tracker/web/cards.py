@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.urls import get_script_prefix, reverse
@@ -35,8 +35,14 @@ def short_date(value: dt.date | dt.datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        value = template_localtime(value)
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return formats.date_format(template_localtime(value), "SHORT_DATE_FORMAT")
+    return _short_day(get_language(), value)
+
+
+@lru_cache(maxsize=4096)
+def _short_day(language: str | None, day: dt.date) -> str:
+    """A day's short form in a language: a card's costliest part, and the same few hundred days recur."""
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 def date_basis_text(item: Any) -> str:
