@@ -1,4 +1,5 @@
-"""The board card and its parts for templates: one drawing (tracker/web/cards.py) for every page."""
+"""The board card, the timeline row and their parts for templates: one drawing (tracker/web/cards.py,
+tracker/web/rows.py) for every page."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from tracker.selectors.delivery import RatingView
-from tracker.web import cards
+from tracker.web import cards, rows
 
 register = template.Library()
 
@@ -33,3 +34,13 @@ def progress_bar(value: int) -> SafeString:
 @register.simple_tag
 def rating_badge(view: RatingView) -> SafeString:
     return cards.rating_badge(view)
+
+
+@register.simple_tag
+def timeline_rows(group_rows: list[Any]) -> SafeString:
+    return rows.timeline_rows(group_rows)
+
+
+@register.simple_tag
+def forecast_line(item: Any, waiting: Any) -> SafeString:
+    return rows.forecast_line(item, waiting or [])
