@@ -80,6 +80,7 @@ def measure(pages: list[str], renders: int) -> dict[str, dict]:
             "sql_ms": statistics.median(row[2] for row in rows),
             "html_kb": rows[-1][3] / 1024,
             "renders": len(rows),
+            "times_ms": [round(row[0], 1) for row in rows],
         }
     return results
 
@@ -105,7 +106,7 @@ def show_queries(page: str) -> None:
     with CaptureQueriesContext(connection) as queries:
         client.get(PAGES[page])
     for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"])):
-        print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:400]}")
+        print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:int(os.environ.get('SQL_CHARS', 400))]}")
 
 
 def main() -> None:
