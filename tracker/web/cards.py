@@ -103,7 +103,18 @@ def due_line(activity: Any, labels: Labels | None = None) -> SafeString:
 
 def _counted(singular: str, plural: str, counter: int) -> str:
     """`{% blocktranslate count counter=... %}`: the translation as is, the number escaped into it."""
-    return ngettext(singular, plural, counter) % {"counter": esc(counter)}
+    return _plural(get_language(), singular, plural, counter) % {"counter": esc(counter)}
+
+
+@lru_cache(maxsize=2048)
+def _plural(language: str | None, singular: str, plural: str, counter: int) -> str:
+    """A translation looked up once per language and number, not once per card."""
+    return ngettext(singular, plural, counter)
+
+
+@lru_cache(maxsize=64)
+def _translated(language: str | None, text: str) -> str:
+    return gettext(text)
 
 
 def owner_line(activity: Any, labels: Labels | None = None) -> SafeString:
@@ -115,7 +126,7 @@ def owner_line(activity: Any, labels: Labels | None = None) -> SafeString:
 
 
 def progress_bar(value: int) -> SafeString:
-    text = gettext("%(value)s%% done") % {"value": esc(value)}
+    text = _translated(get_language(), "%(value)s%% done") % {"value": esc(value)}
     return mark_safe(f'<div class="progress">\n  <span class="progress__text">{text}</span>\n'
                      f'  <span class="progress__bar" aria-hidden="true"><span class="progress__fill" '
                      f'style="width: {esc(value)}%"></span></span>\n</div>')
