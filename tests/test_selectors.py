@@ -87,3 +87,28 @@ def test_current_presidency_prefers_the_one_in_progress(presidency):
 def test_upcoming_deadlines_skip_finished_and_past(presidency, known_agenda):
     upcoming = selectors.upcoming_deadlines(presidency, today=TODAY)
     assert [a.status for a in upcoming] == ["blocked", "in_progress"]
+
+
+@pytest.mark.parametrize("older", [0, 40])
+def test_the_first_overdue_are_the_presidencys_longest_overdue_in_three_queries(
+    presidency, priorities, body, older, django_assert_num_queries
+):
+    """The dashboard's overdue list (issue 18): another presidency's older overdue work never crowds it out,
+    and its cost does not grow with the rows around it."""
+    earlier = factories.PresidencyFactory(code="csto-2022", period_start=dt.date(2022, 1, 1),
+                                          period_end=dt.date(2022, 12, 31))
+    past = factories.PriorityFactory(presidency=earlier, number=1)
+    factories.ActivityFactory.create_batch(older, priority=past, responsible_body=body, status=Status.PLANNED,
+                                           start_date=dt.date(2022, 1, 10), due_date=dt.date(2022, 3, 1))
+    make = factories.ActivityFactory
+    due = [dt.date(2023, 6, day) for day in (20, 5, 12, 1)]
+    mine = [make(priority=priorities[i % 2], responsible_body=body, status=Status.IN_PROGRESS, due_date=day)
+            for i, day in enumerate(due)]
+    make(priority=priorities[0], responsible_body=body, status=Status.DONE, due_date=dt.date(2023, 5, 1))
+    make(priority=priorities[1], responsible_body=body, status=Status.PLANNED, due_date=dt.date(2023, 8, 1))
+    with django_assert_num_queries(3):  # the ids, the rows, the rows' participating states
+        first = list(selectors.overdue_activities(presidency, today=TODAY, limit=3))
+    by_due = sorted(mine, key=lambda a: a.due_date)
+    assert [a.pk for a in first] == [a.pk for a in by_due[:3]]
+    everything = list(selectors.overdue_activities(presidency, today=TODAY))
+    assert [a.pk for a in everything] == [a.pk for a in by_due]

@@ -66,8 +66,9 @@ def test_the_dashboard_costs_the_same_number_of_queries_for_a_few_or_many_activi
     assert response.status_code == 200
     bulk_activities(priorities, [body, other_body], 500, prefix="More")
     many, _ = count_queries(client, "/")
-    # 16, plus three for delivery confidence: priority ratings, overdue reviews, escalated and high risks.
-    assert few == many <= 19
+    # 16, plus three for delivery confidence: priority ratings, overdue reviews, escalated and high risks, plus
+    # one for the overdue list (its first ten ids, ranked inside the presidency, then their rows: issue 18).
+    assert few == many <= 20
 
 
 @pytest.mark.parametrize("page", ["/", "/board/", "/timeline/", "/calendar/", "/reports/", "/reports/year/"])

@@ -256,7 +256,10 @@ class Activity(DatedBasisMixin, models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["priority", "status"], name="activity_priority_status"),
+            # Covering (PostgreSQL): the presidency's roll-ups, burn-up, board counts, first cards and timeline
+            # rows read an index-only range per priority, not every page of the table (issue 18, performance.md).
+            models.Index(fields=["priority", "status"], name="activity_priority_figures",
+                         include=["due_date", "start_date", "completed_date", "progress", "id"]),
             models.Index(fields=["due_date", "id"], name="activity_due_id"),
             # A priority's activities in deadline order: the API's commonest list. Without it PostgreSQL
             # walked activity_due_id through every earlier presidency's rows (docs/performance.md, EXPLAIN).

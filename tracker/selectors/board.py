@@ -80,15 +80,18 @@ def board_columns(
         (row["priority_id"], row["status"]): row["n"]
         for row in scoped.values("priority_id", "status").annotate(n=Count("id"))
     }
-    cards_qs = (scoped.select_related(None).prefetch_related(None)
-                .select_related("responsible_body", "lead_state", "owner"))
+    drawn = scoped
     if limit is not None:
-        # Only the first `limit` cards of each cell leave the database, however many the board holds.
-        cards_qs = cards_qs.annotate(
+        # Only the first `limit` cards of each cell leave the database, however many the board holds. They are
+        # ranked on ids alone (priority, status, due date: an index-only range of activity_priority_figures),
+        # then fetched by id: ranking whole rows read every row of the presidency (issue 18).
+        drawn = Activity.objects.filter(pk__in=scoped.annotate(
             cell_rank=Window(
                 RowNumber(), partition_by=[F("priority_id"), F("status")], order_by=[F("due_date").asc(), F("id").asc()]
             )
-        ).filter(cell_rank__lte=limit)
+        ).filter(cell_rank__lte=limit).values("pk"))
+    cards_qs = (drawn.select_related(None).prefetch_related(None)
+                .select_related("responsible_body", "lead_state", "owner"))
     cells: dict[tuple[int, str], list[Activity]] = {}
     for card in cards_qs.order_by("due_date", "id"):
         cells.setdefault((card.priority_id, card.status), []).append(mark_dates(card, today))

@@ -120,7 +120,10 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
     # per activity leaves the database (the rank that equals min(N, the activity's count)), its day as a date.
     history: dict[int, list[tuple[dt.date, int]]] = {}
     updates = (
-        ProgressUpdate.objects.filter(activity__priority__presidency=presidency, new_progress__isnull=False)
+        # The log's own presidency column (its index), and no ordering: the model's newest-first order was a
+        # second sort of every update of the presidency (issue 18).
+        ProgressUpdate.objects.filter(presidency=presidency, new_progress__isnull=False)
+        .order_by()
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("activity_id")],
                         order_by=[F("created_at").desc(), F("id").desc()]),

@@ -50,22 +50,24 @@ def timeline_rows(
         priorities = [p for p in priorities if p.pk in priority_ids]
     scoped = activities.filter(priority_id__in=[p.pk for p in priorities]).order_by()
     counts = dict(scoped.values("priority_id").annotate(n=Count("id")).values_list("priority_id", "n"))
+    drawn = scoped
+    if limit is not None:
+        # Only the first `limit` rows of each priority leave the database, however many it holds: ranked on
+        # ids alone (an index-only range of activity_priority_figures), then fetched by id (issue 18).
+        drawn = Activity.objects.filter(pk__in=scoped.annotate(
+            group_rank=Window(
+                RowNumber(), partition_by=[F("priority_id")],
+                order_by=[F("start_date").asc(nulls_last=True), F("due_date").asc(), F("id").asc()],
+            )
+        ).filter(group_rank__lte=limit).values("pk"))
     rows = (
-        scoped.select_related(None)
+        drawn.select_related(None)
         .prefetch_related(None)
         .select_related("responsible_body", "owner")
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("order", "id"), to_attr="timeline_milestones")
         )
     )
-    if limit is not None:
-        # Only the first `limit` rows of each priority leave the database, however many it holds.
-        rows = rows.annotate(
-            group_rank=Window(
-                RowNumber(), partition_by=[F("priority_id")],
-                order_by=[F("start_date").asc(nulls_last=True), F("due_date").asc(), F("id").asc()],
-            )
-        ).filter(group_rank__lte=limit)
     by_priority: dict[int, list[Activity]] = {}
     for activity in rows.order_by(F("start_date").asc(nulls_last=True), "due_date", "id"):
         by_priority.setdefault(activity.priority_id, []).append(mark_dates(activity, today))

@@ -42,7 +42,7 @@ def _figures(presidency: Presidency, day: dt.date) -> dict:
         {"priority": priority, "rollup": rollup, "next": next_by_priority.get(priority.pk)}
         for priority, rollup in selectors.priority_rollups(presidency, day)
     ]
-    overdue = selectors.overdue_activities(presidency, day)
+    overdue = selectors.overdue_activities(presidency, day, limit=DEADLINES_SHOWN)
     ratings = selectors_delivery.ratings_for_priorities([card["priority"].pk for card in priority_cards])
     for card in priority_cards:
         card["confidence"] = ratings.get(card["priority"].pk)

@@ -18,8 +18,9 @@ from tracker.web.common import for_presidency, web_login_required
 from tracker.web.forms import active_filter_count, board_filterset, owner_key
 from tracker.web.views import people
 
-#: Rows drawn per priority (earliest start first); "Show all" draws a priority's every row (`?full=1`).
-ROWS_PER_PRIORITY = 100
+#: Rows drawn per priority (earliest start first); "Show N more" draws a priority's every row (`?full=1`).
+#: 25, not 100: a cold render is template work proportional to the rows drawn (issue 18: 100 → 25).
+ROWS_PER_PRIORITY = 25
 
 
 @web_login_required
