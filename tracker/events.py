@@ -15,7 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import clock, shape, workflow
+from tracker import clock, dbcopy, shape, workflow
 from tracker.models import Activity, OutboxEvent
 from tracker.models.integration import (  # the vocabulary lives beside OutboxEvent; re-exported for the writers
     ACTIVITY_CREATED,
@@ -179,7 +179,7 @@ def emit_many(batch: Sequence[tuple[str, Activity | None, dict[str, Any] | None]
         rows.append(event)
     if not rows:
         return []
-    OutboxEvent.objects.bulk_create(rows)
+    dbcopy.insert(OutboxEvent, rows)
     _pending().extend(str(event.pk) for event in rows)
     transaction.on_commit(_flush)
     return rows

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 
-from tracker import clock, events, history
+from tracker import clock, dbcopy, events, history
 from tracker.errors import BulkInvalid, DomainError, InvalidInput
 from tracker.models import Activity, Body, MemberState, Milestone, Priority, ProgressUpdate
 from tracker.permissions import Actor
@@ -240,7 +240,7 @@ def _write(plans: list[_Plan]) -> None:
     new = [p for p in plans if p.created]
     changed = [p for p in plans if not p.created]
     if new:
-        Activity.objects.bulk_create([p.activity for p in new])
+        dbcopy.insert(Activity, [p.activity for p in new])
     if changed:
         _update([p.activity for p in changed], set(_ALWAYS_SAVED).union(*(p.change.changed_columns() for p in changed)))
     added = _write_links(plans)
@@ -286,7 +286,7 @@ def _write_links(plans: list[_Plan]) -> dict[int, list[tuple[int, int]]]:
         _Through.objects.filter(pk__in=removed).delete()
     added: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if new_rows:
-        for owner, row in zip(owners, _Through.objects.bulk_create(new_rows), strict=True):
+        for owner, row in zip(owners, dbcopy.insert(_Through, new_rows), strict=True):
             added[owner].append((row.pk, row.memberstate_id))
     return added
 
@@ -312,13 +312,13 @@ def _write_history(plans: list[_Plan], added: Mapping[int, list[tuple[int, int]]
         for history_type, snapshot in versions:
             rows.append(_history_row(history_model, plan.activity, history_type, user))
             snapshots.append(snapshot)
-    rows = history_model.objects.bulk_create(rows)
+    rows = dbcopy.insert(history_model, rows, pks=any(snapshots))  # the links below refer to their rows
     links = [
         links_model(history_id=row.pk, id=pk, activity_id=row.id, memberstate_id=state)
         for row, snapshot in zip(rows, snapshots, strict=True) for pk, state in snapshot
     ]
     if links:
-        links_model.objects.bulk_create(links)
+        dbcopy.insert(links_model, links, pks=False)
 
 
 def _history_row(history_model: Any, activity: Activity, history_type: str, user: Any) -> Any:
@@ -335,7 +335,7 @@ def _write_log(plans: list[_Plan]) -> None:
     """The plans' progress-log rows, in one INSERT."""
     rows = [row for row in (p.change.log_row() for p in plans) if row is not None]
     if rows:
-        ProgressUpdate.objects.bulk_create(rows)
+        dbcopy.insert(ProgressUpdate, rows, pks=False)
 
 
 def _emit(plans: list[_Plan]) -> None:
