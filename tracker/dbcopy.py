@@ -10,11 +10,13 @@ Other databases (SQLite in development and tests) keep bulk_create.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 def insert(model: type[Model], objs: Sequence[Model], *, pks: bool = True) -> list[Model]:
@@ -34,7 +36,7 @@ def insert(model: type[Model], objs: Sequence[Model], *, pks: bool = True) -> li
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
     if numbered and pks:
         _number(connection, opts, [obj for obj in objs if obj.pk is None])
-    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    rows = _values(connection, fields, objs)
     quote = connection.ops.quote_name
     sql = f"COPY {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
     with connection.cursor() as cursor:
@@ -54,6 +56,36 @@ def insert(model: type[Model], objs: Sequence[Model], *, pks: bool = True) -> li
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+#: Field types whose get_db_prep_save gives PostgreSQL back a value of exactly these types (and None) unchanged.
+_PASSED: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(("CharField", "TextField", "SlugField", "EmailField", "URLField"), (str,)),
+    **dict.fromkeys(("IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+                     "PositiveSmallIntegerField", "PositiveBigIntegerField", "AutoField", "BigAutoField"), (int,)),
+    "BooleanField": (bool,), "DateField": (dt.date,), "UUIDField": (uuid.UUID,),
+}
+
+
+def _values(connection: Any, fields: list[Field], objs: list[Model]) -> list[list[Any]]:
+    """Each object's column values as bulk_create prepares them (pre_save, then get_db_prep_save), skipping
+    the calls that would return the value unchanged: on 2,000 rows of 30 columns they cost more than COPY."""
+    plan = []
+    for f in fields:
+        kind = (f.target_field if f.is_relation else f).get_internal_type()
+        passed = _PASSED.get(kind, ())
+        custom_pre_save = type(f).pre_save is not Field.pre_save
+        plan.append((f.attname, f.pre_save if custom_pre_save else None, f.get_db_prep_save, passed))
+    rows = []
+    for obj in objs:
+        row = []
+        for attname, pre_save, prep, passed in plan:
+            value = pre_save(obj, True) if pre_save else getattr(obj, attname)
+            if not passed or (value is not None and type(value) not in passed):
+                value = prep(value, connection)
+            row.append(value)
+        rows.append(row)
+    return rows
 
 
 def _number(connection: Any, opts: Any, objs: list[Model]) -> None:
