@@ -32,6 +32,7 @@ _Through = Activity.participating_states.through
 _FK_MODELS = {"priority": Priority, "responsible_body": Body, "lead_state": MemberState}
 #: Columns a bulk_update always writes: the workflow may change them even when the item does not name them.
 _ALWAYS_SAVED = ("version", "updated_at", "status", "progress", "completed_date")
+_COLUMNS = frozenset(f.name for f in Activity._meta.concrete_fields)
 #: Above this many distinct sets of new values, one bulk_update beats one UPDATE per set.
 _MAX_UPDATE_GROUPS = 20
 
@@ -173,10 +174,13 @@ def _validate(plans: list[_Plan]) -> None:
     for plan in plans:
         activity = plan.activity
         trusted = [name for name in _FK_MODELS if getattr(activity, f"{name}_id") in known[name]]
+        # As store.validate: a new activity's fields are all checked, an existing one's only where they change
+        # (the stored values passed when they were written); clean() still judges the whole activity.
+        unchanged = set() if plan.created else _COLUMNS - plan.change.changed_columns()
         try:
             # Related rows known to exist skip their per-row query; unknown ones are checked by Django itself.
             activity.full_clean(
-                exclude=["participating_states", "watchers", *trusted],
+                exclude=["participating_states", "watchers", *trusted, *unchanged],
                 validate_unique=False, validate_constraints=False,
             )
         except ValidationError as exc:
