@@ -306,3 +306,22 @@ def test_a_decision_cannot_be_typed_into_a_bulk_item(agenda, coordinator_actor, 
     outcome, _snapshot_after = _set_based(coordinator_actor, items, "", monkeypatch)
     assert outcome[0] == "refused" and "date_basis" in outcome[1][0]
     assert outcome == _one_by_one(coordinator_actor, items, "")[0]
+
+
+def test_moving_a_predecessor_tells_its_waiting_successor_as_item_by_item_does(agenda, coordinator_actor):
+    """Item by item, a moved due date tells the successors that now wait (schedule.dates_changed) right after
+    that item's save; a batch that moves a predecessor runs that way, so the notices and events are the same."""
+    p, body = agenda["priority"], agenda["body"]
+    planned = Activity.objects.get(external_id="planned")
+    successor = factories.ActivityFactory(priority=p, responsible_body=body, start_date=dt.date(2023, 7, 1),
+                                          due_date=dt.date(2023, 9, 30))
+    services.dependency_create(actor=coordinator_actor, predecessor=planned, successor=successor)
+    notices = OutboxEvent.objects.filter(event_type=events.ACTIVITY_WAITING).count()
+    items = [_item(p, body, "planned", due_date=dt.date(2023, 8, 15)), _item(p, body, "new-1")]
+    expected = _one_by_one(coordinator_actor, items, "moved")
+    got = services.activities_bulk_upsert(actor=coordinator_actor, items=items, note="moved")
+    assert ("ok", [((a.external_source, a.external_id), a.version, c) for a, c in got]) == expected[0]
+    snapshot = _snapshot()
+    for part in ("activities", "log", "history", "outbox"):
+        assert snapshot[part] == expected[1][part], part
+    assert [e[0] for e in snapshot["outbox"]].count(events.ACTIVITY_WAITING) == notices + 1  # the batch's notice

@@ -6,7 +6,8 @@ batched: one locking read for the whole batch, one query per kind of check, one 
 
 Batches this path cannot mirror exactly raise NeedsItemByItem before anything is written (the service then
 runs the items one by one): a reference or code named twice, a reopening that re-derives progress from
-milestones, an empty reference. services.activities_bulk_upsert is the only caller.
+milestones, an empty reference, moved dates of an activity that has successors.
+services.activities_bulk_upsert is the only caller.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.db.models import F, Q
 
 from tracker import clock, dbcopy, events, history
 from tracker.errors import BulkInvalid, DomainError, InvalidInput
-from tracker.models import Activity, Body, MemberState, Milestone, Priority, ProgressUpdate
+from tracker.models import Activity, Body, Dependency, MemberState, Milestone, Priority, ProgressUpdate
 from tracker.permissions import Actor
 from tracker.services import lead, planner, store
 from tracker.services.planner import Change
@@ -88,6 +89,8 @@ def upsert_by_ref(*, actor: Actor, items: Sequence[Mapping[str, Any]], note: str
         plans.append(plan)
 
     _no_milestones([p for p in plans if p.change.reopened])
+    _no_successors([p for p in plans if p.change.saved and not p.created
+                    and planner.SCHEDULE_FIELDS & p.change.changed_columns()])
     saved = [p for p in plans if p.change.saved]
     _validate(saved)
     for plan in saved:
@@ -158,6 +161,14 @@ def _no_milestones(reopened: list[_Plan]) -> None:
     """A reopened activity with milestones takes its progress from them (store.sync_progress_from_milestones);
     such a rare batch goes item by item. Reopenings are rare, so the common batch spends no query here."""
     if reopened and Milestone.objects.filter(activity_id__in=[p.activity.pk for p in reopened]).exists():
+        raise NeedsItemByItem()
+
+
+def _no_successors(moved: list[_Plan]) -> None:
+    """An activity whose dates or status move tells its successors' watchers when they start waiting
+    (schedule.dates_changed, after each item's save); a batch that moves a predecessor goes item by item, so
+    the notices and their events come as they would. A sync rarely moves one: one query when dates move."""
+    if moved and Dependency.objects.filter(predecessor_id__in=[p.activity.pk for p in moved]).exists():
         raise NeedsItemByItem()
 
 
