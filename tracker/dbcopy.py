@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import Field, Model
 
@@ -74,14 +75,21 @@ def _values(connection: Any, fields: list[Field], objs: list[Model]) -> list[lis
     for f in fields:
         kind = (f.target_field if f.is_relation else f).get_internal_type()
         passed = _PASSED.get(kind, ())
+        # An aware datetime goes to PostgreSQL as it is when USE_TZ is on; a naive one is made aware by prep.
+        aware = kind == "DateTimeField" and settings.USE_TZ
+        if aware:
+            passed = (dt.datetime,)
         custom_pre_save = type(f).pre_save is not Field.pre_save
-        plan.append((f.attname, f.pre_save if custom_pre_save else None, f.get_db_prep_save, passed))
+        plan.append((f.attname, f.pre_save if custom_pre_save else None, f.get_db_prep_save, passed, aware))
     rows = []
     for obj in objs:
         row = []
-        for attname, pre_save, prep, passed in plan:
+        for attname, pre_save, prep, passed, aware in plan:
             value = pre_save(obj, True) if pre_save else getattr(obj, attname)
-            if not passed or (value is not None and type(value) not in passed):
+            if value is None:
+                if not passed:
+                    value = prep(value, connection)  # a JSON field's None, for one, is JSON null
+            elif type(value) not in passed or (aware and value.utcoffset() is None):
                 value = prep(value, connection)
             row.append(value)
         rows.append(row)

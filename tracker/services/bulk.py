@@ -337,13 +337,13 @@ def _write_history(plans: list[_Plan], added: Mapping[int, list[tuple[int, int]]
 
 
 def _history_row(history_model: Any, activity: Activity, history_type: str, user: Any) -> Any:
-    return history_model(
-        history_date=clock.now(),
-        history_type=history_type,
-        history_user=user,
-        history_change_reason=getattr(activity, "_change_reason", None),
-        **{f.attname: getattr(activity, f.attname) for f in history_model.tracked_fields},
-    )
+    """The record simple-history's post_save would make. Built from its columns in order, as rows read from
+    the database are: building it by keyword cost a quarter of the history's write."""
+    values = {f.attname: getattr(activity, f.attname) for f in history_model.tracked_fields}
+    values.update(history_id=None, history_date=clock.now(), history_type=history_type,
+                  history_user_id=user.pk if user is not None else None,
+                  history_change_reason=getattr(activity, "_change_reason", None))
+    return history_model(*(values[f.attname] for f in history_model._meta.concrete_fields))
 
 
 def _write_log(plans: list[_Plan]) -> None:
