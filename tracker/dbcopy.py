@@ -43,6 +43,7 @@ def insert(model: type[Model], objs: Sequence[Model], *, pks: bool = True) -> li
     with connection.cursor() as cursor:
 
         def copy(sql: str, _params: Any, _many: bool, _context: Any) -> None:
+            connection.validate_no_broken_transaction()  # as CursorWrapper._execute does
             with connection.wrap_database_errors, cursor.cursor.copy(sql) as stream:
                 for row in rows:
                     stream.write_row(row)
