@@ -19,8 +19,11 @@ class NoControlCharacters:
         self.multiline = multiline
 
     def __call__(self, value: str) -> None:
+        value = str(value)
+        if value.isprintable():
+            return  # no control characters (nor anything else unprintable): the common case, checked in C
         allowed = "\t\n\r" if self.multiline else ""
-        if any(unicodedata.category(char) in ("Cc", "Cs") and char not in allowed for char in str(value)):
+        if any(unicodedata.category(char) in ("Cc", "Cs") and char not in allowed for char in value):
             raise ValidationError(
                 _("Control characters (such as NUL or a line break) are not allowed here.")
                 if not self.multiline else _("Control characters (such as NUL) are not allowed here."),

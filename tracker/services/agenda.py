@@ -283,7 +283,7 @@ def _apply(
     if not change.saved:
         return activity  # nothing changed: no new version, no log row, no event
     store.validate(activity, changed=change.changed_columns())
-    dates_moved = bool({"due_date", "start_date", "status"} & change.changed_columns())
+    dates_moved = bool(planner.SCHEDULE_FIELDS & change.changed_columns())
     store.save_existing(activity)
     _carry_out(change)
     if dates_moved:

@@ -35,6 +35,8 @@ ACTIVITY_FIELDS: frozenset[str] = frozenset({
 #: Dates whose change by anyone but the tracker itself makes them that writer's decision.
 DATE_FIELDS = frozenset({"start_date", "due_date"})
 M2M_FIELDS = frozenset({"participating_states"})
+#: The changes after which the successors of an activity may start waiting (schedule.dates_changed).
+SCHEDULE_FIELDS = frozenset({"due_date", "start_date", "status"})
 #: The fields whose change the progress log records.
 LOGGED_FIELDS = ("status", "progress", "due_date")
 _BLANK_AS_EMPTY = frozenset({"title_ru", "description", "description_ru", "location"})

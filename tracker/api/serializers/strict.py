@@ -4,6 +4,7 @@ type is refused rather than coerced."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 from django.db import models
@@ -25,9 +26,14 @@ class StrictInputMixin:
     #: Fields that appear in responses but cannot be written, with the reason given when a client sends one.
     read_only_hints: Mapping[str, str] = {}
 
+    @cached_property
+    def _writable(self) -> frozenset[str]:
+        # Once per serializer: a bulk request's 500 items share one child serializer.
+        return frozenset(name for name, field in self.fields.items() if not field.read_only)
+
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
+            writable = self._writable
             errors = {}
             for name in data:
                 if name in writable:
