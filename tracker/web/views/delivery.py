@@ -5,6 +5,7 @@ right always meets 403."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -56,46 +57,50 @@ def _load_activity(pk: int) -> Activity:
         raise Http404(_("No such activity.")) from None
 
 
+def _guarded_write(request: HttpRequest, *, ensure: Callable[[], None], page: Callable[..., HttpResponse],
+                   form_class: type[AssessmentForm | RaidEntryForm], form_name: str,
+                   write: Callable[[dict[str, Any]], Any], success: str, back: HttpResponse) -> HttpResponse:
+    """One form's write: the right is asked first (403, before the input is read), then the input (400), then
+    the service decides (its error beside the form); on success a message and `back` to the page."""
+    try:
+        ensure()
+    except NotPermitted as refusal:
+        messages.error(request, refusal.message)
+        return page(403)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return page(400, **{form_name: form})
+    try:
+        write(form.cleaned_data)
+    except DomainError as error:
+        form.add_domain_error(error)
+        return page(status_for(error), **{form_name: form})
+    messages.success(request, success)
+    return back
+
+
 @require_POST
 @web_login_required
 def activity_assess(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _load_activity(pk)
-    try:
-        permissions.ensure_can_assess_activity(actor_for(request), activity)
-    except NotPermitted as refusal:
-        messages.error(request, refusal.message)
-        return _activity_page(request, activity, 403)
-    form = AssessmentForm(request.POST)
-    if form.is_valid():
-        try:
-            services_delivery.assessment_create(actor=actor_for(request), activity=activity, **form.cleaned_data)
-        except DomainError as error:
-            form.add_domain_error(error)
-            return _activity_page(request, activity, status_for(error), assess_form=form)
-        messages.success(request, _("Assessment recorded."))
-        return redirect("web:activity", pk=pk)
-    return _activity_page(request, activity, 400, assess_form=form)
+    activity, actor = _load_activity(pk), actor_for(request)
+    return _guarded_write(
+        request, ensure=lambda: permissions.ensure_can_assess_activity(actor, activity),
+        page=lambda status, **forms: _activity_page(request, activity, status, **forms),
+        form_class=AssessmentForm, form_name="assess_form",
+        write=lambda data: services_delivery.assessment_create(actor=actor, activity=activity, **data),
+        success=_("Assessment recorded."), back=redirect("web:activity", pk=pk))
 
 
 @require_POST
 @web_login_required
 def activity_raid_add(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _load_activity(pk)
-    try:
-        permissions.ensure_can_edit_raid(actor_for(request), activity=activity)
-    except NotPermitted as refusal:
-        messages.error(request, refusal.message)
-        return _activity_page(request, activity, 403)
-    form = RaidEntryForm(request.POST)
-    if form.is_valid():
-        try:
-            services_delivery.raid_create(actor=actor_for(request), activity=activity, data=form.cleaned_data)
-        except DomainError as error:
-            form.add_domain_error(error)
-            return _activity_page(request, activity, status_for(error), raid_form=form)
-        messages.success(request, _("Entry added to the risk log."))
-        return redirect("web:activity", pk=pk)
-    return _activity_page(request, activity, 400, raid_form=form)
+    activity, actor = _load_activity(pk), actor_for(request)
+    return _guarded_write(
+        request, ensure=lambda: permissions.ensure_can_edit_raid(actor, activity=activity),
+        page=lambda status, **forms: _activity_page(request, activity, status, **forms),
+        form_class=RaidEntryForm, form_name="raid_form",
+        write=lambda data: services_delivery.raid_create(actor=actor, activity=activity, data=data),
+        success=_("Entry added to the risk log."), back=redirect("web:activity", pk=pk))
 
 
 # --- The priority page ------------------------------------------------------------------------------------------
@@ -137,43 +142,25 @@ def priority_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @web_login_required
 def priority_assess(request: HttpRequest, pk: int) -> HttpResponse:
-    priority = _load_priority(pk)
-    try:
-        permissions.ensure_can_assess_priority(actor_for(request))
-    except NotPermitted as refusal:
-        messages.error(request, refusal.message)
-        return _priority_page(request, priority, status=403)
-    form = AssessmentForm(request.POST)
-    if form.is_valid():
-        try:
-            services_delivery.assessment_create(actor=actor_for(request), priority=priority, **form.cleaned_data)
-        except DomainError as error:
-            form.add_domain_error(error)
-            return _priority_page(request, priority, status=status_for(error), assess_form=form)
-        messages.success(request, _("Assessment recorded."))
-        return redirect("web:priority", pk=pk)
-    return _priority_page(request, priority, status=400, assess_form=form)
+    priority, actor = _load_priority(pk), actor_for(request)
+    return _guarded_write(
+        request, ensure=lambda: permissions.ensure_can_assess_priority(actor),
+        page=lambda status, **forms: _priority_page(request, priority, status=status, **forms),
+        form_class=AssessmentForm, form_name="assess_form",
+        write=lambda data: services_delivery.assessment_create(actor=actor, priority=priority, **data),
+        success=_("Assessment recorded."), back=redirect("web:priority", pk=pk))
 
 
 @require_POST
 @web_login_required
 def priority_raid_add(request: HttpRequest, pk: int) -> HttpResponse:
-    priority = _load_priority(pk)
-    try:
-        permissions.ensure_can_edit_raid(actor_for(request), activity=None)
-    except NotPermitted as refusal:
-        messages.error(request, refusal.message)
-        return _priority_page(request, priority, status=403)
-    form = RaidEntryForm(request.POST)
-    if form.is_valid():
-        try:
-            services_delivery.raid_create(actor=actor_for(request), priority=priority, data=form.cleaned_data)
-        except DomainError as error:
-            form.add_domain_error(error)
-            return _priority_page(request, priority, status=status_for(error), raid_form=form)
-        messages.success(request, _("Entry added to the risk log."))
-        return redirect("web:priority", pk=pk)
-    return _priority_page(request, priority, status=400, raid_form=form)
+    priority, actor = _load_priority(pk), actor_for(request)
+    return _guarded_write(
+        request, ensure=lambda: permissions.ensure_can_edit_raid(actor, activity=None),
+        page=lambda status, **forms: _priority_page(request, priority, status=status, **forms),
+        form_class=RaidEntryForm, form_name="raid_form",
+        write=lambda data: services_delivery.raid_create(actor=actor, priority=priority, data=data),
+        success=_("Entry added to the risk log."), back=redirect("web:priority", pk=pk))
 
 
 # --- CSV exports ---------------------------------------------------------------------------------------------------
