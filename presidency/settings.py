@@ -1,5 +1,6 @@
-"""Settings for the Presidency Agenda Tracker, every value read from the environment: the core here, the REST
-API's and the background jobs' own values in presidency/conf/ (api.py, jobs.py), imported below.
+"""Settings for the Presidency Agenda Tracker, every value read from the environment: the core here, each
+domain's own values in presidency/conf/ (api, auth, database, documents, integration, jobs, people,
+schedule), imported below.
 
 Embedded default (nothing set): SQLite in the project folder, no Redis, DEBUG on a developer machine.
 Production: DATABASE_URL=postgres://..., REDIS_URL=redis://..., SECRET_KEY, DEBUG=0, ALLOWED_HOSTS.
@@ -44,6 +45,13 @@ from presidency.conf.auth import (  # noqa: F401
     TRUSTED_PROXY_COUNT,
     TRUSTED_PROXY_IPS,
 )
+from presidency.conf.database import (  # noqa: F401
+    DATABASE_CONFLICT_ATTEMPTS,
+    DATABASE_ROUTERS,
+    DATABASES,
+    OUTAGE_RETRY_AFTER_SECONDS,
+    REPLICA_PIN_SECONDS,
+)
 from presidency.conf.documents import (  # noqa: F401
     DOCUMENTS_MAX_BYTES,
     DOCUMENTS_S3_BUCKET,
@@ -87,7 +95,6 @@ from presidency.conf.people import (  # noqa: F401
 from presidency.conf.schedule import SCHEDULE_FORECAST_FLOOR_HUNDREDTHS, SCHEDULE_FORECAST_UPDATES  # noqa: F401
 from presidency.env import (
     env_bool,
-    env_database,
     env_date,
     env_int,
     env_list,
@@ -179,43 +186,7 @@ TEMPLATES = [
     },
 ]
 
-# --- Database -------------------------------------------------------------------------------------------
-# Connections are kept open between requests (opening one costs a PostgreSQL server ~7 ms of a 2-core
-# machine, more than a whole API read; docs/performance.md); CONN_HEALTH_CHECKS below checks them first.
-DATABASES = {
-    "default": env_database(
-        "DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 300, minimum=0),
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE takes the write lock when a transaction starts, so concurrent writers queue up behind the
-    # busy timeout instead of failing with "database is locked" half-way; WAL lets readers run meanwhile.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-    }
-    # A file, not :memory:, so tests with several threads or processes share one database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-
-# A read replica (PostgreSQL streaming replica) takes the board's reads when configured; see tracker/db_router.py.
-if env_str("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = env_database(
-        "DATABASE_REPLICA_URL", default="", conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
-    )
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["tracker.db_router.PrimaryReplicaRouter"]
-# A kept-open connection is checked before a request uses it, so the first request after a PostgreSQL
-# restart reconnects instead of failing (tracker/outage.py answers 503 to the requests caught in flight).
-for _alias in DATABASES:
-    DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
-OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 5, minimum=1)
-# A write that PostgreSQL ends as a deadlock or serialisation failure is run again, up to this many times in
-# all, before the caller gets a 503 (tracker/dbretry.py).
-DATABASE_CONFLICT_ATTEMPTS = env_int("DATABASE_CONFLICT_ATTEMPTS", 3, minimum=1)
-REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10, minimum=0)
+# --- Database: presidency/conf/database.py ---------------------------------------------------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -90,6 +90,11 @@ class Actor:
         return self.role == Role.COORDINATOR
 
     @property
+    def in_person(self) -> bool:
+        """A person signed in: not another system's key, nor the tracker itself (decisions someone answers for)."""
+        return self.user is not None and self.api_client is None
+
+    @property
     def can_read(self) -> bool:
         if self.api_client is not None:
             return self.api_client.is_active()
@@ -132,7 +137,7 @@ def can_delete_activity(actor: Actor, activity: Activity) -> bool:
 def can_confirm_dates(actor: Actor, activity: Activity) -> bool:
     """A confirmed date is a decision someone answers for: a person who may edit the activity, not another
     system's key nor the tracker itself."""
-    return actor.user is not None and actor.api_client is None and can_edit_activity(actor, activity)
+    return actor.in_person and can_edit_activity(actor, activity)
 
 
 def can_manage_agenda(actor: Actor) -> bool:
@@ -195,7 +200,7 @@ def ensure_can_delete_activity(actor: Actor, activity: Activity) -> None:
 
 def can_assess_activity(actor: Actor, activity: Activity) -> bool:
     """A rating is someone's judgement: a person who edits the activity's body, or a coordinator; no API key."""
-    return actor.user is not None and actor.api_client is None and can_edit_activity(actor, activity)
+    return actor.in_person and can_edit_activity(actor, activity)
 
 
 def can_assess_priority(actor: Actor) -> bool:
@@ -242,7 +247,7 @@ def ensure_can_edit_raid(actor: Actor, *, activity: Activity | None) -> None:
 
 def can_sign_off_outcome(actor: Actor) -> bool:
     """An outcome is the presidency's answer to "declared versus delivered": a coordinator signs it, in person."""
-    return actor.is_coordinator and actor.user is not None and actor.api_client is None
+    return actor.is_coordinator and actor.in_person
 
 
 def can_manage_commitments(actor: Actor) -> bool:
@@ -262,7 +267,7 @@ def ensure_can_manage_commitments(actor: Actor) -> None:
 
 def can_hand_over(actor: Actor) -> bool:
     """Handing open work to the next presidency is the coordinators' decision, taken in person."""
-    return actor.is_coordinator and actor.user is not None and actor.api_client is None
+    return actor.is_coordinator and actor.in_person
 
 
 def ensure_can_hand_over(actor: Actor) -> None:
@@ -353,7 +358,7 @@ def ensure_can_edit_comment(actor: Actor, comment) -> None:
 
 def can_hide_comment(actor: Actor) -> bool:
     """Hiding is moderation: a coordinator, in person."""
-    return actor.is_coordinator and actor.user is not None and actor.api_client is None
+    return actor.is_coordinator and actor.in_person
 
 
 def ensure_can_hide_comment(actor: Actor) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from tests import factories
 from tests.api.conftest import client_for_user
-from tracker import events, webhooks
+from tracker import events, webhook_http
 from tracker.models import OutboxEvent, Participation
 from tracker.services import commitments as services_commitments
 
@@ -52,7 +52,7 @@ def test_participations_filter_by_role_and_keep_the_bare_list(viewer, data, acti
 
 def test_webhooks_carry_each_states_part(data, activity):
     event = events.emit(events.ACTIVITY_UPDATED, activity)
-    document = json.loads(webhooks.event_body(OutboxEvent.objects.get(pk=event.pk)))
+    document = json.loads(webhook_http.event_body(OutboxEvent.objects.get(pk=event.pk)))
     assert document["activity"]["participations"] == [
         {"state": "BY", "role": "host", "level": "minister", "confirmed": True, "note": ""},
         {"state": "KZ", "role": "declined", "level": "", "confirmed": False, "note": ""},

@@ -45,11 +45,9 @@ def test_moving_the_activity_to_a_body_its_owner_cannot_edit_is_refused(
 
 
 def test_owner_is_in_the_webhook_payload(activity, editor, editor_actor):
-    from tracker import webhooks
-
     services.activity_update(actor=editor_actor, activity=activity, changes={"owner": editor})
     activity.refresh_from_db()
-    assert webhooks.activity_representation(activity)["owner"] == "editor"
+    assert events.activity_representation(activity)["owner"] == "editor"
 
 
 # --- Comments ------------------------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 """The admin: data entry for clerks and coordinators, and the coordinators' view of the machinery.
 
     base.py        the one role-gated base (RoleGate) every page and inline states its rule through
-    agenda.py      reference data, presidencies, priorities, activities, the progress log, staff
+    reference.py   member states and bodies
+    agenda.py      presidencies, priorities, activities, the progress log
     integration.py API clients and webhook subscriptions
     jobs.py        the records background work writes
     audit_log.py   the audit trail
     delivery.py    confidence assessments, the risk log, stocktakes
     commitments.py sources, commitments, participation
-    people.py      comments, for coordinators (issue 13)
+    people.py      staff profiles; comments, for coordinators (issue 13)
     documents.py   documents and their versions, for coordinators (issue 13)
     schedule.py    links between activities, baselines (issue 17)
 
@@ -23,6 +24,7 @@ from tracker.admin import (  # noqa: F401  (registers the pages)
     integration,
     jobs,
     people,
+    reference,
     schedule,
 )
 from tracker.admin.agenda import ActivityAdmin

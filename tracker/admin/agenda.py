@@ -1,6 +1,6 @@
-"""The agenda's admin pages: reference data, presidencies and priorities, activities, the progress log and
-staff profiles. Activity and milestone writes go through the services, and who may do what comes from
-tracker/permissions.py, exactly as on the web board and the API."""
+"""The agenda's admin pages: presidencies and priorities, activities and the progress log (reference data is
+admin/reference.py, staff profiles admin/people.py). Activity and milestone writes go through the services,
+and who may do what comes from tracker/permissions.py, exactly as on the web board and the API."""
 
 from __future__ import annotations
 
@@ -31,34 +31,14 @@ from tracker.errors import DomainError
 from tracker.imports import ActivityResource, LimitedImportForm
 from tracker.models import (
     Activity,
-    Body,
     DateBasis,
-    MemberState,
     Milestone,
     Presidency,
     Priority,
     ProgressUpdate,
-    StaffProfile,
 )
 from tracker.permissions import Actor
 from tracker.workflow import Status
-
-# --- Reference data ------------------------------------------------------------------------------------
-
-@admin.register(MemberState)
-class MemberStateAdmin(RoleGatedAdmin):
-    list_display = ["code", "name", "name_ru", "is_member"]
-    list_filter = ["is_member"]
-    search_fields = ["code", "name", "name_ru"]
-
-
-@admin.register(Body)
-class BodyAdmin(RoleGatedAdmin):
-    list_display = ["code", "name", "kind", "state"]
-    list_filter = ["kind", "state"]
-    list_select_related = ["state"]
-    search_fields = ["code", "name", "name_ru"]
-
 
 # --- Presidency and priorities -------------------------------------------------------------------------
 
@@ -397,12 +377,3 @@ class ProgressUpdateAdmin(NobodyWrites, RoleGatedAdmin):
     @admin.display(description=_("note"))
     def note_text(self, obj: ProgressUpdate) -> str:
         return obj.display_note
-
-
-@admin.register(StaffProfile)
-class StaffProfileAdmin(RoleGatedAdmin):
-    list_display = ["user", "role", "body", "language", "wants_digest"]
-    list_filter = ["role", "body"]
-    list_select_related = ["user", "body"]
-    search_fields = ["user__username", "user__email"]
-    autocomplete_fields = []

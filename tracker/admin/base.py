@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
@@ -53,6 +53,16 @@ class ServiceRefusalsAsMessages:
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+class DeletesOneByOne:
+    """The changelist's "delete selected" deletes row by row through the page's delete_model (so each deletion
+    goes through its service, with its audit entry), all or none. Put before ModelAdmin."""
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 class RoleGate:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from tracker import audit, services
-from tracker.admin.base import CoordinatorOnlyAdmin
+from tracker.admin.base import CoordinatorOnlyAdmin, DeletesOneByOne
 from tracker.models import (
     ApiClient,
     WebhookSubscription,
@@ -21,7 +21,7 @@ from tracker.models import (
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(CoordinatorOnlyAdmin):
+class ApiClientAdmin(DeletesOneByOne, CoordinatorOnlyAdmin):
     # Which systems hold keys, and for which bodies, is the coordinators' business, like webhooks.
     """A new client's key is shown once, in the confirmation message; only its hash is stored."""
 
@@ -56,17 +56,9 @@ class ApiClientAdmin(CoordinatorOnlyAdmin):
     def delete_model(self, request: HttpRequest, obj: ApiClient) -> None:
         services.api_client_delete(client=obj, via=audit.Via.ADMIN, user=request.user)
 
-    @transaction.atomic
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
-        for client in queryset:
-            self.delete_model(request, client)
-
-
-
-
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(CoordinatorOnlyAdmin):
+class WebhookSubscriptionAdmin(DeletesOneByOne, CoordinatorOnlyAdmin):
     list_display = ["name", "url", "active", "owner", "disabled_reason", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
@@ -91,8 +83,3 @@ class WebhookSubscriptionAdmin(CoordinatorOnlyAdmin):
 
     def delete_model(self, request: HttpRequest, obj: WebhookSubscription) -> None:
         services.webhook_subscription_delete(subscription=obj, via=audit.Via.ADMIN, user=request.user)
-
-    @transaction.atomic
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
-        for subscription in queryset:
-            self.delete_model(request, subscription)

@@ -7,12 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib import admin
+from django.http import HttpRequest
 
 from tracker import permissions, services
-from tracker.admin.base import NobodyWrites, RoleGate, RoleGatedAdmin, actor
-from tracker.errors import DomainError
+from tracker.admin.base import NobodyWrites, RoleGate, RoleGatedAdmin, ServiceRefusalsAsMessages, actor
 from tracker.models import Baseline, BaselineItem, Dependency
 
 
@@ -23,7 +22,7 @@ class DependencyForm(forms.ModelForm):
 
 
 @admin.register(Dependency)
-class DependencyAdmin(RoleGatedAdmin):
+class DependencyAdmin(ServiceRefusalsAsMessages, RoleGatedAdmin):
     form = DependencyForm
     list_display = ["id", "predecessor", "predecessor_milestone", "successor", "kind", "created_by", "created_at"]
     list_filter = ["kind"]
@@ -39,13 +38,6 @@ class DependencyAdmin(RoleGatedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Dependency | None = None) -> list[str]:
         return ["predecessor", "predecessor_milestone", "successor", "kind"] if obj is not None else []
-
-    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Dependency, form: forms.ModelForm, change: bool) -> None:
         if change:
@@ -83,7 +75,7 @@ class BaselineForm(forms.ModelForm):
 
 
 @admin.register(Baseline)
-class BaselineAdmin(RoleGatedAdmin):
+class BaselineAdmin(ServiceRefusalsAsMessages, RoleGatedAdmin):
     """Approved here or on the schedule report; frozen afterwards (never changed, never deleted)."""
 
     form = BaselineForm
@@ -99,13 +91,6 @@ class BaselineAdmin(RoleGatedAdmin):
 
     def get_inlines(self, request: HttpRequest, obj: Baseline | None = None) -> list:
         return self.inlines if obj is not None else []
-
-    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Baseline, form: forms.ModelForm, change: bool) -> None:
         created = services.baseline_approve(actor=actor(request), presidency=form.cleaned_data["presidency"],

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,10 +21,11 @@ from tracker import documents as rules
 from tracker import downloads, permissions, services
 from tracker.api.access import actor_for
 from tracker.api.idempotency import idempotent
+from tracker.api.nested import UnderActivity
 from tracker.api.parsers import SafeJSONParser
 from tracker.api.schema import IDEMPOTENCY_KEY
 from tracker.api.serializers.strict import StrictInputMixin
-from tracker.models import Activity, Document, DocumentKind, DocumentVersion
+from tracker.models import Document, DocumentKind, DocumentVersion
 from tracker.selectors import documents as document_selectors
 from tracker.services.documents import ACTIVITY_KINDS
 
@@ -79,18 +79,13 @@ class VersionUploadSerializer(StrictInputMixin, serializers.Serializer):
                        parameters=[ACTIVITY_PK]),
     retrieve=extend_schema(summary="One document with its versions", tags=["documents"], parameters=[ACTIVITY_PK]),
 )
-class ActivityDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ActivityDocumentViewSet(UnderActivity, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Concept notes, agendas, minutes and reports of an activity. Upload with multipart/form-data."""
 
     serializer_class = DocumentSerializer
     filter_backends: list = []
     pagination_class = None
     lookup_value_converter = "int"
-
-    def _activity(self) -> Activity:
-        if not hasattr(self, "_activity_cache"):
-            self._activity_cache = get_object_or_404(Activity.objects.all(), pk=self.kwargs["activity_pk"])
-        return self._activity_cache
 
     # Uploads are multipart; a JSON body is read too, so that it is refused by field ("file") rather than 415.
     parser_classes = [MultiPartParser, SafeJSONParser]

@@ -129,15 +129,22 @@ def _canonical(value: Any) -> str:
     return str(value)
 
 
-def _claim(owner: str, key: str, fingerprint: str) -> IdempotencyRecord:
-    """Insert the record (committed at once), or return the existing one if it may be replayed."""
-    now = timezone.now()
+def _insert(owner: str, key: str, fingerprint: str, now: dt.datetime) -> IdempotencyRecord | None:
+    """The key's record, inserted and committed at once; None when the key already has one."""
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(owner=owner, key=key, fingerprint=fingerprint,
                                                     created_at=now, locked_at=now)
     except IntegrityError:
-        pass
+        return None
+
+
+def _claim(owner: str, key: str, fingerprint: str) -> IdempotencyRecord:
+    """Insert the record (committed at once), or return the existing one if it may be replayed."""
+    now = timezone.now()
+    inserted = _insert(owner, key, fingerprint, now)
+    if inserted is not None:
+        return inserted
     record = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
     if record is None:  # released meanwhile: the other attempt failed; try once more to claim it
         return _claim_again(owner, key, fingerprint)
@@ -174,18 +181,11 @@ def _in_progress() -> ProblemException:
 
 
 def _claim_again(owner: str, key: str, fingerprint: str) -> IdempotencyRecord:
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(owner=owner, key=key, fingerprint=fingerprint,
-                                                    created_at=now, locked_at=now)
-    except IntegrityError:
-        raise ProblemException(
-            "idempotency_in_progress",
-            _("A request with this Idempotency-Key is still being processed. Retry after a moment."),
-            headers={"Retry-After": "1"},
-            retry_after=1,
-        ) from None
+    # The key was freed a moment ago; losing this second race means another request holds it now.
+    inserted = _insert(owner, key, fingerprint, timezone.now())
+    if inserted is None:
+        raise _in_progress()
+    return inserted
 
 
 def _complete(record: IdempotencyRecord, response: Response) -> None:

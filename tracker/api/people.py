@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -16,9 +15,10 @@ from rest_framework.response import Response
 from tracker import richtext, services
 from tracker.api.access import actor_for
 from tracker.api.idempotency import idempotent
+from tracker.api.nested import UnderActivity
 from tracker.api.schema import IDEMPOTENCY_KEY
 from tracker.api.serializers import CachedRelatedField, StrictCharField, StrictInputMixin
-from tracker.models import Activity, Comment
+from tracker.models import Comment
 
 ACTIVITY_PK = OpenApiParameter("activity_pk", OpenApiTypes.INT, OpenApiParameter.PATH,
                                description="The activity's id.")
@@ -70,14 +70,9 @@ class CommentWriteSerializer(StrictInputMixin, serializers.Serializer):
                          parameters=[ACTIVITY_PK, IDEMPOTENCY_KEY], request=CommentWriteSerializer,
                          responses={201: CommentSerializer}),
 )
-class CommentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class CommentViewSet(UnderActivity, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = CommentSerializer
     filter_backends: list = []
-
-    def _activity(self) -> Activity:
-        if not hasattr(self, "_activity_cache"):
-            self._activity_cache = get_object_or_404(Activity.objects.all(), pk=self.kwargs["activity_pk"])
-        return self._activity_cache
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -9,7 +9,6 @@ with nothing to report is recorded and not sent.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -19,8 +18,6 @@ from tracker import clock, selectors, workflow
 from tracker.jobs import mailing
 from tracker.models import Activity, DigestLog, Presidency, ProgressUpdate, StaffProfile
 from tracker.selectors import delivery as selectors_delivery
-
-logger = logging.getLogger(__name__)
 
 DUE_SOON_DAYS = 14
 PERIOD_DAYS = 7
@@ -98,16 +95,11 @@ def send_digests(today: dt.date | None = None) -> int:
         if digest.is_empty:
             mailing.mark_sent(row, skipped=True)
             continue
-        try:
-            mailing.send(
-                template="digest", to=profile.user.email, language=profile.language,
-                context={"digest": digest, "user": profile.user, "today": today, "week_start": week,
-                         "due_soon_days": DUE_SOON_DAYS, "period_days": PERIOD_DAYS},
-                message_id=mailing.message_id("digest", profile.user_id, week.isoformat()),
-            )
-        except Exception:  # the claim stays unsent; a later run retries it after the claim timeout
-            logger.exception("weekly digest for user %s failed", profile.user_id)
-            continue
-        mailing.mark_sent(row)
-        sent += 1
+        sent += mailing.send_claimed(
+            row, failure=f"weekly digest for user {profile.user_id}",
+            template="digest", to=profile.user.email, language=profile.language,
+            context={"digest": digest, "user": profile.user, "today": today, "week_start": week,
+                     "due_soon_days": DUE_SOON_DAYS, "period_days": PERIOD_DAYS},
+            message_id=mailing.message_id("digest", profile.user_id, week.isoformat()),
+        )
     return sent

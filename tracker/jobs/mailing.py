@@ -66,6 +66,19 @@ def send(
     message.send()
 
 
+def send_claimed(row: models.Model, *, failure: str, **email: Any) -> bool:
+    """Send one email (`send`'s arguments) for a ledger row this run has claimed, then mark the row sent. True
+    when sent. A failure is logged as `failure` and leaves the claim unsent: a later run retries it once the
+    claim has timed out."""
+    try:
+        send(**email)
+    except Exception:
+        logger.exception("%s failed", failure)
+        return False
+    mark_sent(row)
+    return True
+
+
 def message_id(*parts: object) -> str:
     """A stable Message-ID for one logical email, so a rare repeat is recognisable as the same message."""
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "tracker.local"

@@ -11,7 +11,6 @@ and gets its own reminders.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,8 +21,6 @@ from tracker import clock, selectors, workflow
 from tracker.jobs import mailing
 from tracker.models import Activity, ReminderLog
 from tracker.workflow import Status
-
-logger = logging.getLogger(__name__)
 
 OVERDUE = ReminderLog.Threshold.OVERDUE
 
@@ -85,19 +82,14 @@ def send_reminders(today: dt.date | None = None) -> int:
             )
             if row is None:
                 continue  # sent already, or being sent by another run
-            try:
-                mailing.send(
-                    template="reminder", to=recipient.email, language=recipient.language,
-                    context={"activity": activity, "days_left": days_left, "overdue": threshold == OVERDUE,
-                             "days_overdue": -days_left, "status": Status(activity.status)},
-                    message_id=mailing.message_id(
-                        "reminder", activity.pk, activity.due_date.isoformat(), threshold, recipient.email
-                    ),
-                )
-            except Exception:  # the claim stays unsent; a later run retries it after the claim timeout
-                logger.exception("reminder for activity %s to %s failed", activity.pk, recipient.email)
-                continue
-            mailing.mark_sent(row)
-            sent += 1
+            sent += mailing.send_claimed(
+                row, failure=f"reminder for activity {activity.pk} to {recipient.email}",
+                template="reminder", to=recipient.email, language=recipient.language,
+                context={"activity": activity, "days_left": days_left, "overdue": threshold == OVERDUE,
+                         "days_overdue": -days_left, "status": Status(activity.status)},
+                message_id=mailing.message_id(
+                    "reminder", activity.pk, activity.due_date.isoformat(), threshold, recipient.email
+                ),
+            )
     return sent
 

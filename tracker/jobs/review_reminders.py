@@ -9,7 +9,6 @@ done in time, or late, ends the reminders of the one before it.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -18,8 +17,6 @@ from tracker import clock
 from tracker.jobs import mailing
 from tracker.models import ConfidenceAssessment, ReviewReminderLog, Role
 from tracker.selectors import delivery as selectors_delivery
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -65,16 +62,11 @@ def send_review_reminders(today: dt.date | None = None) -> int:
             row = mailing.claim(ReviewReminderLog, assessment=assessment, recipient=recipient.email)
             if row is None:
                 continue  # sent already, or being sent by another run
-            try:
-                mailing.send(
-                    template="review_reminder", to=recipient.email, language=recipient.language,
-                    context={"assessment": assessment, "subject": assessment.activity or assessment.priority,
-                             "days_late": (today - assessment.next_review).days},
-                    message_id=mailing.message_id("review", assessment.pk, recipient.email),
-                )
-            except Exception:  # the claim stays unsent; a later run retries it after the claim timeout
-                logger.exception("review reminder for assessment %s to %s failed", assessment.pk, recipient.email)
-                continue
-            mailing.mark_sent(row)
-            sent += 1
+            sent += mailing.send_claimed(
+                row, failure=f"review reminder for assessment {assessment.pk} to {recipient.email}",
+                template="review_reminder", to=recipient.email, language=recipient.language,
+                context={"assessment": assessment, "subject": assessment.activity or assessment.priority,
+                         "days_late": (today - assessment.next_review).days},
+                message_id=mailing.message_id("review", assessment.pk, recipient.email),
+            )
     return sent

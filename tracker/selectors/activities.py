@@ -57,26 +57,24 @@ def activity_rows(activities: QuerySet[Activity]) -> QuerySet:
     )
 
 
-def _state_ids_column(using: str) -> Subquery:
-    """The activity's participating states' ids as one column of its own row, in the states' order (members
-    first, by name): a correlated subquery on the through table's (activity_id) index, so a page of rows and
-    their states is one statement (docs/performance.md)."""
+def _states_in_order(column: str) -> QuerySet:
+    """`column` of the activity's participating states, in the states' order (members first, by name), read
+    from the through table's (activity_id) index: the inner query of a column of the activity's own row."""
     through = Activity.participating_states.through
     order = [f"{'-' if term.startswith('-') else ''}memberstate__{term.lstrip('-')}"
              for term in MemberState._meta.ordering]
-    inner = (through.objects.filter(activity_id=OuterRef("pk")).order_by(*order, "memberstate_id")
-             .values("memberstate_id"))
-    return id_array(inner, "memberstate_id", using)
+    return through.objects.filter(activity_id=OuterRef("pk")).order_by(*order, "memberstate_id").values(column)
+
+
+def _state_ids_column(using: str) -> Subquery:
+    """The activity's participating states' ids as one column of its own row, in the states' order: a page of
+    rows and their states is one statement (docs/performance.md)."""
+    return id_array(_states_in_order("memberstate_id"), "memberstate_id", using)
 
 
 def _state_codes_column(using: str) -> Subquery:
     """The same states' codes (the API's `codes`), in the same order, as a second column of the row."""
-    through = Activity.participating_states.through
-    order = [f"{'-' if term.startswith('-') else ''}memberstate__{term.lstrip('-')}"
-             for term in MemberState._meta.ordering]
-    inner = (through.objects.filter(activity_id=OuterRef("pk")).order_by(*order, "memberstate_id")
-             .values("memberstate__code"))
-    return id_array(inner, "memberstate__code", using)
+    return id_array(_states_in_order("memberstate__code"), "memberstate__code", using)
 
 
 def activity_rows_with_states(activities: QuerySet[Activity]) -> QuerySet:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Min
 
-from tracker import feed, webhooks
+from tracker import feed, webhook_http
 from tracker.models import OutboxEvent
 from tracker.models.integration import EVENT_TYPES
 
@@ -32,7 +32,7 @@ def event_feed(*, after: int, limit: int, event_type: str | None = None, activit
                                                  "payload", "activity_id")[:limit + 1])
     has_more = len(found) > limit
     found = found[:limit]
-    events = [(event.position, event.body or webhooks.event_body(event).decode()) for event in found]
+    events = [(event.position, event.body or webhook_http.event_body(event).decode()) for event in found]
     oldest = OutboxEvent.objects.aggregate(oldest=Min("position"))["oldest"]
     gap = bool(after and oldest is not None and after < oldest - 1)
     return FeedPage(events=events, next_cursor=events[-1][0] if events else after, has_more=has_more, gap=gap)

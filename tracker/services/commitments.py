@@ -8,7 +8,7 @@ arguments are keyword-only.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -31,6 +31,8 @@ from tracker.services import lead, planner, store
 from tracker.validators import multi_line
 from tracker.workflow import Status
 
+Filled = TypeVar("Filled", Source, Commitment, Participation)
+
 SOURCE_FIELDS: frozenset[str] = frozenset({
     "code", "presidency", "title", "title_ru", "published_on", "publisher", "publisher_ru", "url",
 })
@@ -45,10 +47,7 @@ def source_save(*, actor: Actor, data: Mapping[str, Any], source: Source | None 
     """Create a source, or change `source`."""
     permissions.ensure_can_manage_commitments(actor)
     _reject_unknown(data, SOURCE_FIELDS)
-    source = source or Source()
-    for name, value in data.items():
-        setattr(source, name, value)
-    _validate(source)
+    source = _filled(source or Source(), data)
     source.save()
     return source
 
@@ -64,10 +63,7 @@ def commitment_save(
     """Create a commitment, or change `commitment`; `activities`, when given, replaces its linked activities."""
     permissions.ensure_can_manage_commitments(actor)
     _reject_unknown(data, COMMITMENT_FIELDS)
-    commitment = commitment or Commitment()
-    for name, value in data.items():
-        setattr(commitment, name, value)
-    _validate(commitment)
+    commitment = _filled(commitment or Commitment(), data)
     if commitment.priority.presidency_id != commitment.source.presidency_id:
         raise InvalidInput({"priority": [_("The priority belongs to another presidency than the source.")]})
     commitment.save()
@@ -134,6 +130,14 @@ def _reject_unknown(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
         raise InvalidInput({name: [_("Unknown field.")] for name in sorted(unknown)})
 
 
+def _filled(instance: Filled, data: Mapping[str, Any]) -> Filled:
+    """`instance` with the (already allowed) values of `data` set, and validated as a whole."""
+    for name, value in data.items():
+        setattr(instance, name, value)
+    _validate(instance)
+    return instance
+
+
 def _validate(instance: Source | Commitment | Participation) -> None:
     try:
         instance.full_clean()
@@ -170,10 +174,7 @@ def participation_save(
             _("%(state)s already takes part in this activity: change its record instead.")
             % {"state": memberstate.display_name}
         ]})
-    participation = participation or Participation(activity=locked, memberstate=memberstate)
-    for name, value in data.items():
-        setattr(participation, name, value)
-    _validate(participation)
+    participation = _filled(participation or Participation(activity=locked, memberstate=memberstate), data)
     participation.save()
     _activity_changed(actor, locked, lead.lead_after(locked, participation))
     return participation

@@ -19,6 +19,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from tracker import clock, selectors, services
 from tracker.api import list_params
@@ -126,6 +127,16 @@ class ActivityViewSet(viewsets.ModelViewSet):
         response["ETag"] = f'"{row["version"]}"'  # Activity.etag, without building the instance
         return response
 
+    def _write_input(self, serializer_class: type[Serializer], **options: Any) -> tuple[
+            Activity, int | None, Serializer]:
+        """A write's activity (404), then the version its If-Match names, then its body checked (400): every
+        write to one activity answers in this order."""
+        activity = self.get_object()
+        version = expected_version(self.request, activity.version)
+        serializer = serializer_class(data=self.request.data, **options)
+        serializer.is_valid(raise_exception=True)
+        return activity, version, serializer
+
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = s.ActivityWriteSerializer(data=request.data)
@@ -136,10 +147,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
-        activity = self.get_object()
-        version = expected_version(request, activity.version)
-        serializer = s.ActivityWriteSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
+        activity, version, serializer = self._write_input(s.ActivityWriteSerializer, partial=partial)
         changes, note = write_data(serializer)
         services.activity_update(actor=actor_for(request), activity=activity, changes=changes,
                                  expected_version=version, note=note)
@@ -162,10 +170,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     @idempotent
     def transition(self, request: Request, pk: str) -> Response:
-        activity = self.get_object()
-        version = expected_version(request, activity.version)
-        serializer = s.TransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        activity, version, serializer = self._write_input(s.TransitionSerializer)
         services.activity_transition(
             actor=actor_for(request), activity=activity, status=serializer.validated_data["status"],
             note=serializer.validated_data["note"], expected_version=version,
@@ -182,10 +187,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"], url_path="confirm-dates", filter_backends=[], pagination_class=None)
     @idempotent
     def confirm_dates(self, request: Request, pk: str) -> Response:
-        activity = self.get_object()
-        version = expected_version(request, activity.version)
-        serializer = s.ConfirmDatesSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        activity, version, serializer = self._write_input(s.ConfirmDatesSerializer)
         services.activity_confirm_dates(
             actor=actor_for(request), activity=activity, note=serializer.validated_data["note"],
             expected_version=version,
@@ -216,10 +218,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
 
     @idempotent
     def _report_progress(self, request: Request, pk: str) -> Response:
-        activity = self.get_object()
-        version = expected_version(request, activity.version)
-        serializer = s.ProgressReportSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        activity, version, serializer = self._write_input(s.ProgressReportSerializer)
         data = serializer.validated_data
         updated = services.progress_report(
             actor=actor_for(request), activity=activity, progress=data.get("progress"), status=data.get("status"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -21,8 +20,9 @@ from tracker import services
 from tracker.api import serializers as s
 from tracker.api.access import actor_for
 from tracker.api.idempotency import idempotent
+from tracker.api.nested import UnderActivity
 from tracker.api.schema import IDEMPOTENCY_KEY
-from tracker.models import Activity, Milestone
+from tracker.models import Milestone
 
 # --- Milestones ------------------------------------------------------------------------------------------
 
@@ -40,18 +40,13 @@ ACTIVITY_PK = OpenApiParameter("activity_pk", OpenApiTypes.INT, OpenApiParameter
     partial_update=extend_schema(summary="Change a milestone", tags=["milestones"], parameters=[ACTIVITY_PK]),
     destroy=extend_schema(summary="Remove a milestone", tags=["milestones"], parameters=[ACTIVITY_PK]),
 )
-class MilestoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MilestoneViewSet(UnderActivity, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Milestones are an activity's checklist; where there are any, the activity's progress follows them."""
 
     serializer_class = s.MilestoneSerializer
     filter_backends: list = []
     pagination_class = None
     lookup_value_converter = "int"
-
-    def _activity(self) -> Activity:
-        if not hasattr(self, "_activity_cache"):
-            self._activity_cache = get_object_or_404(Activity.objects.all(), pk=self.kwargs["activity_pk"])
-        return self._activity_cache
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -13,6 +13,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from tracker import audit, permissions, services
 from tracker.api import serializers as s
@@ -57,6 +58,14 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         user = self.request.user if getattr(self.request.user, "is_authenticated", False) else None
         return {"via": audit.Via.API, "user": user, "by": actor}
 
+    def _subscription_and_input(self, serializer_class: type[Serializer]) -> tuple[WebhookSubscription, dict]:
+        """An action's subscription (404 when it is not the caller's, before the body is read), then its
+        body checked against the action's serializer (400)."""
+        subscription = self.get_object()
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return subscription, serializer.validated_data
+
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -84,11 +93,9 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["post"], url_path="rotate-secret", serializer_class=s.SecretRotationSerializer)
     @idempotent
     def rotate_secret(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        subscription = self.get_object()
-        serializer = s.SecretRotationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        subscription, data = self._subscription_and_input(s.SecretRotationSerializer)
         secret = services.webhook_secret_rotate(
-            subscription=subscription, overlap_hours=serializer.validated_data.get("overlap_hours"), **self._by()
+            subscription=subscription, overlap_hours=data.get("overlap_hours"), **self._by()
         )
         return Response(s.RotatedSecretSerializer(
             {"secret": secret, "previous_secret_expires_at": subscription.previous_secret_expires_at}).data)
@@ -118,10 +125,7 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["post"], url_path="redeliver", serializer_class=s.RedeliverySerializer)
     @idempotent
     def redeliver(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        subscription = self.get_object()
-        serializer = s.RedeliverySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        subscription, data = self._subscription_and_input(s.RedeliverySerializer)
         queued = services.webhook_redeliver(
             subscription=subscription, delivery_ids=data.get("deliveries"),
             after=int(data["after"]) if "after" in data else None,

@@ -3,6 +3,8 @@ declared versus delivered (page, Word and CSV)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,7 +21,15 @@ from tracker.models import Activity, Commitment, MemberState, Outcome, Presidenc
 from tracker.selectors import commitments as selectors_commitments
 from tracker.services import commitments as services_commitments
 from tracker.web.commitments_docx import delivered_docx, handover_docx
-from tracker.web.common import actor_for, presidency_on_screen, safe_next, status_for, today, web_login_required
+from tracker.web.common import (
+    actor_for,
+    for_presidency,
+    presidency_on_screen,
+    safe_next,
+    status_for,
+    today,
+    web_login_required,
+)
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CSV_COLUMNS = [
@@ -41,11 +51,8 @@ class OutcomeForm(forms.Form):
 
 
 @web_login_required
-def coverage(request: HttpRequest) -> HttpResponse:
-    day = today()
-    presidency = presidency_on_screen(day)
-    if presidency is None:
-        return render(request, "tracker/empty.html", {"page": "commitments"})
+@for_presidency("commitments")
+def coverage(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     context = {
         "page": "commitments",
         "presidency": presidency,
@@ -179,11 +186,8 @@ class MatrixFilter(forms.Form):
 
 
 @web_login_required
-def participation_matrix(request: HttpRequest) -> HttpResponse:
-    day = today()
-    presidency = presidency_on_screen(day)
-    if presidency is None:
-        return render(request, "tracker/empty.html", {"page": "commitments"})
+@for_presidency("commitments")
+def participation_matrix(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     form = MatrixFilter(request.GET or None, presidency=presidency)
     status = 200
     if form.is_bound and not form.is_valid():
@@ -213,11 +217,8 @@ def member_state(request: HttpRequest, code: str) -> HttpResponse:
 # --- Handover ---------------------------------------------------------------------------------------------
 
 @web_login_required
-def handover(request: HttpRequest) -> HttpResponse:
-    day = today()
-    presidency = presidency_on_screen(day)
-    if presidency is None:
-        return render(request, "tracker/empty.html", {"page": "commitments"})
+@for_presidency("commitments")
+def handover(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> HttpResponse:
     context = {
         "page": "commitments",
         "pack": selectors_commitments.handover_pack(presidency, day),

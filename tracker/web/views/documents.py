@@ -37,18 +37,24 @@ def _upload(request: HttpRequest) -> Any:
     return request.FILES.get("file")
 
 
+def _document_add(request: HttpRequest, owner: dict[str, Any], page: Callable[[int], HttpResponse],
+                  back: HttpResponse) -> HttpResponse:
+    """Add a document to its one owner (`owner`: the service's activity=, source= or commitment=); a refusal
+    shows the owner's `page` again with it beside the upload form, success goes `back` to the owner."""
+    try:
+        services.document_add(actor=actor_for(request), upload=_upload(request),
+                              title=request.POST.get("title", ""), kind=request.POST.get("kind", ""), **owner)
+    except DomainError as error:
+        return _refused(request, error, page, "new")
+    messages.success(request, _("Document added."))
+    return back
+
+
 @require_POST
 @web_login_required
 def activity_document_add(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = activity_views._load(pk)
-    try:
-        services.document_add(actor=actor_for(request), activity=activity, upload=_upload(request),
-                              title=request.POST.get("title", ""), kind=request.POST.get("kind", ""))
-    except DomainError as error:
-        return _refused(request, error, lambda status: activity_views._render(
-            request, activity_views._load(pk), status=status), "new")
-    messages.success(request, _("Document added."))
-    return redirect("web:activity", pk=pk)
+    return _document_add(request, {"activity": activity_views._load(pk)}, _owner_page(request, activity_id=pk),
+                         redirect("web:activity", pk=pk))
 
 
 @require_POST
@@ -61,7 +67,9 @@ def document_version_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.document_add_version(actor=actor, document=document, upload=_upload(request))
     except DomainError as error:
-        return _refused(request, error, _owner_page(request, document), f"version-{document.pk}")
+        return _refused(request, error, _owner_page(request, activity_id=document.activity_id,
+                                                    source_id=document.source_id,
+                                                    commitment_id=document.commitment_id), f"version-{document.pk}")
     messages.success(request, _("New version added; the earlier ones are kept."))
     return _back_to_owner(document)
 
@@ -69,28 +77,15 @@ def document_version_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @web_login_required
 def source_document_add(request: HttpRequest, pk: int) -> HttpResponse:
-    source = get_object_or_404(Source, pk=pk)
-    try:
-        services.document_add(actor=actor_for(request), source=source, upload=_upload(request),
-                              title=request.POST.get("title", ""), kind=request.POST.get("kind", ""))
-    except DomainError as error:
-        return _refused(request, error, lambda status: _source_page(request, pk, status), "new")
-    messages.success(request, _("Document added."))
-    return redirect("web:source", pk=pk)
+    return _document_add(request, {"source": get_object_or_404(Source, pk=pk)}, _owner_page(request, source_id=pk),
+                         redirect("web:source", pk=pk))
 
 
 @require_POST
 @web_login_required
 def outcome_document_add(request: HttpRequest, pk: int) -> HttpResponse:
-    commitment = get_object_or_404(Commitment, pk=pk)
-    try:
-        services.document_add(actor=actor_for(request), commitment=commitment, upload=_upload(request),
-                              title=request.POST.get("title", ""), kind=request.POST.get("kind", ""))
-    except DomainError as error:
-        return _refused(request, error, lambda status: commitment_views._render_commitment(
-            request, commitment_views._commitment(pk), status=status), "new")
-    messages.success(request, _("Document added."))
-    return redirect("web:commitment", pk=pk)
+    return _document_add(request, {"commitment": get_object_or_404(Commitment, pk=pk)},
+                         _owner_page(request, commitment_id=pk), redirect("web:commitment", pk=pk))
 
 
 @require_GET
@@ -122,15 +117,16 @@ def _source_page(request: HttpRequest, pk: int, status: int) -> HttpResponse:
     return response
 
 
-def _owner_page(request: HttpRequest, document: Document) -> Callable[[int], HttpResponse]:
-    if document.activity_id is not None:
-        return lambda status: activity_views._render(request, activity_views._load(document.activity_id),
-                                                     status=status)
-    if document.source_id is not None:
-        return lambda status: _source_page(request, document.source_id, status)
-    if document.commitment_id is not None:
+def _owner_page(request: HttpRequest, *, activity_id: int | None = None, source_id: int | None = None,
+                commitment_id: int | None = None) -> Callable[[int], HttpResponse]:
+    """The page a document's owner is shown on, drawn again with a given status (after a refusal)."""
+    if activity_id is not None:
+        return lambda status: activity_views._render(request, activity_views._load(activity_id), status=status)
+    if source_id is not None:
+        return lambda status: _source_page(request, source_id, status)
+    if commitment_id is not None:
         return lambda status: commitment_views._render_commitment(
-            request, commitment_views._commitment(document.commitment_id), status=status)
+            request, commitment_views._commitment(commitment_id), status=status)
     return lambda status: render(request, "tracker/documents/deleted.html", {
         "page": "reports", "documents": document_selectors.deleted_activity_documents()}, status=status)
 
