@@ -79,6 +79,14 @@ def test_the_web_toggle_shows_and_changes_an_owners_watching(activity, editor, c
     assert "Stop watching" in client.get(f"/activities/{activity.pk}/").content.decode()
 
 
+def test_a_watch_toggle_without_a_choice_is_refused_and_changes_nothing(activity, editor, coordinator_actor):
+    services.activity_update(actor=coordinator_actor, activity=activity, changes={"owner": editor})
+    response = login(editor).post(f"/activities/{activity.pk}/watch/", {"watch": "yes"})
+    assert response.status_code == 400
+    assert "Choose whether to watch this activity." in response.content.decode()
+    assert not WatchOptOut.objects.filter(activity=activity, user=editor).exists()
+
+
 def test_editing_a_comment_to_add_a_mention_tells_only_the_newly_mentioned_once(
         activity, viewer, editor, coordinator, run_notifications):
     comment = services.comment_post(actor=actor(viewer), activity=activity, body="@editor please look")

@@ -154,6 +154,9 @@ def mentionable(request: HttpRequest, pk: int) -> JsonResponse:
 @web_login_required
 def activity_watch(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _load(pk)
+    if request.POST.get("watch") not in ("0", "1"):  # the form sends one of the two; anything else changes nothing
+        messages.error(request, _("Choose whether to watch this activity."))
+        return _page(request, activity, 400)
     watching = request.POST.get("watch") == "1"
     services.activity_watch(actor=actor_for(request), activity=activity, watching=watching)
     text = _("You now watch this activity.") if watching else _("You no longer watch this activity.")
