@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import clock, workflow
 from tracker.models import Activity, Body, MemberState, Presidency, Priority
+from tracker.validators import plain_digits
 from tracker.workflow import Status
 
 _DB_INT_RANGE = range(-(2**63), 2**63)
@@ -152,7 +153,7 @@ class ActivityFilter(django_filters.FilterSet):
             if user is None or not user.is_authenticated:
                 return queryset.none()  # an API key is nobody's "me"
             return queryset.filter(owner_id=user.pk)
-        if value.isdigit() and int(value) in _DB_INT_RANGE:
+        if plain_digits(value) and int(value) in _DB_INT_RANGE:
             return queryset.filter(owner_id=int(value))
         return queryset.filter(owner__username=value)
 

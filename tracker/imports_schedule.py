@@ -22,6 +22,7 @@ from tracker.errors import DomainError, InvalidInput
 from tracker.exports import csv_response, restore_cell
 from tracker.models import Activity, Dependency, Milestone, Presidency
 from tracker.permissions import Actor
+from tracker.validators import plain_digits
 
 COLUMNS = ["predecessor", "predecessor_milestone", "successor", "kind"]
 
@@ -67,7 +68,7 @@ def import_links(*, actor: Actor, text: str) -> int:
                 milestone = None
                 order = str(row.get("predecessor_milestone") or "").strip()
                 if order:
-                    milestone = Milestone.objects.filter(activity=predecessor, order=order if order.isdigit()
+                    milestone = Milestone.objects.filter(activity=predecessor, order=order if plain_digits(order)
                                                          else -1).first()
                     if milestone is None:
                         raise InvalidInput({"predecessor_milestone": [

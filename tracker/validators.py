@@ -10,6 +10,11 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 
+def plain_digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²' and other digits that int() refuses (a 500)."""
+    return text.isascii() and text.isdigit()
+
+
 @deconstructible
 class NoControlCharacters:
     """Refuse control characters (NUL, carriage return, escape...): they break calendar feeds, spreadsheets

@@ -28,6 +28,7 @@ from tracker.api.serializers.strict import StrictInputMixin
 from tracker.models import Document, DocumentKind, DocumentVersion
 from tracker.selectors import documents as document_selectors
 from tracker.services.documents import ACTIVITY_KINDS
+from tracker.validators import plain_digits
 
 ACTIVITY_PK = OpenApiParameter("activity_pk", OpenApiTypes.INT, OpenApiParameter.PATH,
                                description="The activity's id.")
@@ -148,7 +149,7 @@ class ActivityDocumentViewSet(UnderActivity, mixins.ListModelMixin, mixins.Retri
         if raw is None:
             version = document.all_versions[0]
         else:
-            if not raw.isdigit() or len(raw) > 9:
+            if not plain_digits(raw) or len(raw) > 9:
                 raise serializers.ValidationError({"version": [_("A version is a whole number, e.g. 2.")]})
             version = next((v for v in document.all_versions if v.number == int(raw)), None)
             if version is None:

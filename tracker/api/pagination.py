@@ -18,6 +18,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from tracker import clock
 from tracker.api import keyset
+from tracker.validators import plain_digits
 
 
 class ApiPagination(PageNumberPagination):
@@ -130,14 +131,14 @@ class ApiPagination(PageNumberPagination):
         if not values:
             return self.page_size
         raw = values[-1]
-        size = int(raw) if len(values) == 1 and raw.isdigit() and len(raw) < 10 else 0
+        size = int(raw) if len(values) == 1 and plain_digits(raw) and len(raw) < 10 else 0
         if size < 1:
             raise exceptions.ValidationError({"page_size": [_("A whole number of at least 1.")]})
         return min(size, self.max_page_size)
 
     def get_page_number(self, request: Request, paginator: object) -> int | str:
         values = request.query_params.getlist(self.page_query_param)
-        if len(values) > 1 or (values and not (values[0].isdigit() and len(values[0]) < 10)
+        if len(values) > 1 or (values and not (plain_digits(values[0]) and len(values[0]) < 10)
                                 and values[0] not in self.last_page_strings):
             raise exceptions.ValidationError({"page": [_("A page number: a whole number from 1.")]})
         return super().get_page_number(request, paginator)

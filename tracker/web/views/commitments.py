@@ -20,6 +20,7 @@ from tracker.exports import csv_response
 from tracker.models import Activity, Commitment, MemberState, Outcome, Presidency, Priority
 from tracker.selectors import commitments as selectors_commitments
 from tracker.services import commitments as services_commitments
+from tracker.validators import plain_digits
 from tracker.web.commitments_docx import delivered_docx, handover_docx
 from tracker.web.common import (
     actor_for,
@@ -280,7 +281,7 @@ def choose_presidency(request: HttpRequest) -> HttpResponse:
         if raw == "":
             presidency_choice.choose(request, None)
             return HttpResponseRedirect(next_url)  # a path, never a view name (redirect() would try to reverse it)
-        chosen = presidencies.filter(pk=int(raw)).first() if raw.isdigit() else None
+        chosen = presidencies.filter(pk=int(raw)).first() if plain_digits(raw) else None
         if chosen is None:
             messages.error(request, _("Choose one of the presidencies listed."))
             return render(request, "tracker/commitments/choose_presidency.html",

@@ -18,6 +18,7 @@ from tracker import notifications, permissions, selectors, services
 from tracker.errors import DomainError, InvalidInput
 from tracker.models import Activity, Comment, EmailChoice, NotificationKind, NotificationPreference, SavedView
 from tracker.selectors import people as people_selectors
+from tracker.validators import plain_digits
 from tracker.web.common import actor_for, safe_next, status_for, web_login_required
 from tracker.web.forms_people import CommentForm, HideForm, PeopleForm, PreferencesForm, SavedViewForm
 
@@ -218,7 +219,7 @@ def inbox_mark(request: HttpRequest) -> HttpResponse:
     read = request.POST.get("read", "1") != "0"
     ids: list[int] | None = None
     if request.POST.get("all") != "1":
-        ids = [int(v) for v in request.POST.getlist("id") if v.isdigit() and len(v) < 19]
+        ids = [int(v) for v in request.POST.getlist("id") if plain_digits(v) and len(v) < 19]
     count = services.notifications_mark(actor=actor_for(request), read=read, ids=ids)
     if request.POST.get("all") == "1":
         messages.success(request, _("All marked read."))

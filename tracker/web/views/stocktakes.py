@@ -18,6 +18,7 @@ from tracker.errors import DomainError, NotPermitted
 from tracker.models import Stocktake, StocktakeItem
 from tracker.selectors import delivery as selectors_delivery
 from tracker.services import delivery as services_delivery
+from tracker.validators import plain_digits
 from tracker.web.common import actor_for, presidency_on_screen, status_for, today, web_login_required
 from tracker.web.forms_delivery import ActionToActivityForm, AttendeesForm, StocktakeItemForm, StocktakeOpenForm
 
@@ -81,7 +82,7 @@ def _stocktake_page(request: HttpRequest, stocktake: Stocktake, *, status: int =
                     activity_form: ActionToActivityForm | None = None) -> HttpResponse:
     can_run = permissions.can_run_stocktakes(actor_for(request)) and not stocktake.is_closed
     shown = stocktake_context(stocktake)
-    if can_run and activity_form is None and request.GET.get("convert", "").isdigit():
+    if can_run and activity_form is None and plain_digits(request.GET.get("convert", "")):
         # "Make it a new activity…": the form for one action at a time, so the page's queries stay bounded.
         chosen = next((i for i in shown["actions"] if i.pk == int(request.GET["convert"])
                        and not i.created_activity_id), None)
