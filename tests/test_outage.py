@@ -122,3 +122,19 @@ def test_the_outage_page_speaks_russian(coordinator):
         response = client.get("/board/")
     assert response.status_code == 503
     assert "Временно недоступно" in response.content.decode()
+
+
+def test_any_error_on_a_connection_the_restart_cut_is_an_outage_and_a_bug_is_not(monkeypatch):
+    # A restart can surface as something other than OperationalError (a template tag, a cache fill): if the
+    # connection is broken when the error is handled, the answer is 503 (retry), not a 500 (a bug).
+    from django.db import connection
+
+    from tracker import outage
+
+    class Cut:
+        broken, closed = True, False
+
+    monkeypatch.setattr(connection, "connection", Cut())
+    assert outage.is_database_outage(TypeError("'NoneType' object is not iterable"))
+    monkeypatch.setattr(connection, "connection", None)
+    assert not outage.is_database_outage(TypeError("'NoneType' object is not iterable"))

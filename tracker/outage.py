@@ -43,7 +43,16 @@ def is_database_outage(exc: BaseException | None) -> bool:
         if isinstance(exc, DATABASE_ERRORS):
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
+    return _connection_broken()
+
+
+def _connection_broken() -> bool:
+    """The request's PostgreSQL connection was cut (psycopg marks it broken or closed): whatever error the cut
+    surfaced as (a template tag, a cache fill), the request failed because the database went away."""
+    from django.db import connection
+
+    raw = getattr(connection, "connection", None)
+    return raw is not None and bool(getattr(raw, "broken", False) or getattr(raw, "closed", False) is True)
 
 
 def outage_response(request: HttpRequest, exc: BaseException | None = None) -> HttpResponse:
