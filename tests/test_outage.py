@@ -124,17 +124,22 @@ def test_the_outage_page_speaks_russian(coordinator):
     assert "Временно недоступно" in response.content.decode()
 
 
-def test_any_error_on_a_connection_the_restart_cut_is_an_outage_and_a_bug_is_not(monkeypatch):
+def test_any_error_on_a_connection_the_restart_cut_is_an_outage_and_a_bug_is_not():
     # A restart can surface as something other than OperationalError (a template tag, a cache fill): if the
     # connection is broken when the error is handled, the answer is 503 (retry), not a 500 (a bug).
-    from django.db import connection
+    from django.db import connections
 
     from tracker import outage
 
     class Cut:
         broken, closed = True, False
 
-    monkeypatch.setattr(connection, "connection", Cut())
-    assert outage.is_database_outage(TypeError("'NoneType' object is not iterable"))
-    monkeypatch.setattr(connection, "connection", None)
-    assert not outage.is_database_outage(TypeError("'NoneType' object is not iterable"))
+    wrapper = connections["default"]
+    saved = wrapper.connection
+    try:
+        wrapper.connection = Cut()
+        assert outage.is_database_outage(TypeError("'NoneType' object is not iterable"))
+        wrapper.connection = None
+        assert not outage.is_database_outage(TypeError("'NoneType' object is not iterable"))
+    finally:
+        wrapper.connection = saved
