@@ -46,7 +46,7 @@ def _current_activity(activity_id: int | None) -> Activity | None:
         return None
     return (
         Activity.objects.select_related("priority__presidency", "responsible_body", "lead_state", "owner")
-        .prefetch_related("participating_states", "participations__memberstate")
+        .prefetch_related("participations__memberstate")  # the participating states are read from these
         .filter(pk=activity_id)
         .first()
     )

@@ -47,3 +47,19 @@ def test_a_choice_outside_the_list_is_refused_and_changes_nothing(signed_in, vie
 def test_an_off_site_next_is_not_followed(signed_in, viewer, two):
     response = signed_in(viewer).post("/presidency/", {"presidency": two["old"].pk, "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_the_switch_names_the_presidency_in_the_reader_s_language(signed_in, viewer, two):
+    """The header read "CSTO 2023" in Russian too: the short name has a Russian variant, English when blank."""
+    two["old"].chair_state.name_ru = "Беларусь"
+    two["old"].chair_state.save()
+    Presidency.objects.filter(pk=two["old"].pk).update(organisation_short="CSTO", organisation_short_ru="ОДКБ")
+    client = signed_in(viewer)
+    client.post("/presidency/", {"presidency": two["old"].pk})
+    client.cookies["django_language"] = "ru"
+    assert "ОДКБ 2023: Беларусь" in client.get("/board/").content.decode()
+    client.cookies["django_language"] = "en"
+    assert "CSTO 2023: Belarus" in client.get("/board/").content.decode()
+    client.post("/presidency/", {"presidency": two["new"].pk})
+    client.cookies["django_language"] = "ru"
+    assert "CSTO 2024" in client.get("/board/").content.decode()  # no Russian short name given: the English one

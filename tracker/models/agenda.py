@@ -55,6 +55,7 @@ class Presidency(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     organisation = models.CharField(_("organisation"), max_length=200)
     organisation_short = models.CharField(_("short name"), max_length=20, default="CSTO")
+    organisation_short_ru = models.CharField(_("short name (Russian)"), max_length=20, blank=True)
     chair_state = models.ForeignKey(MemberState, verbose_name=_("chair state"), on_delete=models.PROTECT)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -80,7 +81,11 @@ class Presidency(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation_short} {self.period_start.year}: {self.chair_state.display_name}"
+        return f"{self.display_organisation_short} {self.period_start.year}: {self.chair_state.display_name}"
+
+    @property
+    def display_organisation_short(self) -> str:
+        return localized(self, "organisation_short")
 
     def natural_key(self) -> tuple[str]:
         return (self.code,)

@@ -32,8 +32,8 @@ class PresidencySerializer(serializers.ModelSerializer):
     class Meta:
         model = Presidency
         fields = [
-            "id", "code", "organisation", "organisation_short", "chair_state", "period_start", "period_end",
-            "slogan", "slogan_ru", "summary", "summary_ru",
+            "id", "code", "organisation", "organisation_short", "organisation_short_ru", "chair_state", "period_start",
+            "period_end", "slogan", "slogan_ru", "summary", "summary_ru",
         ]
 
 

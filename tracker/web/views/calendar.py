@@ -150,7 +150,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
                 url=request.build_absolute_uri(reverse("web:activity", args=[milestone.activity_id])),
             ))
         name = _("%(organisation)s %(year)s deadlines") % {
-            "organisation": presidency.organisation_short, "year": presidency.period_start.year}
+            "organisation": presidency.display_organisation_short, "year": presidency.period_start.year}
         body = ical.calendar(name, events, now=timezone.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
