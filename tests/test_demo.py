@@ -114,3 +114,19 @@ def test_the_story_goes_through_the_services_once_and_is_labelled_as_demo_data(d
     client.cookies["django_language"] = "ru"
     page = client.get(f"/activities/{minsk.pk}/").content.decode()
     assert "Демонстрационные данные: Встреча прошла в Минске" in page
+
+
+def test_the_story_s_forecasts_run_from_the_start_of_the_presidency(demo, coordinator):
+    """The seed's entries (0 %) are dated when the presidency began, so mid-July's 45 % reads as half a year's
+    work, not a day's: the pace forecast was "done in two days, 22 weeks early" for every activity."""
+    from tracker.selectors.schedule import compute_schedule
+
+    load_seed()
+    call_command("seed_demo_story")
+    unity = Activity.objects.select_related("priority__presidency").get(code="p1-member-state-unity")
+    presidency = unity.priority.presidency
+    seeded = ProgressUpdate.objects.filter(event=logtext.SEEDED, activity=unity).get()
+    assert timezone.localtime(seeded.created_at).date() == presidency.period_start
+    forecast = compute_schedule(presidency, DEMO_DAY).activities[unity.pk]
+    assert unity.progress == 45 and forecast.forecast > DEMO_DAY + dt.timedelta(days=90)
+    assert forecast.late_days > 0  # 45 % after half a year, due in mid-December: late at this pace

@@ -6,13 +6,15 @@ command refuses without DEBUG.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from tracker import logtext, services
-from tracker.models import Activity, Channel, ProgressUpdate
+from tracker.models import Activity, Channel, Presidency, ProgressUpdate
 from tracker.permissions import Actor
 from tracker.workflow import Status
 
@@ -78,12 +80,25 @@ def _actor() -> Actor:
     return Actor.for_user(user, Channel.WEB) if user is not None else Actor.system()
 
 
+def _date_the_seed_at_the_start() -> None:
+    """The seed's log entries (progress 0) carry the day the seed ran, which in the demo is the demo's day too:
+    the story's mid-July figures would then read as a day's work, and the schedule's pace forecast (the
+    progress gained since the oldest recent update) as done tomorrow. The agenda was declared when the
+    presidency began, so in the demo its entries are dated then."""
+    for presidency in Presidency.objects.all():
+        start = timezone.make_aware(dt.datetime.combine(presidency.period_start, dt.time(9)))
+        ProgressUpdate.objects.filter(
+            event=logtext.SEEDED, activity__priority__presidency=presidency, created_at__gt=start,
+        ).update(created_at=start)
+
+
 @transaction.atomic
 def tell() -> int:
     """Play the story once; returns how many activities it moved. Activities missing from the seed, or
     already changed by someone since, are skipped, not overwritten."""
     if already_told():
         return 0
+    _date_the_seed_at_the_start()
     actor = _actor()
     moved = 0
     for step in STORY:

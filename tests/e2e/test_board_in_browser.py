@@ -37,7 +37,7 @@ def _drag(page, activity: Activity, status: str) -> None:
     )
 
 
-def test_a_visitor_logs_in_and_sees_where_the_presidency_stands(page, seeded):
+def test_a_visitor_logs_in_and_sees_where_the_presidency_stands(page, under_way):
     page.goto(f"{page.base}/board/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/board/$"))
     screenshot(page, "login", full_page=False)
@@ -52,10 +52,15 @@ def test_a_visitor_logs_in_and_sees_where_the_presidency_stands(page, seeded):
     screenshot(page, "dashboard")
 
 
-def test_filters_narrow_the_board_and_live_in_the_url(page, seeded):
+def test_filters_narrow_the_board_and_live_in_the_url(page, under_way):
     exercises = _exercises()
     log_in(page, "coordinator", "/board/")
     expect(page.locator(".card")).to_have_count(18)
+    # The demo's mid-July: work in progress, one blocked, one at risk, one done (tracker/demo_story.py)
+    for status in (Status.IN_PROGRESS, Status.BLOCKED, Status.DONE):
+        expect(page.locator(f'.column[data-status="{status}"] .card')).to_have_count(
+            Activity.objects.filter(status=status).count())
+    assert Activity.objects.filter(status=Status.IN_PROGRESS).count() > 5
     screenshot(page, "board")
     page.locator("summary", has_text="Priority").click()
     page.get_by_label(re.compile(r"3\. The military component")).check()
@@ -190,7 +195,7 @@ def test_a_viewer_reads_without_edit_controls(page, seeded):
     expect(page.locator('input[type="checkbox"]')).to_have_count(0)
 
 
-def test_switching_to_russian_translates_pages_and_content(page, seeded):
+def test_switching_to_russian_translates_pages_and_content(page, under_way):
     log_in(page, "coordinator")
     page.get_by_label("Language").select_option("ru")
     page.get_by_role("button", name="Switch").click()
@@ -204,7 +209,7 @@ def test_switching_to_russian_translates_pages_and_content(page, seeded):
     screenshot(page, "board-ru", full_page=False)
 
 
-def test_the_timeline_calendar_and_reports_open(page, seeded):
+def test_the_timeline_calendar_and_reports_open(page, under_way):
     exercises = _exercises()
     log_in(page, "coordinator", "/timeline/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Timeline")
@@ -230,7 +235,7 @@ def test_the_timeline_calendar_and_reports_open(page, seeded):
     screenshot(page, "year-report-print")
 
 
-def test_the_board_and_dashboard_are_usable_on_a_phone(browser, live_server, seeded):
+def test_the_board_and_dashboard_are_usable_on_a_phone(browser, live_server, under_way):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     problems = watch(page)
