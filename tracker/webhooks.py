@@ -209,33 +209,55 @@ def disable_subscription(subscription: WebhookSubscription, *, reason: str) -> b
 
 
 def notify_disabled(subscription: WebhookSubscription) -> int:
-    """E-mail coordinators and the owning client's contact that a subscription was switched off."""
-    from django.contrib.auth import get_user_model
-    from django.core.mail import send_mail
+    """E-mail coordinators and the owning client's contact that a subscription was switched off: one e-mail
+    each (the client's contact never sees the staff's addresses), in each reader's language, text and HTML.
+    Returns how many were sent."""
     from django.utils.translation import gettext as _
+    from django.utils.translation import override
 
+    from tracker.jobs import mailing
+
+    sent, stamp = 0, int(timezone.now().timestamp())
+    for email, language in _disabled_notice_recipients(subscription):
+        with override(language):
+            body = _(
+                "The tracker stopped sending events to %(url)s (subscription “%(name)s”).\n\nWhy: %(reason)s\n\n"
+                "Nothing is lost: every event stays in the events feed (GET /api/v1/events/) for the retention "
+                "period. Switch the subscription back on over the API or in the admin, and ask for a redelivery "
+                "if you want the missed events sent."
+            ) % {"url": subscription.url, "name": subscription.name, "reason": subscription.disabled_reason}
+        try:
+            mailing.send(
+                template="webhook_disabled", to=email, language=language,
+                context={"subscription": subscription, "body": body, "paragraphs": body.split("\n\n")},
+                message_id=mailing.message_id("webhook-disabled", subscription.pk, email, stamp),
+            )
+        except Exception:
+            logger.warning("could not e-mail %s that subscription %s was disabled", email, subscription.pk,
+                           exc_info=True)
+            continue
+        sent += 1
+    return sent
+
+
+def _disabled_notice_recipients(subscription: WebhookSubscription) -> list[tuple[str, str]]:
+    """(address, language) of the active superusers and coordinators with an address, then the owning
+    client's contact (in the site's language) unless one of them already has that address."""
+    from django.contrib.auth import get_user_model
+
+    from tracker.jobs import mailing
     from tracker.models import Role
 
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    recipients = set(users.filter(Q(is_superuser=True) | Q(staff_profile__role=Role.COORDINATOR))
-                     .values_list("email", flat=True))
+    users = (get_user_model().objects.filter(is_active=True).exclude(email="")
+             .filter(Q(is_superuser=True) | Q(staff_profile__role=Role.COORDINATOR))
+             .select_related("staff_profile").order_by("email", "pk"))
+    recipients: dict[str, str] = {}
+    for user in users:
+        recipients.setdefault(user.email, mailing.language_of(user))
     owner = subscription.owner
     if owner is not None and owner.contact_email:
-        recipients.add(owner.contact_email)
-    if not recipients:
-        return 0
-    subject = _("Webhook subscription switched off: %(name)s") % {"name": subscription.name}
-    body = _(
-        "The tracker stopped sending events to %(url)s (subscription “%(name)s”).\n\nWhy: %(reason)s\n\n"
-        "Nothing is lost: every event stays in the events feed (GET /api/v1/events/) for the retention period. "
-        "Switch the subscription back on over the API or in the admin, and ask for a redelivery if you want "
-        "the missed events sent."
-    ) % {"url": subscription.url, "name": subscription.name, "reason": subscription.disabled_reason}
-    try:
-        return send_mail(subject, body, None, sorted(recipients))
-    except Exception:
-        logger.warning("could not e-mail that subscription %s was disabled", subscription.pk, exc_info=True)
-        return 0
+        recipients.setdefault(owner.contact_email, settings.LANGUAGE_CODE)
+    return sorted(recipients.items())
 
 
 def resend(delivery_ids: Iterable[int]) -> int:

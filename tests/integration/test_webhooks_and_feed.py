@@ -247,9 +247,29 @@ def test_the_disabling_email_reaches_coordinators_and_the_clients_contact(hook_k
     subscription = WebhookSubscription.objects.create(name="MoD", url=receiver.url, owner=hook_key[0])
     with django_capture_on_commit_callbacks(execute=True):
         assert webhooks.disable_subscription(subscription, reason="Every delivery failed for 72 hours.")
-    assert len(mail.outbox) == 1
-    assert set(mail.outbox[0].to) == {"coordinator@example.org", "ops@mod.example.org"}
-    assert "72 hours" in mail.outbox[0].body
+    # One e-mail each: the client's contact does not see the staff's addresses.
+    assert sorted(message.to for message in mail.outbox) == [["coordinator@example.org"], ["ops@mod.example.org"]]
+    for message in mail.outbox:
+        assert "72 hours" in message.body and message.subject == "Webhook subscription switched off: MoD"
+        html = message.alternatives[0][0]
+        assert "<p>Why: Every delivery failed for 72 hours.</p>" in html
+
+
+def test_the_disabling_email_is_in_each_reader_s_language(hook_key, coordinator, receiver,
+                                                          django_capture_on_commit_callbacks):
+    coordinator.email = "coordinator@example.org"
+    coordinator.save()
+    coordinator.staff_profile.language = "ru"
+    coordinator.staff_profile.save()
+    subscription = WebhookSubscription.objects.create(name="MoD <ops>", url=receiver.url, owner=hook_key[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhooks.disable_subscription(subscription, reason="Every delivery failed for 72 hours.")
+    by_address = {message.to[0]: message for message in mail.outbox}
+    russian, english = by_address["coordinator@example.org"], by_address["ops@mod.example.org"]
+    assert russian.subject == "Подписка на вебхуки отключена: MoD <ops>"
+    assert russian.body.startswith("Система перестала отправлять события")
+    assert english.body.startswith("The tracker stopped sending events")
+    assert "MoD &lt;ops&gt;" in russian.alternatives[0][0]  # the HTML escapes what a client named
 
 
 # --- 5. Address checks --------------------------------------------------------------------------------------

@@ -47,6 +47,14 @@ def test_fourteen_days_before_the_body_contacts_and_watchers_are_emailed(activit
     assert mimetype == "text/html" and "Joint exercises in Belarus</a>" in html
 
 
+def test_a_title_with_ampersand_and_angle_brackets_reads_as_written_in_the_subject(activity, watcher, mailoutbox):
+    """E-mail subjects are plain text: a title "R&D <phase 2>" arrived as "R&amp;D &lt;phase 2&gt;"."""
+    Activity.objects.filter(pk=activity.pk).update(title="R&D <phase 2>")
+    reminders.send_reminders(_day(14))
+    assert {m.subject for m in mailoutbox} == {"Due in 14 days: R&D <phase 2>"}
+    assert "R&amp;D &lt;phase 2&gt;" in mailoutbox[0].alternatives[0][0]  # the HTML part stays escaped
+
+
 def test_running_twice_sends_each_reminder_once(activity, watcher, mailoutbox):
     reminders.send_reminders(_day(14))
     reminders.send_reminders(_day(14))
