@@ -19,6 +19,7 @@ from tracker.api.access import actor_for
 from tracker.api.idempotency import idempotent
 from tracker.api.schema import IDEMPOTENCY_KEY
 from tracker.api.serializers import CachedRelatedField, StrictCharField, StrictChoiceField, StrictInputMixin
+from tracker.filters import IdFilter
 from tracker.models import Activity, Baseline, Dependency, Milestone, Presidency
 from tracker.selectors import schedule as schedule_selectors
 
@@ -43,7 +44,7 @@ class DependencyWriteSerializer(StrictInputMixin, serializers.Serializer):
 
 
 class DependencyFilter(django_filters.FilterSet):
-    activity = django_filters.NumberFilter(method="filter_activity", label=_("Links of this activity, both ways"))
+    activity = IdFilter(method="filter_activity", label=_("Links of this activity, both ways"))
     presidency = django_filters.ModelChoiceFilter(field_name="successor__priority__presidency",
                                                   queryset=Presidency.objects.all())
     kind = django_filters.MultipleChoiceFilter(choices=Dependency.Kind.choices, distinct=False)
