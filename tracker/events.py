@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -166,19 +165,25 @@ def _load(activity_ids: Iterable[int]) -> dict[int, Activity]:
     return {row.pk: row for row in rows}
 
 
-def document(event: OutboxEvent, representation: dict[str, Any] | None) -> str:
+def document(event: OutboxEvent, representation: dict[str, Any] | None, *, encoded: str | None = None) -> str:
     """The event as every reader sees it, frozen when it is written: id, type, time, the activity as it was
-    at that moment (or the summary recorded with it, for a deleted one) and what the event says."""
+    at that moment (or the summary recorded with it, for a deleted one) and what the event says.
+
+    `encoded` is _encode(representation), when the caller already has it: a bulk write's events of one
+    activity share it. The document is put together from its parts' encodings, which gives the very bytes
+    json.dumps of the whole would (same encoder, same separators, the keys in this order)."""
     payload = dict(event.payload or {})
     recorded = payload.pop("activity", None)
-    body = {
-        "id": str(event.pk),
-        "type": event.event_type,
-        "created_at": event.created_at,
-        "activity": representation if representation is not None else recorded,
-        "data": payload,
-    }
-    return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    if encoded is None:
+        encoded = _encode(representation if representation is not None else recorded)
+    return "".join((
+        '{"id":', _encode(str(event.pk)), ',"type":', _encode(event.event_type),
+        ',"created_at":', _encode(event.created_at), ',"activity":', encoded, ',"data":', _encode(payload), "}",
+    ))
+
+
+#: One encoder for every part of a document (json.dumps with these options builds the same one each call).
+_encode = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def emit(
@@ -212,6 +217,7 @@ def emit_many(batch: Sequence[tuple[str, Activity | None, dict[str, Any] | None]
     the activities' representations are read in one go."""
     shapes = _representations(activity.pk for _, activity, _ in batch if activity is not None)
     rows: list[OutboxEvent] = []
+    encodings: dict[int, str] = {}  # each activity's representation, encoded once for all its events
     for event_type, activity, data in batch:
         payload: dict[str, Any] = dict(data or {})
         if activity is not None:
@@ -221,7 +227,12 @@ def emit_many(batch: Sequence[tuple[str, Activity | None, dict[str, Any] | None]
             # Events are read in created_at order; one after another, as emit() gives them, they keep it.
             created_at = rows[-1].created_at + dt.timedelta(microseconds=1)
         event = OutboxEvent(event_type=event_type, activity=activity, payload=payload, created_at=created_at)
-        event.body = document(event, shapes.get(activity.pk) if activity is not None else None)
+        encoded = None
+        if activity is not None and activity.pk in shapes:
+            encoded = encodings.get(activity.pk)
+            if encoded is None:
+                encoded = encodings[activity.pk] = _encode(shapes[activity.pk])
+        event.body = document(event, None, encoded=encoded)
         rows.append(event)
     if not rows:
         return []
