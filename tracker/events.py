@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -134,22 +134,61 @@ def _shaped(stored: dict[str, Any], parts: list[tuple[Any, ...]]) -> dict[str, A
     return {name: stored[name] for name in shape.WEBHOOK_FIELDS}
 
 
+#: The codes of the rows an activity names, as a writer that has just read them knows them: "priority" maps a
+#: priority's id to (its presidency's code, its number); "responsible_body", "lead_state" and "owner" map ids
+#: to codes (a username for the owner).
+RelatedCodes = Mapping[str, Mapping[int, Any]]
+
+
 def _representations(activity_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """activity_representation() of many activities as saved in this transaction, in two queries and
     without model instances (a bulk write's 500 activities cost more to build than to read)."""
     ids = sorted({pk for pk in activity_ids if pk is not None})
     if not ids:
         return {}
-    parts: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in ids}
-    rows = Participation.objects.filter(activity_id__in=ids).values_list(
-        "activity_id", "memberstate__code", "role", "level", "confirmed", "note")
-    for activity_id, *part in rows:
-        parts[activity_id].append(tuple(part))
+    parts = _parts(ids)
     read = _read()
     shapes = {}
     for row in Activity.objects.filter(pk__in=ids).values_list(*read.values()):
         stored = dict(zip(read, row, strict=True))
         shapes[stored["id"]] = _shaped(stored, parts[stored["id"]])
+    return shapes
+
+
+def _parts(ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
+    """The activities' participations as _shaped takes them, in one query."""
+    parts: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in ids}
+    rows = Participation.objects.filter(activity_id__in=ids).values_list(
+        "activity_id", "memberstate__code", "role", "level", "confirmed", "note")
+    for activity_id, *part in rows:
+        parts[activity_id].append(tuple(part))
+    return parts
+
+
+def _representations_of(activities: Iterable[Activity], codes: RelatedCodes) -> dict[int, dict[str, Any]]:
+    """_representations() of activities whose saved columns the caller holds (a bulk write's own instances,
+    as written) and whose related rows' codes it has read: only the participations are read back (one query).
+    The columns are the values the write sent, which the database returns unchanged."""
+    latest = {a.pk: a for a in activities if a.pk is not None}
+    unknown = {pk for pk, a in latest.items() if a.priority_id not in codes["priority"]
+               or a.responsible_body_id not in codes["responsible_body"]
+               or (a.lead_state_id and a.lead_state_id not in codes["lead_state"])
+               or (a.owner_id and a.owner_id not in codes["owner"])}
+    shapes = _representations(unknown)  # not expected: read back whatever the caller's codes do not cover
+    latest = {pk: a for pk, a in latest.items() if pk not in unknown}
+    if not latest:
+        return shapes
+    parts = _parts(sorted(latest))
+    for pk, activity in latest.items():
+        stored = {name: getattr(activity, name) for name in _STORED}
+        presidency, number = codes["priority"][activity.priority_id]
+        stored.update({
+            "presidency": presidency, "priority": number,
+            "responsible_body": codes["responsible_body"][activity.responsible_body_id],
+            "lead_state": codes["lead_state"][activity.lead_state_id] if activity.lead_state_id else None,
+            "owner": codes["owner"][activity.owner_id] if activity.owner_id else None,
+        })
+        shapes[pk] = _shaped(stored, parts[pk])
     return shapes
 
 
@@ -214,11 +253,20 @@ def representation_of(activity: Activity) -> dict[str, Any] | None:
     return activity_representation(loaded) if loaded is not None else None
 
 
-def emit_many(batch: Sequence[tuple[str, Activity | None, dict[str, Any] | None]]) -> list[str]:
+def emit_many(
+    batch: Sequence[tuple[str, Activity | None, dict[str, Any] | None]], *, codes: RelatedCodes | None = None,
+) -> list[str]:
     """emit() for many events in one INSERT: the same rows, in the same order, announced after the commit;
     the activities' representations are read in one go. Returns the events' ids. The rows are written from
-    their values, not as model instances (1,000 instances cost more than their COPY)."""
-    shapes = _representations(activity.pk for _, activity, _ in batch if activity is not None)
+    their values, not as model instances (1,000 instances cost more than their COPY).
+
+    With `codes` (a writer that has just saved the batch's activities from these very instances, and read
+    their related rows' codes), the representations are built from the instances instead of read back."""
+    activities = [activity for _, activity, _ in batch if activity is not None]
+    if codes is None:
+        shapes = _representations(activity.pk for activity in activities)
+    else:
+        shapes = _representations_of(activities, codes)
     rows: list[list[Any]] = []
     encodings: dict[int, str] = {}  # each activity's representation, encoded once for all its events
     last: dt.datetime | None = None
