@@ -118,10 +118,11 @@ def _read() -> dict[str, str]:
     }
 
 
-def _shaped(stored: dict[str, Any], parts: list[tuple[Any, ...]]) -> dict[str, Any]:
+def _shaped(stored: dict[str, Any], parts: list[tuple[Any, ...]], today: dt.date | None = None) -> dict[str, Any]:
     """The representation from the activity's columns and codes, and its participations as (state code,
-    role, level, confirmed, note): the participating states are the participations' states."""
-    today = clock.today()
+    role, level, confirmed, note): the participating states are the participations' states. Many activities
+    pass `today` once (asking the clock costs a thread-local time zone lookup each time)."""
+    today = today or clock.today()
     stored["participating_states"] = sorted(part[0] for part in parts)
     # Each state's part (tracker/models/participation.py); the list above stays for older receivers.
     stored["participations"] = sorted(
@@ -149,9 +150,10 @@ def _representations(activity_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     parts = _parts(ids)
     read = _read()
     shapes = {}
+    today = clock.today()
     for row in Activity.objects.filter(pk__in=ids).values_list(*read.values()):
         stored = dict(zip(read, row, strict=True))
-        shapes[stored["id"]] = _shaped(stored, parts[stored["id"]])
+        shapes[stored["id"]] = _shaped(stored, parts[stored["id"]], today)
     return shapes
 
 
@@ -179,6 +181,7 @@ def _representations_of(activities: Iterable[Activity], codes: RelatedCodes) -> 
     if not latest:
         return shapes
     parts = _parts(sorted(latest))
+    today = clock.today()
     for pk, activity in latest.items():
         stored = {name: getattr(activity, name) for name in _STORED}
         presidency, number = codes["priority"][activity.priority_id]
@@ -188,7 +191,7 @@ def _representations_of(activities: Iterable[Activity], codes: RelatedCodes) -> 
             "lead_state": codes["lead_state"][activity.lead_state_id] if activity.lead_state_id else None,
             "owner": codes["owner"][activity.owner_id] if activity.owner_id else None,
         })
-        shapes[pk] = _shaped(stored, parts[pk])
+        shapes[pk] = _shaped(stored, parts[pk], today)
     return shapes
 
 
