@@ -320,13 +320,31 @@ def _flush() -> None:
         return
     ids = list(pending)
     pending.clear()
-    committed: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        committed.update(str(pk) for pk in OutboxEvent.objects.filter(pk__in=chunk).values_list("pk", flat=True))
-    event_ids = [event_id for event_id in ids if event_id in committed]
+    gone = _not_written(ids)
+    event_ids = [event_id for event_id in ids if event_id not in gone] if gone else ids
     if event_ids:
         _announce(event_ids)
+
+
+def _not_written(ids: list[str]) -> set[str]:
+    """Which of the ids have no row (their savepoint rolled back). On PostgreSQL one statement with the ids as
+    one text, answering only the missing ones (usually none): 1,000 ids as ORM parameters and rows back cost
+    a bulk write more than its outbox's COPY."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        written: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            written.update(str(pk) for pk in OutboxEvent.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+        return set(ids) - written
+    table = connection.ops.quote_name(OutboxEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT given FROM unnest(string_to_array(%s, ',')) AS given "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS event WHERE event.id = given::uuid)",
+            [",".join(ids)],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _announce(event_ids: list[str]) -> None:
