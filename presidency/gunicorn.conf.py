@@ -25,12 +25,3 @@ control_socket_disable = True
 if os.environ.get("LOG_FORMAT", "json") == "json":
     logger_class = "presidency.gunicorn_logging.JsonLogger"
 
-
-def post_worker_init(worker: object) -> None:
-    """Once the worker has loaded Django and the application, move those long-lived objects out of the cyclic
-    garbage collector's sight (gc.freeze): its full collections, which a bulk upsert's thousands of new objects
-    set off, then walk only what requests made, not every module and model loaded at start (a create pass of
-    500 items spent about a quarter of its CPU in them; docs/performance.md, "Bulk upsert ... second pass")."""
-    import gc
-
-    gc.freeze()
