@@ -24,4 +24,3 @@ control_socket_disable = True
 # --access-logfile): under `make prod` supervisord, on a real host journald, keeps and rotates them.
 if os.environ.get("LOG_FORMAT", "json") == "json":
     logger_class = "presidency.gunicorn_logging.JsonLogger"
-
