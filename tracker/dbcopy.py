@@ -11,6 +11,7 @@ Other databases (SQLite in development and tests) keep bulk_create.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Field, Model
+from django.db.models.expressions import RawSQL
 
 
 def insert(model: type[Model], objs: Sequence[Model], *, pks: bool = True) -> list[Model]:
@@ -154,3 +156,13 @@ def _next_ids(connection: Any, opts: Any, count: int) -> list[int]:
             [connection.ops.quote_name(opts.db_table), opts.pk.column, count],
         )
         return sorted(row[0] for row in cursor.fetchall())
+
+
+def ids(values: Sequence[int], model: type[Model]) -> Any:
+    """The right-hand side of `pk__in` (or a foreign key's `__in`) for many integer ids: on PostgreSQL one
+    parameter, a JSON array the database unpacks (500 ids as 500 parameters cost a bulk request's Python
+    a few milliseconds per query: each is prepared, and the SQL is split and quoted with them); elsewhere the
+    list itself."""
+    if connections[router.db_for_read(model)].vendor != "postgresql":
+        return list(values)
+    return RawSQL("SELECT (jsonb_array_elements_text(%s::jsonb))::bigint", [json.dumps([int(v) for v in values])])

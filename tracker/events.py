@@ -160,7 +160,7 @@ def _representations(activity_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
 def _parts(ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
     """The activities' participations as _shaped takes them, in one query."""
     parts: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in ids}
-    rows = Participation.objects.filter(activity_id__in=ids).values_list(
+    rows = Participation.objects.filter(activity_id__in=dbcopy.ids(ids, Participation)).values_list(
         "activity_id", "memberstate__code", "role", "level", "confirmed", "note")
     for activity_id, *part in rows:
         parts[activity_id].append(tuple(part))

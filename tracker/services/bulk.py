@@ -129,7 +129,7 @@ def _links(activities: Any) -> dict[int, list[tuple[int, int]]]:
     ids = [a.pk for a in activities]
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if ids:
-        rows = _Through.objects.filter(activity_id__in=ids).order_by("pk")
+        rows = _Through.objects.filter(activity_id__in=dbcopy.ids(ids, _Through)).order_by("pk")
         for pk, activity_id, state_id in rows.values_list("pk", "activity_id", "memberstate_id"):
             found[activity_id].append((pk, state_id))
     return found
@@ -288,7 +288,8 @@ def _update(activities: list[Activity], names: set[str]) -> None:
         Activity.objects.bulk_update(activities, sorted(names))
         return
     for values, pks in groups.items():
-        Activity.objects.filter(pk__in=pks).update(version=F("version") + 1, **dict(zip(columns, values, strict=True)))
+        Activity.objects.filter(pk__in=dbcopy.ids(pks, Activity)).update(
+            version=F("version") + 1, **dict(zip(columns, values, strict=True)))
 
 
 def _write_links(plans: list[_Plan]) -> dict[int, list[tuple[int, int]]]:
