@@ -107,6 +107,11 @@ _STORED: tuple[str, ...] = tuple(
 )
 
 
+#: The datetime columns among them.
+_TIMES: tuple[str, ...] = tuple(
+    name for name in _STORED if Activity._meta.get_field(name).get_internal_type() == "DateTimeField")
+
+
 @functools.cache
 def _read() -> dict[str, str]:
     """The same fields, and the related rows' codes, as one read of many activities gives them."""
@@ -184,6 +189,9 @@ def _representations_of(activities: Iterable[Activity], codes: RelatedCodes) -> 
     today = clock.today()
     for pk, activity in latest.items():
         stored = {name: getattr(activity, name) for name in _STORED}
+        for name in _TIMES:  # as the database gives them back: in UTC (the demo's clock writes local times)
+            if stored[name] is not None and stored[name].tzinfo is not None:
+                stored[name] = stored[name].astimezone(dt.UTC)
         presidency, number = codes["priority"][activity.priority_id]
         stored.update({
             "presidency": presidency, "priority": number,
