@@ -11,6 +11,7 @@ Other databases (SQLite in development and tests) keep bulk_create.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Field, Model
+from django.db.models.expressions import RawSQL
 
 
 def insert(model: type[Model], objs: Sequence[Model], *, pks: bool = True) -> list[Model]:
@@ -37,9 +39,44 @@ def insert(model: type[Model], objs: Sequence[Model], *, pks: bool = True) -> li
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
     if numbered and pks:
         _number(connection, opts, [obj for obj in objs if obj.pk is None])
-    rows = _values(connection, fields, objs)
+    _copy(connection, opts.db_table, fields, _values(connection, fields, objs))
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
+
+
+def insert_rows(model: type[Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                pks: bool = False) -> list[Any] | None:
+    """insert() of rows given as their columns' values (`attnames`, in that order) instead of model
+    instances: building 1,000 history records as instances cost more than writing them. The model's
+    numbered primary key, when it is not among the columns, comes from its sequence (returned in the rows'
+    order with `pks`, else None). Only for models whose fields' pre_save reads the value as it is (no
+    auto_now): the values are prepared as insert() prepares them."""
+    rows = [list(row) for row in rows]
+    if not rows:
+        return [] if pks else None
+    opts = model._meta
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        objs = model._default_manager.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in rows])
+        return [obj.pk for obj in objs] if pks else None
+    fields = [opts.get_field(name) for name in attnames]  # get_field knows a foreign key's attname too
+    if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields):
+        raise ValueError(f"{opts.label} has fields whose pre_save sets them: use insert()")
+    ids = None
+    if pks and opts.pk.attname not in attnames:
+        ids = _next_ids(connection, opts, len(rows))
+        fields = [opts.pk, *fields]
+        rows = [[pk, *row] for pk, row in zip(ids, rows, strict=True)]
+    _copy(connection, opts.db_table, fields, _prepared(connection, fields, rows))
+    return ids
+
+
+def _copy(connection: Any, table: str, fields: list[Field], rows: list[list[Any]]) -> None:
+    """COPY the rows' prepared values into `table`'s columns of `fields`."""
     quote = connection.ops.quote_name
-    sql = f"COPY {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
+    sql = f"COPY {quote(table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
     with connection.cursor() as cursor:
 
         def copy(sql: str, _params: Any, _many: bool, _context: Any) -> None:
@@ -54,10 +91,6 @@ def insert(model: type[Model], objs: Sequence[Model], *, pks: bool = True) -> li
                 cursor._execute_with_wrappers(sql, None, False, copy)
         else:
             cursor._execute_with_wrappers(sql, None, False, copy)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return objs
 
 
 #: Field types whose get_db_prep_save gives PostgreSQL back a value of exactly these types (and None) unchanged.
@@ -72,6 +105,13 @@ _PASSED: dict[str, tuple[type, ...]] = {
 def _values(connection: Any, fields: list[Field], objs: list[Model]) -> list[list[Any]]:
     """Each object's column values as bulk_create prepares them (pre_save, then get_db_prep_save), skipping
     the calls that would return the value unchanged: on 2,000 rows of 30 columns they cost more than COPY."""
+    reads = [(attname, pre_save) for attname, pre_save, *_ in _plan(fields)]
+    rows = [[pre_save(obj, True) if pre_save else getattr(obj, attname) for attname, pre_save in reads]
+            for obj in objs]
+    return _prepared(connection, fields, rows)
+
+
+def _plan(fields: list[Field]) -> list[tuple[Any, ...]]:
     plan = []
     for f in fields:
         kind = (f.target_field if f.is_relation else f).get_internal_type()
@@ -82,18 +122,21 @@ def _values(connection: Any, fields: list[Field], objs: list[Model]) -> list[lis
             passed = (dt.datetime,)
         custom_pre_save = type(f).pre_save is not Field.pre_save
         plan.append((f.attname, f.pre_save if custom_pre_save else None, f.get_db_prep_save, passed, aware))
-    rows = []
-    for obj in objs:
-        row = []
-        for attname, pre_save, prep, passed, aware in plan:
-            value = pre_save(obj, True) if pre_save else getattr(obj, attname)
+    return plan
+
+
+def _prepared(connection: Any, fields: list[Field], rows: list[list[Any]]) -> list[list[Any]]:
+    """The rows' values (as pre_save gives them) prepared for the database, in place."""
+    columns = [(prep, passed, aware) for _attname, _pre_save, prep, passed, aware in _plan(fields)]
+    for row in rows:
+        for i, (prep, passed, aware) in enumerate(columns):
+            value = row[i]
             if value is None:
                 if not passed:
                     value = prep(value, connection)  # a JSON field's None, for one, is JSON null
             elif type(value) not in passed or (aware and value.utcoffset() is None):
                 value = prep(value, connection)
-            row.append(value)
-        rows.append(row)
+            row[i] = value
     return rows
 
 
@@ -101,11 +144,25 @@ def _number(connection: Any, opts: Any, objs: list[Model]) -> None:
     """Give the objects ids from the table's sequence, ascending in the objects' order as an INSERT would."""
     if not objs:
         return
+    for obj, pk in zip(objs, _next_ids(connection, opts, len(objs)), strict=True):
+        obj.pk = pk
+
+
+def _next_ids(connection: Any, opts: Any, count: int) -> list[int]:
+    """`count` ids from the table's sequence, ascending, in one statement."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [connection.ops.quote_name(opts.db_table), opts.pk.column, len(objs)],
+            [connection.ops.quote_name(opts.db_table), opts.pk.column, count],
         )
-        ids = sorted(row[0] for row in cursor.fetchall())
-    for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def ids(values: Sequence[int], model: type[Model]) -> Any:
+    """The right-hand side of `pk__in` (or a foreign key's `__in`) for many integer ids: on PostgreSQL one
+    parameter, a JSON array the database unpacks (500 ids as 500 parameters cost a bulk request's Python
+    a few milliseconds per query: each is prepared, and the SQL is split and quoted with them); elsewhere the
+    list itself."""
+    if connections[router.db_for_read(model)].vendor != "postgresql":
+        return list(values)
+    return RawSQL("SELECT (jsonb_array_elements_text(%s::jsonb))::bigint", [json.dumps([int(v) for v in values])])

@@ -78,9 +78,13 @@ def can_transition(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
 
 
+#: Status.values builds its list (with the labels) on every use: a bulk request checks 500 transitions.
+_STATUS_VALUES: frozenset[str] = frozenset(Status.values)
+
+
 def check_transition(current: str, target: str) -> None:
     """Raise TransitionNotAllowed with a message a person can act on, unless current -> target is allowed."""
-    if target not in Status.values:
+    if target not in _STATUS_VALUES:
         raise TransitionNotAllowed(
             _("“%(status)s” is not a status. Use one of: %(choices)s.")
             % {"status": target, "choices": ", ".join(Status.values)},

@@ -21,6 +21,7 @@ from tracker.api.serializers.strict import (
     READ_ONLY_HINT,
     VERSION_HINT,
     CachedRelatedField,
+    SharedValuesMixin,
     StrictCharField,
     StrictChoiceField,
     StrictInputMixin,
@@ -226,7 +227,7 @@ class ActivityByRefSerializer(ActivityWriteSerializer):
         fields = [*sorted(services.ACTIVITY_FIELDS - {"external_source", "external_id"}), "note"]
 
 
-class BulkItemSerializer(ActivityWriteSerializer):
+class BulkItemSerializer(SharedValuesMixin, ActivityWriteSerializer):
     """One upsert of a bulk request: the reference and the fields, as in PUT .../by-ref/{source}/{ref}/."""
 
     external_source = StrictCharField(max_length=50, help_text=_("The other system's name."))

@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import SkipField, empty
 
 #: Longest free text the API takes in a description or a note (the database itself has no limit).
 MAX_TEXT_LENGTH = 20_000
@@ -45,6 +47,54 @@ class StrictInputMixin:
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+# --- Bulk items: each distinct value validated once ----------------------------------------------------------
+
+#: JSON values whose validation a bulk request's items can share: (field, type, value) names the result.
+_SHAREABLE = (str, int, bool, type(None))
+
+
+class SharedValuesMixin:
+    """A bulk request's item serializer (the one child of its list): a JSON object of known fields is validated
+    field by field as Serializer.to_internal_value does, but a value already validated for the same field in
+    this request (a sync sends the same priority, body, due date and progress 500 times) takes the earlier
+    result. Fields validate their value alone, so the result is the same; any item that is not plainly valid
+    (an unknown field, a missing required one, a refused value) goes through the whole DRF path, which gives
+    exactly its usual errors."""
+
+    @cached_property
+    def _shared_fields(self) -> list[Any] | None:
+        fields = list(self._writable_fields)  # type: ignore[attr-defined]
+        if any(getattr(self, f"validate_{f.field_name}", None) for f in fields):
+            return None  # a per-field validate_ method: keep DRF's path
+        return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        fields = self._shared_fields
+        if type(data) is not dict or fields is None or not self._writable.issuperset(data):  # type: ignore[attr-defined]
+            return super().to_internal_value(data)  # type: ignore[misc]
+        seen = self.__dict__.setdefault("_seen_values", {})  # this request's serializer only
+        ret: dict[str, Any] = {}
+        for field in fields:
+            name = field.field_name
+            if name not in data:
+                if field.required or field.default is not empty:
+                    return super().to_internal_value(data)  # type: ignore[misc]
+                continue  # DRF skips an absent optional field without a default
+            value = data[name]
+            key = (name, type(value), value) if type(value) in _SHAREABLE else None
+            if key is not None and key in seen:
+                validated = seen[key]
+            else:
+                try:
+                    validated = field.run_validation(value)
+                except (serializers.ValidationError, DjangoValidationError, SkipField):
+                    return super().to_internal_value(data)  # type: ignore[misc]
+                if key is not None:
+                    seen[key] = validated
+            self.set_value(ret, field.source_attrs, validated)  # type: ignore[attr-defined]
+        return ret
 
 
 # --- Strict JSON types: a string where a number belongs (or the reverse) is refused, not coerced ---------------
