@@ -7,6 +7,7 @@ they call claim their work in the database first. The schedule is CELERY_BEAT_SC
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import logging
 import socket
@@ -16,8 +17,10 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from tracker import notifications, webhooks
+from tracker import caching, clock, notifications, webhooks
 from tracker.jobs import digests, heartbeat, reminders, review_reminders, risk, snapshots
+from tracker.models import Presidency
+from tracker.selectors import schedule
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +130,28 @@ def send_weekly_digests() -> int:
 def take_daily_snapshot() -> str | None:
     snapshot = snapshots.take()
     return str(snapshot) if snapshot else None
+
+
+# --- The schedule, recomputed off the request (issue 18; tracker/selectors/schedule.recent_schedule) ------
+
+@_task(soft=120, hard=180)
+def refresh_schedule(presidency_id: int, day: str) -> bool:
+    return schedule.refresh_schedule(presidency_id, dt.date.fromisoformat(day))
+
+
+@_task(soft=300, hard=360)
+def refresh_kept_schedules() -> int:
+    """After a committed write: recompute today's schedule of every presidency someone has read lately."""
+    caching.release("kept-schedules")  # a write from now on queues the next run
+    today = clock.today()
+    return sum(schedule.refresh_schedule(pk, today, only_if_kept=True)
+               for pk in Presidency.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def queue_schedule_refresh() -> None:
+    """The agenda's after-bump listener (registered in TrackerConfig.ready): one queued run per burst."""
+    if caching.claim("kept-schedules") and not enqueue(refresh_kept_schedules):
+        caching.release("kept-schedules")
 
 
 # --- Housekeeping ---------------------------------------------------------------------------------------
