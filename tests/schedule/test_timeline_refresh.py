@@ -83,7 +83,7 @@ def test_after_a_write_the_timeline_shows_the_previous_forecast_until_the_recomp
     report(activity, 50)  # 50 points in the 14 days since its start: 14 more days
     assert [task for task, _args in queue] == [tasks.refresh_kept_schedules]  # queued as the write committed
     stale = timeline(client)
-    assert NOTE in stale and "The forecasts shown were computed at" in stale
+    assert NOTE in stale and "(the forecasts shown were computed at" in stale
     assert forecast_of(stale, activity) == ""  # the previous forecast...
     assert "50%" in stale  # ...beside the rows as they are now
     note = re.search(r'<p class="notice forecast-updating"[^>]*>', stale).group(0)
