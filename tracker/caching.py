@@ -163,6 +163,11 @@ def kept(name: str, parts: tuple) -> bool:
     return enabled() and cache.has_key(_kept_key(name, parts))
 
 
+def forget(name: str, parts: tuple) -> None:
+    """Drop the kept value (benchmarks/pages.py --no-kept measures the page that computes it)."""
+    cache.delete(_kept_key(name, parts))
+
+
 def claim(name: str, parts: tuple = ()) -> bool:
     """Claim the recompute of `name` and `parts` (True: the caller queues it; False: already queued)."""
     return cache.add(_kept_key(name, parts, "refreshing"), 1, REFRESH_CLAIM_SECONDS)
