@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -101,8 +102,10 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], keep: Callable[[T]
 
 #: How long a kept value lasts for stale reads (a day: older than that, it is computed inline again).
 LATEST_TIMEOUT_SECONDS = 24 * 3600
-#: A queued recompute claims its value this long: a burst of writes queues one; a lost task is retried later.
-REFRESH_CLAIM_SECONDS = 120
+#: A queued recompute claims its value (a burst of writes queues one) until its task starts, at most this long.
+REFRESH_CLAIM_SECONDS = 3600
+#: A recompute queued this long ago and not started (no worker): the stale reader computes it itself.
+REFRESH_WAIT_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -129,23 +132,28 @@ def fresh_or_latest(name: str, parts: tuple, compute: Callable[[], T],
     """The one rule for readers that accept a stale answer: the value computed at the current generation
     when there is one; otherwise an earlier one (stale, `fresh` False) while `refresh()` queues a recompute,
     once per burst of writes (the first stale reader claims it); with no earlier value, without `refresh`
-    (exact readers), or when nothing could be queued (`refresh()` returned False), compute() here."""
+    (exact readers), when nothing could be queued (`refresh()` returned False) or when the queued recompute
+    has not started after REFRESH_WAIT_SECONDS (no worker), compute() here."""
     current = generation()
     if current is None:
         return Read(compute(), True, timezone.now())
-    kept_key = _kept_key(name, parts)
-    kept = cache.get(kept_key)
+    kept_key, claim_key = _kept_key(name, parts), _kept_key(name, parts, "refreshing")
+    found = cache.get_many([kept_key, claim_key])  # one round trip
+    kept = found.get(kept_key)
     if kept is not None and kept[0] == current:
         return Read(kept[2], True, kept[1])
     if kept is not None and refresh is not None:
-        if not claim(name, parts):
-            return Read(kept[2], False, kept[1])  # a recompute is already queued
-        if refresh():
-            again = cache.get(kept_key)  # an eager task (tests) has stored the current value already
-            if again is not None and again[0] == current:
-                return Read(again[2], True, again[1])
-            return Read(kept[2], False, kept[1])
-        release(name, parts)  # nothing queued (the broker is down): compute here rather than stay stale
+        claimed_at = found.get(claim_key)
+        if claimed_at is None and claim(name, parts, REFRESH_CLAIM_SECONDS):
+            if refresh():
+                again = cache.get(kept_key)  # an eager task (tests) has stored the current value already
+                if again is not None and again[0] == current:
+                    return Read(again[2], True, again[1])
+                return Read(kept[2], False, kept[1])
+            release(name, parts)  # nothing queued (the broker is down): compute here rather than stay stale
+        elif claimed_at is None or time.time() - claimed_at < REFRESH_WAIT_SECONDS:
+            return Read(kept[2], False, kept[1])  # a recompute is queued
+        # else: queued long ago and never started (no worker): exact here; the claim stays until a task runs
     computed_at = timezone.now()
     value = compute()
     cache.set(kept_key, (current, computed_at, value), LATEST_TIMEOUT_SECONDS)
@@ -168,6 +176,7 @@ def forget(name: str, parts: tuple) -> None:
     cache.delete(_kept_key(name, parts))
 
 
-def claim(name: str, parts: tuple = ()) -> bool:
-    """Claim the recompute of `name` and `parts` (True: the caller queues it; False: already queued)."""
-    return cache.add(_kept_key(name, parts, "refreshing"), 1, REFRESH_CLAIM_SECONDS)
+def claim(name: str, parts: tuple = (), timeout: int = REFRESH_WAIT_SECONDS) -> bool:
+    """Claim the recompute of `name` and `parts` (True: the caller queues it; False: already queued). The
+    claim holds the time it was made."""
+    return cache.add(_kept_key(name, parts, "refreshing"), time.time(), timeout)

@@ -136,6 +136,18 @@ def test_without_a_broker_the_page_computes_the_forecast_itself(signed_in, viewe
     assert NOTE not in page and forecast_of(page, activity) == "2023-03-29"
 
 
+def test_a_recompute_no_worker_starts_is_done_by_the_page(signed_in, viewer, activity, queue, monkeypatch):
+    from tracker import caching
+
+    client = signed_in(viewer)
+    timeline(client)
+    report(activity, 50)
+    assert NOTE in timeline(client)  # queued...
+    monkeypatch.setattr(caching, "REFRESH_WAIT_SECONDS", 0)  # ...and the worker has not come for too long
+    page = timeline(client)
+    assert NOTE not in page and forecast_of(page, activity) == "2023-03-29"
+
+
 def test_with_tasks_run_eagerly_the_forecast_is_fresh_at_once(signed_in, viewer, activity):
     from presidency.celery import app
 
