@@ -1,189 +1,26 @@
 """The schedule as read: forecasts from pace, propagated along links, waiting flags, the critical chain per
-priority and the latest baseline's dates. Derived on read in a fixed number of queries (six, whatever the
-number of activities and links), then cached with the agenda's generation (tracker/caching.py).
+priority and the latest baseline's dates. Derived on read in a fixed number of queries (at most seven,
+whatever the number of activities and links), then cached with the agenda's generation (tracker/caching.py;
+the timeline may show the previous one, labelled, while a task recomputes it: `recent_schedule`).
 
-The rules are in tracker/schedule_graph.py; this module only loads the rows and hands them over.
+The rules are in tracker/schedule_graph.py; this module only loads the rows and hands them over. The values
+it returns (and how the cache keeps them) are in tracker/selectors/schedule_values.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, F, Value, Window
 from django.db.models.functions import Least, RowNumber, TruncDate
-from django.utils.translation import get_language
 
 from tracker import caching, clock
 from tracker import schedule_graph as graph
 from tracker.models import Activity, Baseline, BaselineItem, Dependency, Milestone, Presidency, ProgressUpdate
+from tracker.selectors.schedule_values import ActivitySchedule, AgendaSchedule, LinkRow, PrioritySchedule
 from tracker.workflow import CLOSED_STATUSES, Status
-
-
-@dataclass
-class ActivitySchedule:
-    id: int
-    priority_id: int
-    body_id: int
-    due: dt.date
-    start: dt.date | None
-    method: str  # schedule_graph.PACE, STALLED, NO_DATA, FINISHED, CLOSED
-    forecast: dt.date | None  # the shown forecast: own pace, pushed by predecessors; None: not enough data
-    pushed: bool = False
-    rate: float | None = None
-    waiting: list[tuple[int, str]] = field(default_factory=list)  # (predecessor node, reason)
-    critical: bool = False
-    baseline_start: dt.date | None = None
-    baseline_due: dt.date | None = None
-
-    @property
-    def late_days(self) -> int | None:
-        """Days the forecast lies past the due date (negative: early); None without a forecast."""
-        if self.forecast is None or self.method in (graph.FINISHED, graph.CLOSED):
-            return None
-        return (self.forecast - self.due).days
-
-    @property
-    def slipped_days(self) -> int | None:
-        """Days the due date moved since the latest baseline; None when the baseline did not hold it."""
-        return None if self.baseline_due is None else (self.due - self.baseline_due).days
-
-
-@dataclass
-class PrioritySchedule:
-    priority_id: int
-    latest_finish: dt.date | None = None
-    forecast_late: int = 0
-    no_data: int = 0
-    chain: list[int] = field(default_factory=list)
-
-
-@dataclass
-class LinkRow:
-    id: int
-    predecessor: int
-    successor: int
-    kind: str
-    milestone: int | None
-
-
-@dataclass
-class AgendaSchedule:
-    activities: Mapping[int, ActivitySchedule]  # a dict when computed; columns read lazily when cached
-    priorities: dict[int, PrioritySchedule]
-    links: list[LinkRow]
-    titles: Mapping[int, tuple[str, str]]  # node (activity id, or minus a milestone's) -> (title, title_ru)
-    baseline: tuple[int, int] | None = None  # (id, number) of the latest baseline
-
-    def title(self, node: int) -> str:
-        english, russian = self.titles.get(node, ("", ""))
-        return russian if russian and (get_language() or "").startswith("ru") else english
-
-    def links_of(self, activity_id: int) -> tuple[list[LinkRow], list[LinkRow]]:
-        """(links it waits on, links waiting on it)."""
-        before = [link for link in self.links if link.successor == activity_id]
-        after = [link for link in self.links if link.predecessor == activity_id]
-        return before, after
-
-    def __reduce__(self) -> tuple:
-        # Cached as columns of plain values (ids, day numbers, strings), not 8,400 objects with five dates
-        # each: a fifth of the bytes, and read back in milliseconds instead of about 0.1 s, most of it the
-        # garbage collector walking the new objects (issue 18; a stale timeline reads it on every render).
-        links = tuple(zip(*((link.id, link.predecessor, link.successor, link.kind, link.milestone)
-                            for link in self.links), strict=True)) or ((), (), (), (), ())
-        return (_unpack, (_ActivityColumns.pack(self.activities), self.priorities, links,
-                          _TitleColumns.pack(self.titles), self.baseline))
-
-
-def _unpack(activities: tuple, priorities: dict, links: tuple, titles: tuple,
-            baseline: tuple[int, int] | None) -> AgendaSchedule:
-    return AgendaSchedule(activities=_ActivityColumns(activities), priorities=priorities,
-                          links=[LinkRow(*row) for row in zip(*links, strict=True)], titles=_TitleColumns(titles),
-                          baseline=baseline)
-
-
-def _day(number: int) -> dt.date | None:
-    return dt.date.fromordinal(number) if number else None
-
-
-def _number(day: dt.date | None) -> int:
-    return day.toordinal() if day else 0
-
-
-class _ActivityColumns(Mapping[int, ActivitySchedule]):
-    """A cached schedule's activities, made into ActivitySchedule one by one as they are read (a timeline
-    reads a hundred of the presidency's thousands)."""
-
-    def __init__(self, columns: tuple) -> None:
-        self.columns = columns
-        self._index = {pk: i for i, pk in enumerate(columns[0])}
-        self._made: dict[int, ActivitySchedule] = {}
-
-    @staticmethod
-    def pack(activities: Mapping[int, ActivitySchedule]) -> tuple:
-        if isinstance(activities, _ActivityColumns):
-            return activities.columns
-        items = list(activities.values())
-        return (
-            [a.id for a in items], [a.priority_id for a in items], [a.body_id for a in items],
-            [_number(a.due) for a in items], [_number(a.start) for a in items], [a.method for a in items],
-            [_number(a.forecast) for a in items], [a.rate for a in items],
-            {a.id: a.waiting for a in items if a.waiting}, {a.id for a in items if a.pushed},
-            {a.id for a in items if a.critical},
-            [_number(a.baseline_start) for a in items], [_number(a.baseline_due) for a in items],
-        )
-
-    def __getitem__(self, pk: int) -> ActivitySchedule:
-        made = self._made.get(pk)
-        if made is None:
-            i = self._index[pk]
-            (_ids, priority, body, due, start, method, forecast, rate, waiting, pushed, critical, base_start,
-             base_due) = self.columns
-            made = self._made[pk] = ActivitySchedule(
-                id=pk, priority_id=priority[i], body_id=body[i], due=_day(due[i]), start=_day(start[i]),
-                method=method[i], forecast=_day(forecast[i]), pushed=pk in pushed, rate=rate[i],
-                waiting=list(waiting.get(pk, ())), critical=pk in critical, baseline_start=_day(base_start[i]),
-                baseline_due=_day(base_due[i]),
-            )
-        return made
-
-    def __contains__(self, pk: object) -> bool:
-        return pk in self._index
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self.columns[0])
-
-    def __len__(self) -> int:
-        return len(self.columns[0])
-
-
-class _TitleColumns(Mapping[int, tuple[str, str]]):
-    """A cached schedule's titles (node -> (title, title_ru)), kept as three columns."""
-
-    def __init__(self, columns: tuple) -> None:
-        self.columns = columns
-        self._index = {node: i for i, node in enumerate(columns[0])}
-
-    @staticmethod
-    def pack(titles: Mapping[int, tuple[str, str]]) -> tuple:
-        if isinstance(titles, _TitleColumns):
-            return titles.columns
-        return list(titles), [pair[0] for pair in titles.values()], [pair[1] for pair in titles.values()]
-
-    def __getitem__(self, node: int) -> tuple[str, str]:
-        i = self._index[node]
-        return self.columns[1][i], self.columns[2][i]
-
-    def __contains__(self, node: object) -> bool:
-        return node in self._index
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self.columns[0])
-
-    def __len__(self) -> int:
-        return len(self.columns[0])
 
 
 def forecast_settings() -> tuple[int, float]:
@@ -228,13 +65,15 @@ def refresh_schedule(presidency_id: int, today: dt.date, *, only_if_kept: bool =
 
 
 def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
-    """Six queries: activities, links, milestone predecessors, the last N progress updates of each activity,
-    the latest baseline and its items."""
+    """At most seven queries: activities, links, milestone predecessors, the last N progress updates of each
+    activity, the latest baseline and its items, the titles of the activities the readers name."""
     window, floor = forecast_settings()
+    # Only the columns of the covering index activity_priority_figures (PostgreSQL: an index-only scan of
+    # the presidency's priorities, 2 ms instead of a 60-130 ms scan of the table at 100,000; issue 18).
+    # Titles are read at the end, for the activities a reader names (links, chains) only.
     rows = list(
         Activity.objects.filter(priority__presidency=presidency).order_by().values_list(
-            "id", "priority_id", "responsible_body_id", "start_date", "due_date", "status", "progress",
-            "completed_date", "title", "title_ru",
+            "id", "priority_id", "start_date", "due_date", "status", "progress", "completed_date",
         )
     )
     links = [
@@ -279,7 +118,7 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
     nodes: dict[int, graph.Node] = {}
     paces: dict[int, graph.Pace] = {}
     titles: dict[int, tuple[str, str]] = {}
-    for (pk, priority_id, _body, start, due, status, progress, completed, title, title_ru) in rows:
+    for (pk, priority_id, start, due, status, progress, completed) in rows:
         closed = status in CLOSED_STATUSES
         done_on = (completed or due) if status == Status.DONE else None
         pace = graph.pace_forecast(
@@ -290,7 +129,6 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
         nodes[pk] = graph.Node(id=pk, due=due, start=start, forecast=pace.finish if pace.method in (
             graph.PACE, graph.STALLED) else None, closed=closed and done_on is None, done_on=done_on,
             group=priority_id)
-        titles[pk] = (title, title_ru)
     graph_links: list[graph.Link] = []
     for m_id, activity_id, due, done, title, title_ru in milestones:
         if activity_id not in nodes:
@@ -308,7 +146,7 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
 
     activities: dict[int, ActivitySchedule] = {}
     priorities: dict[int, PrioritySchedule] = {}
-    for (pk, priority_id, body_id, start, due, *_rest) in rows:
+    for (pk, priority_id, start, due, *_rest) in rows:
         pace, projection = paces[pk], projections[pk]
         if pace.method in (graph.PACE, graph.STALLED) or projection.pushed:
             forecast = projection.finish
@@ -318,7 +156,7 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
             forecast = None  # not enough data (or closed): never a made-up date
         base = baseline_dates.get(pk, (None, None))
         item = ActivitySchedule(
-            id=pk, priority_id=priority_id, body_id=body_id, due=due, start=start, method=pace.method,
+            id=pk, priority_id=priority_id, due=due, start=start, method=pace.method,
             forecast=forecast, pushed=projection.pushed, rate=pace.rate, waiting=projection.waiting,
             baseline_start=base[0], baseline_due=base[1],
         )
@@ -336,8 +174,25 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
         if len(summary.chain) > 1:  # a chain of dependent activities; a lone activity is no chain to highlight
             for node in summary.chain:
                 activities[node].critical = True
+    titles.update(_titles(presidency, {node for link in links for node in (link.predecessor, link.successor)}
+                          | {node for summary in priorities.values() for node in summary.chain}))
     return AgendaSchedule(activities=activities, priorities=priorities, links=links, titles=titles,
                           baseline=baseline)
+
+
+#: More named activities than this: their titles are read with the presidency's, not by a list of ids.
+TITLES_BY_ID_LIMIT = 500
+
+
+def _titles(presidency: Presidency, named: set[int]) -> dict[int, tuple[str, str]]:
+    """(title, title_ru) of the activities a reader names: link ends (what an activity waits on, the activity
+    page's links) and the critical chains (the schedule report)."""
+    named = {node for node in named if node and node > 0}  # activities; milestones come with their rows
+    if not named:
+        return {}
+    scoped = (Activity.objects.filter(pk__in=named) if len(named) <= TITLES_BY_ID_LIMIT
+              else Activity.objects.filter(priority__presidency=presidency))
+    return {pk: (title, title_ru) for pk, title, title_ru in scoped.order_by().values_list("id", "title", "title_ru")}
 
 
 # --- Baselines ---------------------------------------------------------------------------------------------
