@@ -17,10 +17,8 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from tracker import caching, clock, notifications, webhooks
-from tracker.jobs import digests, heartbeat, reminders, review_reminders, risk, snapshots
-from tracker.models import Presidency
-from tracker.selectors import schedule
+from tracker import caching, notifications, webhooks
+from tracker.jobs import digests, heartbeat, reminders, review_reminders, risk, schedules, snapshots
 
 logger = logging.getLogger(__name__)
 
@@ -136,22 +134,18 @@ def take_daily_snapshot() -> str | None:
 
 @_task(soft=120, hard=180)
 def refresh_schedule(presidency_id: int, day: str) -> bool:
-    return schedule.refresh_schedule(presidency_id, dt.date.fromisoformat(day))
+    return schedules.refresh(presidency_id, dt.date.fromisoformat(day))
 
 
 @_task(soft=300, hard=360)
 def refresh_kept_schedules() -> int:
-    """After a committed write: recompute today's schedule of every presidency someone has read lately."""
-    caching.release("kept-schedules")  # a write from now on queues the next run
-    today = clock.today()
-    return sum(schedule.refresh_schedule(pk, today, only_if_kept=True)
-               for pk in Presidency.objects.order_by("pk").values_list("pk", flat=True))
+    return schedules.refresh_kept()
 
 
 def queue_schedule_refresh() -> None:
     """The agenda's after-bump listener (registered in TrackerConfig.ready): one queued run per burst."""
-    if caching.claim("kept-schedules") and not enqueue(refresh_kept_schedules):
-        caching.release("kept-schedules")
+    if caching.claim(schedules.KEPT) and not enqueue(refresh_kept_schedules):
+        caching.release(schedules.KEPT)
 
 
 # --- Housekeeping ---------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def agenda_schedule(presidency: Presidency, today: dt.date | None = None) -> Age
 def recent_schedule(presidency: Presidency, today: dt.date | None = None) -> caching.Read[AgendaSchedule]:
     """The schedule for a page that may show the previous forecast, labelled, for the seconds a recompute
     takes (the timeline): after a write, the last computed schedule while a task computes the current one
-    (`refresh_schedule`); the first ever is computed here. The rule is `caching.fresh_or_latest`."""
+    (tracker/jobs/schedules.py); the first ever is computed here. The rule is `caching.fresh_or_latest`."""
     today = today or clock.today()
 
     def refresh() -> bool:
@@ -48,20 +48,6 @@ def recent_schedule(presidency: Presidency, today: dt.date | None = None) -> cac
 
     return caching.fresh_or_latest(
         "schedule", (presidency.pk, today.isoformat()), lambda: compute_schedule(presidency, today), refresh)
-
-
-def refresh_schedule(presidency_id: int, today: dt.date, *, only_if_kept: bool = False) -> bool:
-    """Compute and keep the current schedule of a presidency (the task queued by a stale read or a write).
-    `only_if_kept`: skip a schedule nobody has read lately (nothing kept). Whether it computed."""
-    parts = (presidency_id, today.isoformat())
-    caching.release("schedule", parts)  # a write from now on queues the next recompute
-    if only_if_kept and not caching.kept("schedule", parts):
-        return False
-    presidency = Presidency.objects.filter(pk=presidency_id).first()
-    if presidency is None:
-        return False
-    agenda_schedule(presidency, today)
-    return True
 
 
 def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
