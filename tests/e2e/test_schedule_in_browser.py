@@ -90,6 +90,8 @@ def test_after_a_write_the_timeline_says_the_forecast_is_updating_then_refreshes
 
     if not settings.DEMO_TODAY:
         settings.DEBUG, settings.DEMO_TODAY = True, dt.date(2023, 6, 1)
+    # This process's own cache (the run's Redis database is shared with the other xdist worker, which clears it).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "e2e"}}
     settings.AGENDA_CACHE = True
     cache.clear()
     queued: list[tuple] = []

@@ -23,8 +23,14 @@ D = dt.date
 NOTE = "Forecast updating…"
 
 
+#: A cache of this process only: with REDIS_URL the run's Redis database is shared by the other xdist worker,
+#: whose tests clear it and move the generation on between two steps of these.
+OWN_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "timeline"}}
+
+
 @pytest.fixture(autouse=True)
 def cached_pages(settings, monkeypatch):
+    settings.CACHES = OWN_CACHE
     settings.AGENDA_CACHE = True
     monkeypatch.setattr(clock, "today", lambda: D(2023, 3, 15))
     cache.clear()

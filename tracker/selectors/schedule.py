@@ -1,6 +1,6 @@
 """The schedule as read: forecasts from pace, propagated along links, waiting flags, the critical chain per
-priority and the latest baseline's dates. Derived on read in a fixed number of queries (at most seven,
-whatever the number of activities and links), then cached with the agenda's generation (tracker/caching.py;
+priority and the latest baseline's dates. Derived on read in a fixed number of queries (six, whatever the
+number of activities and links), then cached with the agenda's generation (tracker/caching.py;
 the timeline may show the previous one, labelled, while a task recomputes it: `recent_schedule`).
 
 The rules are in tracker/schedule_graph.py; this module only loads the rows and hands them over. The values
@@ -19,7 +19,13 @@ from django.db.models.functions import Least, RowNumber, TruncDate
 from tracker import caching, clock
 from tracker import schedule_graph as graph
 from tracker.models import Activity, Baseline, BaselineItem, Dependency, Milestone, Presidency, ProgressUpdate
-from tracker.selectors.schedule_values import ActivitySchedule, AgendaSchedule, LinkRow, PrioritySchedule
+from tracker.selectors.schedule_values import (
+    ActivitySchedule,
+    AgendaSchedule,
+    LinkRow,
+    PrioritySchedule,
+    localised,
+)
 from tracker.workflow import CLOSED_STATUSES, Status
 
 
@@ -51,21 +57,28 @@ def recent_schedule(presidency: Presidency, today: dt.date | None = None) -> cac
 
 
 def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
-    """At most seven queries: activities, links, milestone predecessors, the last N progress updates of each
-    activity, the latest baseline and its items, the titles of the activities the readers name."""
+    """Six queries: activities, links (with their ends' titles), milestone predecessors, the last N progress
+    updates of each activity, the latest baseline and its items."""
     window, floor = forecast_settings()
     # Only the columns of the covering index activity_priority_figures (PostgreSQL: an index-only scan of
     # the presidency's priorities, 2 ms instead of a 60-130 ms scan of the table at 100,000; issue 18).
-    # Titles are read at the end, for the activities a reader names (links, chains) only.
+    # Titles come with the links, for the activities a reader names.
     rows = list(
         Activity.objects.filter(priority__presidency=presidency).order_by().values_list(
             "id", "priority_id", "start_date", "due_date", "status", "progress", "completed_date",
         )
     )
-    links = [
-        LinkRow(*row) for row in Dependency.objects.filter(successor__priority__presidency=presidency)
-        .order_by("id").values_list("id", "predecessor_id", "successor_id", "kind", "predecessor_milestone_id")
-    ]
+    # The titles a reader names come with the links (what an activity waits on, the activity page's links);
+    # a lone chain's title is read by the report that shows it (`chain_titles`).
+    titles: dict[int, tuple[str, str]] = {}
+    links: list[LinkRow] = []
+    for (pk, before, after, kind, milestone, *names) in Dependency.objects.filter(
+        successor__priority__presidency=presidency
+    ).order_by("id").values_list("id", "predecessor_id", "successor_id", "kind", "predecessor_milestone_id",
+                                 "predecessor__title", "predecessor__title_ru", "successor__title",
+                                 "successor__title_ru"):
+        links.append(LinkRow(pk, before, after, kind, milestone))
+        titles[before], titles[after] = (names[0], names[1]), (names[2], names[3])
     milestone_ids = {link.milestone for link in links if link.milestone}
     milestones = list(
         Milestone.objects.filter(pk__in=milestone_ids).values_list("id", "activity_id", "due_date", "done", "title",
@@ -103,7 +116,6 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
 
     nodes: dict[int, graph.Node] = {}
     paces: dict[int, graph.Pace] = {}
-    titles: dict[int, tuple[str, str]] = {}
     for (pk, priority_id, start, due, status, progress, completed) in rows:
         closed = status in CLOSED_STATUSES
         done_on = (completed or due) if status == Status.DONE else None
@@ -160,25 +172,19 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
         if len(summary.chain) > 1:  # a chain of dependent activities; a lone activity is no chain to highlight
             for node in summary.chain:
                 activities[node].critical = True
-    titles.update(_titles(presidency, {node for link in links for node in (link.predecessor, link.successor)}
-                          | {node for summary in priorities.values() for node in summary.chain}))
     return AgendaSchedule(activities=activities, priorities=priorities, links=links, titles=titles,
                           baseline=baseline)
 
 
-#: More named activities than this: their titles are read with the presidency's, not by a list of ids.
-TITLES_BY_ID_LIMIT = 500
-
-
-def _titles(presidency: Presidency, named: set[int]) -> dict[int, tuple[str, str]]:
-    """(title, title_ru) of the activities a reader names: link ends (what an activity waits on, the activity
-    page's links) and the critical chains (the schedule report)."""
-    named = {node for node in named if node and node > 0}  # activities; milestones come with their rows
-    if not named:
-        return {}
-    scoped = (Activity.objects.filter(pk__in=named) if len(named) <= TITLES_BY_ID_LIMIT
-              else Activity.objects.filter(priority__presidency=presidency))
-    return {pk: (title, title_ru) for pk, title, title_ru in scoped.order_by().values_list("id", "title", "title_ru")}
+def chain_titles(plan: AgendaSchedule) -> dict[int, list[str]]:
+    """Each priority's critical chain as titles, first to last (the schedule report). A chain of one activity
+    has no link to bring its title: one query for those."""
+    missing = {node for summary in plan.priorities.values() for node in summary.chain if node not in plan.titles}
+    found = {pk: (title, title_ru) for pk, title, title_ru in
+             Activity.objects.filter(pk__in=missing).values_list("id", "title", "title_ru")} if missing else {}
+    return {priority: [plan.title(node) if node in plan.titles else localised(found.get(node, ("", "")))
+                       for node in summary.chain]
+            for priority, summary in plan.priorities.items()}
 
 
 # --- Baselines ---------------------------------------------------------------------------------------------

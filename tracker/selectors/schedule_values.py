@@ -68,8 +68,7 @@ class AgendaSchedule:
     baseline: tuple[int, int] | None = None  # (id, number) of the latest baseline
 
     def title(self, node: int) -> str:
-        english, russian = self.titles.get(node, ("", ""))
-        return russian if russian and (get_language() or "").startswith("ru") else english
+        return localised(self.titles.get(node, ("", "")))
 
     def links_of(self, activity_id: int) -> tuple[list[LinkRow], list[LinkRow]]:
         """(links it waits on, links waiting on it)."""
@@ -85,6 +84,12 @@ class AgendaSchedule:
                             for link in self.links), strict=True)) or ((), (), (), (), ())
         return (_unpack, (_ActivityColumns.pack(self.activities), self.priorities, links,
                           _TitleColumns.pack(self.titles), self.baseline))
+
+
+def localised(titles: tuple[str, str]) -> str:
+    """(title, title_ru) in the reader's language: Russian when there is one and Russian is active."""
+    english, russian = titles
+    return russian if russian and (get_language() or "").startswith("ru") else english
 
 
 def _unpack(activities: tuple, priorities: dict, links: tuple, titles: tuple,
