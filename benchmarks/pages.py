@@ -45,11 +45,20 @@ def _client():
     return client
 
 
+FORGET_KEPT = False  # --no-kept
+
+
 def _cold() -> None:
-    """What a write does to the page cache: the next read of every page renders afresh."""
-    from tracker import caching
+    """What a write does to the page cache: the next read of every page renders afresh. The timeline then
+    shows the previous schedule while a task recomputes it (tracker/selectors/schedule.recent_schedule);
+    with --no-kept there is none, so the page computes it, as the first view ever does."""
+    from tracker import caching, clock
+    from tracker.models import Presidency
 
     caching._bump()
+    if FORGET_KEPT:
+        for pk in Presidency.objects.values_list("pk", flat=True):
+            caching.forget("schedule", (pk, clock.today().isoformat()))
 
 
 def measure(pages: list[str], renders: int) -> dict[str, dict]:
@@ -117,7 +126,11 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--queries", choices=list(PAGES), help="print one cold render's statements, slowest first")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--no-kept", action="store_true",
+                        help="forget the kept schedules too: the timeline computes its schedule inline")
     args = parser.parse_args()
+    global FORGET_KEPT
+    FORGET_KEPT = args.no_kept
     import django
 
     django.setup()

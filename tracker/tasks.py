@@ -7,6 +7,7 @@ they call claim their work in the database first. The schedule is CELERY_BEAT_SC
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import logging
 import socket
@@ -16,8 +17,8 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from tracker import notifications, webhooks
-from tracker.jobs import digests, heartbeat, reminders, review_reminders, risk, snapshots
+from tracker import caching, notifications, webhooks
+from tracker.jobs import digests, heartbeat, reminders, review_reminders, risk, schedules, snapshots
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,24 @@ def send_weekly_digests() -> int:
 def take_daily_snapshot() -> str | None:
     snapshot = snapshots.take()
     return str(snapshot) if snapshot else None
+
+
+# --- The schedule, recomputed off the request (issue 18; tracker/selectors/schedule.recent_schedule) ------
+
+@_task(soft=120, hard=180)
+def refresh_schedule(presidency_id: int, day: str) -> bool:
+    return schedules.refresh(presidency_id, dt.date.fromisoformat(day))
+
+
+@_task(soft=300, hard=360)
+def refresh_kept_schedules() -> int:
+    return schedules.refresh_kept()
+
+
+def queue_schedule_refresh() -> None:
+    """The agenda's after-bump listener (registered in TrackerConfig.ready): one queued run per burst."""
+    if caching.claim(schedules.KEPT) and not enqueue(refresh_kept_schedules):
+        caching.release(schedules.KEPT)
 
 
 # --- Housekeeping ---------------------------------------------------------------------------------------

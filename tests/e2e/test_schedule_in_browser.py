@@ -78,3 +78,40 @@ def test_link_on_the_page_see_the_arrow_then_the_slip_flag(browser, page, seeded
     assert "The plan as agreed" in page.locator("#baselines").inner_text()
     assert "20" in page.locator("#slip-priority").inner_text()
     screenshot(page, "schedule-report")
+
+
+def test_after_a_write_the_timeline_says_the_forecast_is_updating_then_refreshes_itself(
+        browser, page, seeded, settings, monkeypatch):
+    """Issue 18: the previous forecast with a note while the recompute is queued; once the task ran, the
+    fragment's polling brings the new forecast and the note goes."""
+    from django.core.cache import cache
+
+    from tracker import tasks
+
+    if not settings.DEMO_TODAY:
+        settings.DEBUG, settings.DEMO_TODAY = True, dt.date(2023, 6, 1)
+    # This process's own cache (the run's Redis database is shared with the other xdist worker, which clears it).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "e2e"}}
+    settings.AGENDA_CACHE = True
+    cache.clear()
+    queued: list[tuple] = []
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *args, **options: queued.append((task, args)) or True)
+    activity = Activity.objects.filter(milestones__isnull=True, progress=0, priority__number=1).order_by("pk")[0]
+    row = page.locator(f'.timeline__row[data-activity="{activity.pk}"] .forecast')
+
+    log_in(page, "viewer", "/timeline/")
+    assert row.get_attribute("data-forecast") == ""  # no progress yet: no forecast
+    services.progress_report(actor=Actor.for_user(seeded["coordinator"], Channel.WEB), activity=activity,
+                             progress=60, note="Reported at the planning meeting")
+    page.goto(f"{page.base}/timeline/")
+    note = page.locator(".forecast-updating")
+    assert "Forecast updating" in note.inner_text()
+    assert row.get_attribute("data-forecast") == ""  # the previous forecast, meanwhile
+    screenshot(page, "schedule-timeline-updating", full_page=False)
+
+    for task, args in queued:  # the worker
+        if task in (tasks.refresh_schedule, tasks.refresh_kept_schedules):
+            task(*args)
+    note.wait_for(state="detached", timeout=10_000)  # the fragment polls every 3 s
+    assert row.get_attribute("data-forecast") != ""
+    screenshot(page, "schedule-timeline-updated", full_page=False)

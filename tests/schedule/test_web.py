@@ -126,3 +126,15 @@ def test_timeline_with_links_keeps_its_query_count(signed_in, viewer, priorities
     grow(100)
     many, _ = count_queries(client, "/timeline/")
     assert many <= few
+
+
+def test_the_report_names_each_critical_chain_a_lone_one_too(signed_in, editor, viewer, pair, priorities, body):
+    a, b = pair
+    factories.ActivityFactory(priority=priorities[3], responsible_body=body, title="Lone summit",
+                              title_ru="Одинокий саммит", start_date=D(2023, 3, 1), due_date=D(2023, 6, 30))
+    services.dependency_create(actor=Actor.for_user(editor), predecessor=a, successor=b)
+    client = signed_in(viewer)
+    report = client.get("/reports/schedule/").content.decode()
+    assert "Form the network → Heads of institutes meet" in report and "<td>Lone summit</td>" in report
+    client.cookies["django_language"] = "ru"
+    assert "<td>Одинокий саммит</td>" in client.get("/reports/schedule/").content.decode()

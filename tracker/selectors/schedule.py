@@ -1,90 +1,32 @@
 """The schedule as read: forecasts from pace, propagated along links, waiting flags, the critical chain per
 priority and the latest baseline's dates. Derived on read in a fixed number of queries (six, whatever the
-number of activities and links), then cached with the agenda's generation (tracker/caching.py).
+number of activities and links), then cached with the agenda's generation (tracker/caching.py;
+the timeline may show the previous one, labelled, while a task recomputes it: `recent_schedule`).
 
-The rules are in tracker/schedule_graph.py; this module only loads the rows and hands them over.
+The rules are in tracker/schedule_graph.py; this module only loads the rows and hands them over. The values
+it returns (and how the cache keeps them) are in tracker/selectors/schedule_values.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, F, Value, Window
 from django.db.models.functions import Least, RowNumber, TruncDate
-from django.utils.translation import get_language
 
 from tracker import caching, clock
 from tracker import schedule_graph as graph
 from tracker.models import Activity, Baseline, BaselineItem, Dependency, Milestone, Presidency, ProgressUpdate
+from tracker.selectors.schedule_values import (
+    ActivitySchedule,
+    AgendaSchedule,
+    LinkRow,
+    PrioritySchedule,
+    localised,
+)
 from tracker.workflow import CLOSED_STATUSES, Status
-
-
-@dataclass
-class ActivitySchedule:
-    id: int
-    priority_id: int
-    body_id: int
-    due: dt.date
-    start: dt.date | None
-    method: str  # schedule_graph.PACE, STALLED, NO_DATA, FINISHED, CLOSED
-    forecast: dt.date | None  # the shown forecast: own pace, pushed by predecessors; None: not enough data
-    pushed: bool = False
-    rate: float | None = None
-    waiting: list[tuple[int, str]] = field(default_factory=list)  # (predecessor node, reason)
-    critical: bool = False
-    baseline_start: dt.date | None = None
-    baseline_due: dt.date | None = None
-
-    @property
-    def late_days(self) -> int | None:
-        """Days the forecast lies past the due date (negative: early); None without a forecast."""
-        if self.forecast is None or self.method in (graph.FINISHED, graph.CLOSED):
-            return None
-        return (self.forecast - self.due).days
-
-    @property
-    def slipped_days(self) -> int | None:
-        """Days the due date moved since the latest baseline; None when the baseline did not hold it."""
-        return None if self.baseline_due is None else (self.due - self.baseline_due).days
-
-
-@dataclass
-class PrioritySchedule:
-    priority_id: int
-    latest_finish: dt.date | None = None
-    forecast_late: int = 0
-    no_data: int = 0
-    chain: list[int] = field(default_factory=list)
-
-
-@dataclass
-class LinkRow:
-    id: int
-    predecessor: int
-    successor: int
-    kind: str
-    milestone: int | None
-
-
-@dataclass
-class AgendaSchedule:
-    activities: dict[int, ActivitySchedule]
-    priorities: dict[int, PrioritySchedule]
-    links: list[LinkRow]
-    titles: dict[int, tuple[str, str]]  # node (activity id, or minus a milestone's) -> (title, title_ru)
-    baseline: tuple[int, int] | None = None  # (id, number) of the latest baseline
-
-    def title(self, node: int) -> str:
-        english, russian = self.titles.get(node, ("", ""))
-        return russian if russian and (get_language() or "").startswith("ru") else english
-
-    def links_of(self, activity_id: int) -> tuple[list[LinkRow], list[LinkRow]]:
-        """(links it waits on, links waiting on it)."""
-        before = [link for link in self.links if link.successor == activity_id]
-        after = [link for link in self.links if link.predecessor == activity_id]
-        return before, after
 
 
 def forecast_settings() -> tuple[int, float]:
@@ -92,25 +34,51 @@ def forecast_settings() -> tuple[int, float]:
 
 
 def agenda_schedule(presidency: Presidency, today: dt.date | None = None) -> AgendaSchedule:
-    """The whole presidency's schedule, cached with the agenda's generation."""
+    """The whole presidency's schedule, exact: cached with the agenda's generation, computed here after a
+    write. What the API, the activity page, the report and the jobs read."""
     today = today or clock.today()
-    return caching.cached("schedule", (presidency.pk, today.isoformat()), lambda: compute_schedule(presidency, today))
+    return caching.cached_keeping_latest(
+        "schedule", (presidency.pk, today.isoformat()), lambda: compute_schedule(presidency, today))
+
+
+def recent_schedule(presidency: Presidency, today: dt.date | None = None) -> caching.Read[AgendaSchedule]:
+    """The schedule for a page that may show the previous forecast, labelled, for the seconds a recompute
+    takes (the timeline): after a write, the last computed schedule while a task computes the current one
+    (tracker/jobs/schedules.py); the first ever is computed here. The rule is `caching.fresh_or_latest`."""
+    today = today or clock.today()
+
+    def refresh() -> bool:
+        from tracker import tasks  # the tasks module imports the jobs, which read this module
+
+        return tasks.enqueue(tasks.refresh_schedule, presidency.pk, today.isoformat())
+
+    return caching.fresh_or_latest(
+        "schedule", (presidency.pk, today.isoformat()), lambda: compute_schedule(presidency, today), refresh)
 
 
 def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
-    """Six queries: activities, links, milestone predecessors, the last N progress updates of each activity,
-    the latest baseline and its items."""
+    """Six queries: activities, links (with their ends' titles), milestone predecessors, the last N progress
+    updates of each activity, the latest baseline and its items."""
     window, floor = forecast_settings()
+    # Only the columns of the covering index activity_priority_figures (PostgreSQL: an index-only scan of
+    # the presidency's priorities, 2 ms instead of a 60-130 ms scan of the table at 100,000; issue 18).
+    # Titles come with the links, for the activities a reader names.
     rows = list(
         Activity.objects.filter(priority__presidency=presidency).order_by().values_list(
-            "id", "priority_id", "responsible_body_id", "start_date", "due_date", "status", "progress",
-            "completed_date", "title", "title_ru",
+            "id", "priority_id", "start_date", "due_date", "status", "progress", "completed_date",
         )
     )
-    links = [
-        LinkRow(*row) for row in Dependency.objects.filter(successor__priority__presidency=presidency)
-        .order_by("id").values_list("id", "predecessor_id", "successor_id", "kind", "predecessor_milestone_id")
-    ]
+    # The titles a reader names come with the links (what an activity waits on, the activity page's links);
+    # a lone chain's title is read by the report that shows it (`chain_titles`).
+    titles: dict[int, tuple[str, str]] = {}
+    links: list[LinkRow] = []
+    for (pk, before, after, kind, milestone, *names) in Dependency.objects.filter(
+        successor__priority__presidency=presidency
+    ).order_by("id").values_list("id", "predecessor_id", "successor_id", "kind", "predecessor_milestone_id",
+                                 "predecessor__title", "predecessor__title_ru", "successor__title",
+                                 "successor__title_ru"):
+        links.append(LinkRow(pk, before, after, kind, milestone))
+        titles[before], titles[after] = (names[0], names[1]), (names[2], names[3])
     milestone_ids = {link.milestone for link in links if link.milestone}
     milestones = list(
         Milestone.objects.filter(pk__in=milestone_ids).values_list("id", "activity_id", "due_date", "done", "title",
@@ -148,8 +116,7 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
 
     nodes: dict[int, graph.Node] = {}
     paces: dict[int, graph.Pace] = {}
-    titles: dict[int, tuple[str, str]] = {}
-    for (pk, priority_id, _body, start, due, status, progress, completed, title, title_ru) in rows:
+    for (pk, priority_id, start, due, status, progress, completed) in rows:
         closed = status in CLOSED_STATUSES
         done_on = (completed or due) if status == Status.DONE else None
         pace = graph.pace_forecast(
@@ -160,7 +127,6 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
         nodes[pk] = graph.Node(id=pk, due=due, start=start, forecast=pace.finish if pace.method in (
             graph.PACE, graph.STALLED) else None, closed=closed and done_on is None, done_on=done_on,
             group=priority_id)
-        titles[pk] = (title, title_ru)
     graph_links: list[graph.Link] = []
     for m_id, activity_id, due, done, title, title_ru in milestones:
         if activity_id not in nodes:
@@ -178,7 +144,7 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
 
     activities: dict[int, ActivitySchedule] = {}
     priorities: dict[int, PrioritySchedule] = {}
-    for (pk, priority_id, body_id, start, due, *_rest) in rows:
+    for (pk, priority_id, start, due, *_rest) in rows:
         pace, projection = paces[pk], projections[pk]
         if pace.method in (graph.PACE, graph.STALLED) or projection.pushed:
             forecast = projection.finish
@@ -188,7 +154,7 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
             forecast = None  # not enough data (or closed): never a made-up date
         base = baseline_dates.get(pk, (None, None))
         item = ActivitySchedule(
-            id=pk, priority_id=priority_id, body_id=body_id, due=due, start=start, method=pace.method,
+            id=pk, priority_id=priority_id, due=due, start=start, method=pace.method,
             forecast=forecast, pushed=projection.pushed, rate=pace.rate, waiting=projection.waiting,
             baseline_start=base[0], baseline_due=base[1],
         )
@@ -208,6 +174,17 @@ def compute_schedule(presidency: Presidency, today: dt.date) -> AgendaSchedule:
                 activities[node].critical = True
     return AgendaSchedule(activities=activities, priorities=priorities, links=links, titles=titles,
                           baseline=baseline)
+
+
+def chain_titles(plan: AgendaSchedule) -> dict[int, list[str]]:
+    """Each priority's critical chain as titles, first to last (the schedule report). A chain of one activity
+    has no link to bring its title: one query for those."""
+    missing = {node for summary in plan.priorities.values() for node in summary.chain if node not in plan.titles}
+    found = {pk: (title, title_ru) for pk, title, title_ru in
+             Activity.objects.filter(pk__in=missing).values_list("id", "title", "title_ru")} if missing else {}
+    return {priority: [plan.title(node) if node in plan.titles else localised(found.get(node, ("", "")))
+                       for node in summary.chain]
+            for priority, summary in plan.priorities.items()}
 
 
 # --- Baselines ---------------------------------------------------------------------------------------------

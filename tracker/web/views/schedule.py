@@ -118,8 +118,8 @@ def schedule_report(request: HttpRequest, *, presidency: Presidency, day: dt.dat
     report = schedule_selectors.slippage(presidency, reference, against) if reference else None
     bodies = {b.pk: b for b in Body.objects.filter(pk__in=[r.key for r in report["bodies"]])} if report else {}
     priorities = list(presidency.priorities.all())
-    summaries = [(p, schedule.priorities.get(p.pk), [schedule.title(n) for n in (
-        schedule.priorities[p.pk].chain if p.pk in schedule.priorities else [])]) for p in priorities]
+    chains = schedule_selectors.chain_titles(schedule)
+    summaries = [(p, schedule.priorities.get(p.pk), chains.get(p.pk, [])) for p in priorities]
     can_approve = permissions.can_manage_agenda(actor_for(request))
     return render(request, "tracker/schedule/report.html", {
         "page": "reports", "presidency": presidency, "today": day, "summaries": summaries,

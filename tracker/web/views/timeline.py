@@ -29,9 +29,12 @@ def timeline(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> H
     filterset = board_filterset(request.GET, presidency, selectors.activity_list(presidency=presidency), request)
     filterset.is_valid()  # the filter bar shows its errors even when the rows come from the cache
 
+    stale: list[bool] = []
+
     def results() -> str:
         context = _rows_context(presidency, filterset, day, full=request.GET.get("full") == "1")
         context.update(filters=request.GET.urlencode(), filter_query=request.GET)
+        stale.append(context["forecast_stale"])
         return render_to_string("tracker/partials/timeline_results.html", context, request=request)
 
     scale = TimelineScale(presidency.period_start, presidency.period_end)
@@ -44,7 +47,7 @@ def timeline(request: HttpRequest, *, presidency: Presidency, day: dt.date) -> H
         "active_filters": active_filter_count(filterset),
         "results": caching.cached(
             "timeline", (presidency.pk, day, request.GET.urlencode(), get_language(), owner_key(request, request.GET)),
-            results,
+            results, keep=lambda _html: not any(stale),  # drawn with the previous forecast: not kept
         ),
     }
     context.update(people.saved_views_context(request, "timeline"))  # the saved views menu (issue 13)
@@ -59,7 +62,10 @@ def _rows_context(presidency: Presidency, filterset: ActivityFilter, day: dt.dat
         priority_ids=[priority.pk for priority in chosen] if chosen else None,
     )
     scale = TimelineScale(presidency.period_start, presidency.period_end)
-    plan = schedule.agenda_schedule(presidency, day)  # forecasts, links, baseline, critical chain (issue 17)
+    # Forecasts, links, baseline, critical chain (issue 17). After a write, the previous schedule while a task
+    # computes the current one (issue 18): the page says so and polls until it is fresh.
+    forecast = schedule.recent_schedule(presidency, day)
+    plan = forecast.value
     drawn: set[int] = set()
     for group in groups:
         group.schedule = plan.priorities.get(group.priority.pk)
@@ -78,6 +84,8 @@ def _rows_context(presidency: Presidency, filterset: ActivityFilter, day: dt.dat
         "today": day,
         "today_at": scale.at(day) if scale.contains(day) else None,
         "total": sum(group.count for group in groups),
+        "forecast_stale": not forecast.fresh,
+        "forecast_computed_at": forecast.computed_at,
         # Arrows between drawn bars only: [predecessor, successor, kind, on the critical chain]
         "arrows": [[link.predecessor, link.successor, link.kind,
                     plan.activities[link.predecessor].critical and plan.activities[link.successor].critical]
