@@ -30,7 +30,7 @@ from django.db import connections, models, router
 from django.db.models.signals import post_delete
 from django.http import QueryDict
 
-from tracker import clock, iso, selectors
+from tracker import clock, selectors
 from tracker.api import keyset
 from tracker.filters import ActivityFilter, ordered_totally
 from tracker.models import Activity
@@ -337,8 +337,7 @@ def page_rows(request: Any, paginator: Any,
         token = params.get(paginator.cursor_query_param)
         size = paginator.get_page_size(request)  # refuses a bad page_size itself, as the FilterSet path does
         statement = STATEMENTS.get(
-            # The statement writes datetimes in the current zone (tracker/iso.py).
-            (using, clock.today(), iso.zone_key(), tuple(shape), size, token is not None),
+            (using, clock.today(), tuple(shape), size, token is not None),
             lambda: _build(shape, values, size, token is not None, using, request),
         )
         if statement is None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connections, router
-from django.db.models import DateTimeField, F, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db import router
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
-from tracker import clock, iso, shape, workflow
+from tracker import clock, shape, workflow
 from tracker.models import (
     Activity,
     MemberState,
@@ -44,34 +44,13 @@ def activity_records() -> QuerySet[Activity]:
 ACTIVITY_COLUMNS = shape.STORED_COLUMNS
 
 
-#: The activity's datetime columns among them (the API writes them as text: tracker/iso.py).
-DATETIME_COLUMNS = tuple(
-    name for name in ACTIVITY_COLUMNS if isinstance(Activity._meta.get_field(name), DateTimeField)
-)
-ISO_SUFFIX = iso.ISO_SUFFIX
-
-
-def _iso_columns(using: str) -> dict[str, iso.IsoDateTime]:
-    """On PostgreSQL, the datetime columns written as the API's text in the current zone (in place of the
-    values: parsing them cost more than PostgreSQL took to write them)."""
-    zone_name = iso.sql_zone_name()
-    if connections[using].vendor != "postgresql" or zone_name is None:
-        return {}
-    return {f"{name}{ISO_SUFFIX}": iso.IsoDateTime(name, zone_name) for name in DATETIME_COLUMNS}
-
-
 def activity_rows(activities: QuerySet[Activity]) -> QuerySet:
     """`activities` (filtered and ordered) as plain rows: ACTIVITY_COLUMNS, `presidency_id`, and whatever
-    the order sorts by, so a page can be read and linked onward without building model instances.
-
-    On PostgreSQL the datetime columns come as the API's text instead (`created_at__iso`, ...; the values
-    themselves only when the order sorts by them): the rows depend on the current time zone."""
-    as_text = _iso_columns(activities.db)
+    the order sorts by, so a page can be read and linked onward without building model instances."""
     ordered_by = [t.lstrip("-") for t in activities.query.order_by if isinstance(t, str)]
-    columns = [name for name in ACTIVITY_COLUMNS if f"{name}{ISO_SUFFIX}" not in as_text]
-    extra = [path for path in ordered_by if path not in columns and path != "pk"]
+    extra = [path for path in ordered_by if path not in ACTIVITY_COLUMNS and path != "pk"]
     return activities.values(
-        *columns, *extra, **as_text, presidency_id=F("priority__presidency_id"),
+        *ACTIVITY_COLUMNS, *extra, presidency_id=F("priority__presidency_id"),
         # The related rows' codes (the API's `codes`), joined in the same query.
         presidency_code=F("priority__presidency__code"), priority_number=F("priority__number"),
         responsible_body_code=F("responsible_body__code"), lead_state_code=F("lead_state__code"),

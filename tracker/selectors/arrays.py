@@ -12,8 +12,6 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import JSONField, QuerySet, Subquery
 
-from tracker import iso
-
 
 class _JsonArraySubquery(Subquery):
     """SQLite's stand-in for ARRAY(subquery): the subquery's one column as a JSON array, in the subquery's
@@ -93,11 +91,10 @@ class CompiledRows:
 
     def __init__(self, build: Any) -> None:
         self._build = build
-        self._compiled: dict[tuple[str, str], tuple[Any, str, tuple, int, list, list[str]]] = {}
+        self._compiled: dict[str, tuple[Any, str, tuple, int, list, list[str]]] = {}
 
     def _compile(self, using: str) -> tuple[Any, str, tuple, int, list, list[str]]:
-        key = (using, iso.zone_key())  # the rows' datetimes may be written as text in the current zone
-        found = self._compiled.get(key)
+        found = self._compiled.get(using)
         if found is None:
             queryset = self._build(self.MARKER).using(using)
             query = queryset.query
@@ -106,7 +103,7 @@ class CompiledRows:
             position = list(params).index(self.MARKER)
             converters = compiler.get_converters([column[0] for column in compiler.select])
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
-            found = self._compiled[key] = (compiler, sql, tuple(params), position, converters, names)
+            found = self._compiled[using] = (compiler, sql, tuple(params), position, converters, names)
         return found
 
     def rows(self, value: Any, using: str) -> list[dict[str, Any]]:
@@ -135,7 +132,7 @@ class StatementCache:
 
     def rows(self, key: Any, using: str, now: float) -> tuple[list[dict[str, Any]], Any] | None:
         """The rows and what was remembered with the statement, or None when there is no fresh statement."""
-        found = self._statements.get((using, iso.zone_key(), key))
+        found = self._statements.get((using, key))
         if found is None or now - found[0] >= self.seconds():
             return None
         _at, compiler, sql, params, converters, names, extra = found
@@ -167,7 +164,7 @@ class StatementCache:
             return
         if len(self._statements) >= self.size:
             self._statements.clear()  # a bound, not a policy
-        self._statements[(using, iso.zone_key(), key)] = (now, compiler, sql, tuple(params), converters, names, extra)
+        self._statements[(using, key)] = (now, compiler, sql, tuple(params), converters, names, extra)
 
     def clear(self) -> None:
         self._statements.clear()
