@@ -34,6 +34,7 @@ from tracker import clock, selectors
 from tracker.api import keyset
 from tracker.filters import ActivityFilter, ordered_totally
 from tracker.models import Activity
+from tracker.selectors.cursors import row_cursor
 
 # --- Known ids ------------------------------------------------------------------------------------------
 
@@ -220,7 +221,7 @@ class _Statement:
         return bound
 
     def rows(self, bound: list[Any], using: str) -> list[dict[str, Any]]:
-        with connections[using].cursor() as cursor:
+        with row_cursor(using) as cursor:
             cursor.execute(self.sql, bound)
             fetched = cursor.fetchall()
         if self.converters:

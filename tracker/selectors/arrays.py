@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import JSONField, QuerySet, Subquery
+
+from tracker.selectors.cursors import row_cursor
 
 
 class _JsonArraySubquery(Subquery):
@@ -28,56 +29,6 @@ def id_array(inner: QuerySet, column: str, using: str) -> Subquery:
 
         return ArraySubquery(inner)
     return _JsonArraySubquery(inner, column=column)
-
-
-#: psycopg prepares a statement only once the connection has a threshold; Django leaves it None (no statement
-#: is prepared). This one is never reached by counting, so only the statements run through
-#: `prepared_cursor` are prepared.
-_NEVER_BY_COUNT = 1 << 30
-
-
-def _preparing_cursor_class() -> type:
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparingCursor(ServerBindingCursor):
-        """Binds on the server and asks psycopg to prepare every statement it runs (once per connection)."""
-
-        def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None,
-                    binary: bool | None = None) -> Any:
-            return super().execute(query, params, prepare=True, binary=binary)
-
-    return PreparingCursor
-
-
-_PREPARING: list[type] = []
-
-
-def prepared_cursor(using: str) -> Any:
-    """A cursor of `using`'s connection, wrapped as Django wraps its own (the query is logged and counted,
-    errors are Django's), whose statements PostgreSQL plans once per connection and then only runs.
-
-    Planning the API's one-activity statement (five joins, two ordered array subqueries) took PostgreSQL
-    0.6 ms and running it 0.1 ms (docs/performance.md). Anything but PostgreSQL, or API_PREPARED_STATEMENTS
-    off (a pooler in transaction mode, which cannot keep a session's prepared statements), gets the plain
-    cursor."""
-    connection = connections[using]
-    if connection.vendor != "postgresql" or not settings.API_PREPARED_STATEMENTS:
-        return connection.cursor()
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = _NEVER_BY_COUNT
-    if not _PREPARING:
-        _PREPARING.append(_preparing_cursor_class())
-    cursor = _PREPARING[0](raw)
-    # As Django's create_cursor does: the connection's own time zone for timestamps, if it differs.
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-    from psycopg.pq import Format
-
-    if connection.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
-        register_tzloader(connection.timezone, cursor)
-    return connection._prepare_cursor(cursor)
 
 
 class CompiledRows:
@@ -110,7 +61,7 @@ class CompiledRows:
         compiler, sql, params, position, converters, names = self._compile(using)
         bound = list(params)
         bound[position] = value
-        with prepared_cursor(using) as cursor:
+        with row_cursor(using, prepare=True) as cursor:
             cursor.execute(sql, bound)
             fetched = cursor.fetchall()
         if converters:
@@ -136,7 +87,7 @@ class StatementCache:
         if found is None or now - found[0] >= self.seconds():
             return None
         _at, compiler, sql, params, converters, names, extra = found
-        with connections[using].cursor() as cursor:
+        with row_cursor(using) as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         if converters:
