@@ -111,6 +111,6 @@ API_STATEMENT_CACHE_SECONDS = env_int("API_STATEMENT_CACHE_SECONDS", default=10,
 # still accepted (an empty page) for at most this long. 0 reads them on every request.
 API_ID_CACHE_SECONDS = env_int("API_ID_CACHE_SECONDS", default=10, minimum=0)
 # Whether the API's one-activity read is a prepared statement on PostgreSQL (planned once per connection;
-# tracker/selectors/arrays.py prepared_cursor). Turn it off behind a pooler in transaction mode (PgBouncer
+# tracker/selectors/cursors.py row_cursor). Turn it off behind a pooler in transaction mode (PgBouncer
 # before 1.21), which cannot keep a session's prepared statements.
 API_PREPARED_STATEMENTS = env_bool("API_PREPARED_STATEMENTS", default=True)

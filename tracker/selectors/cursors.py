@@ -53,20 +53,23 @@ def row_cursor(using: str, *, prepare: bool = False) -> Any:
     if connection.vendor != "postgresql":
         return connection.cursor()
     classes = _classes()
+    # What connection.cursor() does first: a kept connection that died is replaced (CONN_HEALTH_CHECKS).
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
-    raw = connection.connection
-    if prepare and settings.API_PREPARED_STATEMENTS:
-        if raw.prepare_threshold is None:
-            raw.prepare_threshold = _NEVER_BY_COUNT
-        cursor = classes["preparing"](raw)
-    else:
-        cursor = connection.create_cursor()
-    utc = connection.timezone is dt.UTC and raw.info.parameter_status("TimeZone") == "UTC"
-    if classes["loader"] is not None and utc:
-        cursor.adapters.register_loader(classes["oid"], classes["loader"])
-    elif cursor.adapters.get_loader(classes["oid"], 0).timezone != connection.timezone:
-        # As Django's create_cursor does: the connection's own zone, if the cursor's loader disagrees.
-        from django.db.backends.postgresql.psycopg_any import register_tzloader
+    with connection.wrap_database_errors:
+        raw = connection.connection
+        if prepare and settings.API_PREPARED_STATEMENTS:
+            if raw.prepare_threshold is None:
+                raw.prepare_threshold = _NEVER_BY_COUNT
+            cursor = classes["preparing"](raw)
+        else:
+            cursor = connection.create_cursor()
+        utc = connection.timezone is dt.UTC and raw.info.parameter_status("TimeZone") == "UTC"
+        if classes["loader"] is not None and utc:
+            cursor.adapters.register_loader(classes["oid"], classes["loader"])
+        elif cursor.adapters.get_loader(classes["oid"], 0).timezone != connection.timezone:
+            # As Django's create_cursor does: the connection's own zone, if the cursor's loader disagrees.
+            from django.db.backends.postgresql.psycopg_any import register_tzloader
 
-        register_tzloader(connection.timezone, cursor)
-    return connection._prepare_cursor(cursor)
+            register_tzloader(connection.timezone, cursor)
+        return connection._prepare_cursor(cursor)
