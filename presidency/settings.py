@@ -22,6 +22,7 @@ from presidency.conf.api import (  # noqa: F401  (settings Django reads)
     API_MAX_BODY_BYTES,
     API_MAX_PAGE_SIZE,
     API_PAGE_SIZE,
+    API_PREPARED_STATEMENTS,
     API_STATEMENT_CACHE_SECONDS,
     API_THROTTLE_RATES,
     REQUEST_TIME_LIMIT_SECONDS,

@@ -9,7 +9,7 @@ import re
 
 from django.core.exceptions import ImproperlyConfigured
 
-from presidency.env import env_int, env_str
+from presidency.env import env_bool, env_int, env_str
 
 # Largest request body under /api/ (bytes); larger ones get 413 before being read. 500 bulk items fit easily.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 4 * 1024 * 1024, minimum=1024)
@@ -110,3 +110,7 @@ API_STATEMENT_CACHE_SECONDS = env_int("API_STATEMENT_CACHE_SECONDS", default=10,
 # instead of a query per request. An unknown id reads them again; a row deleted in another process is
 # still accepted (an empty page) for at most this long. 0 reads them on every request.
 API_ID_CACHE_SECONDS = env_int("API_ID_CACHE_SECONDS", default=10, minimum=0)
+# Whether the API's one-activity read is a prepared statement on PostgreSQL (planned once per connection;
+# tracker/selectors/cursors.py row_cursor). Turn it off behind a pooler in transaction mode (PgBouncer
+# before 1.21), which cannot keep a session's prepared statements.
+API_PREPARED_STATEMENTS = env_bool("API_PREPARED_STATEMENTS", default=True)

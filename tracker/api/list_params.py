@@ -34,6 +34,8 @@ from tracker import clock, selectors
 from tracker.api import keyset
 from tracker.filters import ActivityFilter, ordered_totally
 from tracker.models import Activity
+from tracker.selectors.arrays import row_dicts
+from tracker.selectors.cursors import row_cursor
 
 # --- Known ids ------------------------------------------------------------------------------------------
 
@@ -220,12 +222,12 @@ class _Statement:
         return bound
 
     def rows(self, bound: list[Any], using: str) -> list[dict[str, Any]]:
-        with connections[using].cursor() as cursor:
+        with row_cursor(using) as cursor:
             cursor.execute(self.sql, bound)
             fetched = cursor.fetchall()
         if self.converters:
             fetched = self.compiler.apply_converters(fetched, self.converters)
-        return [dict(zip(self.names, row, strict=True)) for row in fetched]
+        return row_dicts(self.names, fetched)
 
 
 def _filter_markers(shape: list[tuple], kinds: list[type], offset: int) -> dict[str, Any]:
@@ -252,7 +254,8 @@ def _compile(shape: list[tuple], kinds: list[type], offset: int, size: int, curs
     filterset = ActivityFilter(data=QueryDict(), queryset=Activity.objects.all(), request=request)
     cleaned = _filter_markers(shape, kinds, offset)
     filterset.form.cleaned_data = {name: cleaned.get(name) for name in filterset.filters}
-    rows = selectors.activity_rows_with_states(ordered_totally(filterset.filter_queryset(Activity.objects.all())))
+    rows = selectors.activity_rows_with_states(ordered_totally(filterset.filter_queryset(Activity.objects.all())),
+                                               paired=True)
     order = keyset.order_of(rows)
     if order is None:
         return None  # pages by number: the FilterSet path

@@ -18,7 +18,7 @@ from tracker.models import (
     Presidency,
     ProgressUpdate,
 )
-from tracker.selectors.arrays import CompiledRows, id_array
+from tracker.selectors.arrays import SPLIT_PAIRS, CompiledRows, id_array, pair_array
 
 
 def activity_list(*, presidency: Presidency | None = None) -> QuerySet[Activity]:
@@ -57,13 +57,16 @@ def activity_rows(activities: QuerySet[Activity]) -> QuerySet:
     )
 
 
+#: The participating states' order (members first, by name) as seen from the through table.
+_STATES_ORDER = [f"{'-' if term.startswith('-') else ''}memberstate__{term.lstrip('-')}"
+                 for term in MemberState._meta.ordering]
+
+
 def _states_in_order(column: str) -> QuerySet:
     """`column` of the activity's participating states, in the states' order (members first, by name), read
     from the through table's (activity_id) index: the inner query of a column of the activity's own row."""
     through = Activity.participating_states.through
-    order = [f"{'-' if term.startswith('-') else ''}memberstate__{term.lstrip('-')}"
-             for term in MemberState._meta.ordering]
-    return through.objects.filter(activity_id=OuterRef("pk")).order_by(*order, "memberstate_id").values(column)
+    return through.objects.filter(activity_id=OuterRef("pk")).order_by(*_STATES_ORDER, "memberstate_id").values(column)
 
 
 def _state_ids_column(using: str) -> Subquery:
@@ -77,14 +80,21 @@ def _state_codes_column(using: str) -> Subquery:
     return id_array(_states_in_order("memberstate__code"), "memberstate__code", using)
 
 
-def activity_rows_with_states(activities: QuerySet[Activity]) -> QuerySet:
+def activity_rows_with_states(activities: QuerySet[Activity], *, paired: bool = False) -> QuerySet:
     """activity_rows() plus `state_ids` and `state_codes`, each row's participating states' ids and codes: a
-    page in one statement."""
+    page in one statement. `paired` reads both from one subquery as `state_pairs`, for reads whose rows go
+    through arrays.row_dicts (which splits it into the same two lists): the compiled API reads."""
+    if paired:
+        through = Activity.participating_states.through
+        inner = through.objects.filter(activity_id=OuterRef("pk")).order_by(*_STATES_ORDER, "memberstate_id")
+        return activity_rows(activities).annotate(
+            state_pairs=pair_array(inner, "memberstate_id", "memberstate__code", activities.db))
     return activity_rows(activities).annotate(
         state_ids=_state_ids_column(activities.db), state_codes=_state_codes_column(activities.db))
 
 
-_ONE_ACTIVITY = CompiledRows(lambda pk: activity_rows_with_states(Activity.objects.filter(pk=pk)))
+SPLIT_PAIRS["state_pairs"] = ("state_ids", "state_codes")
+_ONE_ACTIVITY = CompiledRows(lambda pk: activity_rows_with_states(Activity.objects.filter(pk=pk), paired=True))
 
 
 def activity_row(activity_id: int) -> dict | None:

@@ -1,6 +1,7 @@
 """One column of related ids carried in its row's own statement: PostgreSQL's ARRAY(subquery), or SQLite's
 json_group_array over the same subquery. Reads that used a second query (or a join that repeated the row)
-for a list of ids get it in the same round trip (docs/performance.md)."""
+for a list of ids get it in the same round trip (docs/performance.md). Ids and codes of the same related
+rows come as one column of pairs (one subquery, one join and sort), split into two lists when read."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import JSONField, QuerySet, Subquery
+from django.db.models import F, Func, JSONField, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast
+
+from tracker.selectors.cursors import row_cursor
 
 
 class _JsonArraySubquery(Subquery):
@@ -27,6 +31,46 @@ def id_array(inner: QuerySet, column: str, using: str) -> Subquery:
 
         return ArraySubquery(inner)
     return _JsonArraySubquery(inner, column=column)
+
+
+class _JsonPairsSubquery(Subquery):
+    """SQLite's stand-in for an ARRAY of pairs: [[first, second], ...] as JSON, in the subquery's order."""
+
+    template = ("(SELECT COALESCE(json_group_array(json_array(_v.\"%(first)s\", _v.\"%(second)s\")), '[]') "
+                "FROM (%(subquery)s) _v)")
+    output_field = JSONField()
+
+
+def pair_array(inner: QuerySet, first: str, second: str, using: str) -> Subquery:
+    """`inner` (a correlated queryset ordered as the pairs should be) as one list column of [first, second]
+    pairs: the ids and codes of the same rows from one subquery, where two id_array columns ran its join and
+    sort twice (a third of the API list's statement, docs/performance.md). Read them with `row_dicts`."""
+    if connections[using].vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+        from django.contrib.postgres.fields import ArrayField
+
+        pair = Func(Cast(F(first), TextField()), F(second), function="ARRAY", template="ARRAY[%(expressions)s]",
+                    output_field=ArrayField(TextField()))
+        return ArraySubquery(inner.values(pair=pair))  # a two-dimensional text array
+    return _JsonPairsSubquery(inner.values(first, second), first=first, second=second)
+
+
+#: Pair columns (`pair_array`) and the two lists each becomes when read: {column: (ids, codes)}.
+SPLIT_PAIRS: dict[str, tuple[str, str]] = {}
+
+
+def row_dicts(names: list[str], fetched: list[tuple]) -> list[dict[str, Any]]:
+    """Fetched rows as `.values()` dicts, each pair column (SPLIT_PAIRS) split into its list of ids (ints)
+    and its list of codes."""
+    rows = [dict(zip(names, row, strict=True)) for row in fetched]
+    for name in names:
+        if name in SPLIT_PAIRS:
+            ids, codes = SPLIT_PAIRS[name]
+            for row in rows:
+                pairs = row.pop(name)
+                row[ids] = [int(pair[0]) for pair in pairs]
+                row[codes] = [pair[1] for pair in pairs]
+    return rows
 
 
 class CompiledRows:
@@ -59,12 +103,12 @@ class CompiledRows:
         compiler, sql, params, position, converters, names = self._compile(using)
         bound = list(params)
         bound[position] = value
-        with connections[using].cursor() as cursor:
+        with row_cursor(using, prepare=True) as cursor:
             cursor.execute(sql, bound)
             fetched = cursor.fetchall()
         if converters:
             fetched = compiler.apply_converters(fetched, converters)
-        return [dict(zip(names, row, strict=True)) for row in fetched]
+        return row_dicts(names, fetched)
 
 
 class StatementCache:
@@ -85,12 +129,12 @@ class StatementCache:
         if found is None or now - found[0] >= self.seconds():
             return None
         _at, compiler, sql, params, converters, names, extra = found
-        with connections[using].cursor() as cursor:
+        with row_cursor(using) as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         if converters:
             fetched = compiler.apply_converters(fetched, converters)
-        return [dict(zip(names, row, strict=True)) for row in fetched], extra
+        return row_dicts(names, fetched), extra
 
     def remember(self, key: Any, queryset: QuerySet, now: float, extra: Any = None) -> None:
         if self.seconds() <= 0:
