@@ -141,6 +141,7 @@ def cache_in_the_runs_own_redis_database():
         return
     try:
         cache["LOCATION"] = redis_for_this_run()
+        cache["OPTIONS"] = {**cache.get("OPTIONS", {}), "CLIENT_CLASS": "tests.redis_cache.ClaimKeepingClient"}
     except ValueError as exc:
         warnings.warn(f"the cache stays in memory: {exc}", stacklevel=1)
         settings.CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from typing import Any
 
 import pytest
 
@@ -91,6 +92,16 @@ def free_redis_database(server_url: str) -> str:
     raise ValueError(f"no empty Redis database on {base}; set TEST_REDIS_URL to one the tests may use")
 
 
+def flush_keeping_claim(client: Any, claim: bytes | str | None) -> None:
+    """FLUSHDB and put the claim back in one transaction: no other run ever sees the database empty and
+    unclaimed, and takes it (two runs sharing a database lose each other's keys: a throttle's counts, say)."""
+    with client.pipeline(transaction=True) as pipe:
+        pipe.flushdb()
+        if claim is not None:
+            pipe.set(CLAIM_KEY, claim)
+        pipe.execute()
+
+
 def empty_claimed_redis(url: str) -> None:
     """Empty a database this run claimed (and keep the claim); refuses any other database."""
     import redis
@@ -99,8 +110,7 @@ def empty_claimed_redis(url: str) -> None:
     claim = client.get(CLAIM_KEY)
     if url not in OWNED or (claim is not None and claim.decode() != CLAIM):
         raise AssertionError(f"refusing to empty Redis database {url}: this test run did not claim it")
-    client.flushdb()
-    client.set(CLAIM_KEY, CLAIM)
+    flush_keeping_claim(client, CLAIM)
 
 
 def release_redis_database(url: str) -> None:

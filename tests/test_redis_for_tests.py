@@ -85,3 +85,23 @@ def test_the_processes_of_a_parallel_run_look_for_free_databases_in_turns(monkey
         with pytest.raises(ValueError, match="no empty Redis database"):
             support.free_redis_database("redis://127.0.0.1:6379")
     assert tried == [15, 13, 11, 9, 7, 5, 3, 1, 14, 12, 10, 8, 6, 4, 2]
+
+
+def test_a_cache_clear_keeps_the_run_s_claim_on_its_database(redis_url, settings):
+    """A test's cache.clear() was a plain FLUSHDB that wiped the claim: another run on the machine could then
+    take the same database, and each emptied the other's keys (a throttle test saw its counts vanish)."""
+    from django_redis.cache import RedisCache
+
+    support.empty_claimed_redis(redis_url)
+    cache = RedisCache(redis_url, {"KEY_PREFIX": "claim-test",
+                                   "OPTIONS": {"CLIENT_CLASS": "tests.redis_cache.ClaimKeepingClient"}})
+    cache.set("counts", [1, 2])
+    cache.clear()
+    raw = redis.Redis.from_url(redis_url)
+    assert cache.get("counts") is None and raw.get(support.CLAIM_KEY).decode() == support.CLAIM
+    with (pytest.raises(ValueError, match="in use by another test run"), monkeypatch_owned(set()),
+          pytest.MonkeyPatch.context() as patch):
+        patch.setattr(support, "CLAIM", "elsewhere:1")  # another run looking for a database
+        support.claim_redis_database(redis_url)
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():  # the run's own cache is built the same way
+        assert settings.CACHES["default"]["OPTIONS"]["CLIENT_CLASS"] == "tests.redis_cache.ClaimKeepingClient"
