@@ -23,8 +23,7 @@ D = dt.date
 NOTE = "Forecast updating…"
 
 
-#: A cache of this process only: with REDIS_URL the run's Redis database is shared by the other xdist worker,
-#: whose tests clear it and move the generation on between two steps of these.
+#: A cache of this test alone (in memory): nothing outside it moves the agenda's generation between two steps.
 OWN_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "timeline"}}
 
 
@@ -213,3 +212,23 @@ def test_a_stale_timeline_costs_no_more_queries_with_more_rows(signed_in, viewer
     few = stale_render()
     grow(100)
     assert stale_render() <= few
+
+
+def _note(page: str) -> str:
+    return re.search(r'<p class="notice forecast-updating"[^>]*>(.*?)</p>', page, re.S).group(1)
+
+
+def test_the_note_gives_the_time_of_a_forecast_from_today_and_the_date_of_an_older_one(
+        signed_in, viewer, activity, queue, monkeypatch):
+    from django.utils import timezone
+
+    client = signed_in(viewer)
+    timeline(client)  # the forecast computed now
+    year = str(timezone.localdate().year)
+    report(activity, 50)
+    assert year not in _note(timeline(client))  # computed today: the time says enough
+    later = timezone.now() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)  # the next day, the same kept forecast
+    report(activity, 60)
+    client = signed_in(viewer)  # yesterday's session has expired
+    assert year in _note(timeline(client))  # the day it was computed, with the time

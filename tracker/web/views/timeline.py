@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 
 from tracker import caching, selectors
@@ -85,7 +86,11 @@ def _rows_context(presidency: Presidency, filterset: ActivityFilter, day: dt.dat
         "today_at": scale.at(day) if scale.contains(day) else None,
         "total": sum(group.count for group in groups),
         "forecast_stale": not forecast.fresh,
-        "forecast_computed_at": forecast.computed_at,
+        # The time alone when it was computed today, else the date too (a kept forecast lasts up to a day).
+        "forecast_computed_label": formats.date_format(
+            timezone.localtime(forecast.computed_at),
+            "TIME_FORMAT" if timezone.localdate(forecast.computed_at) == timezone.localdate()
+            else "SHORT_DATETIME_FORMAT"),
         # Arrows between drawn bars only: [predecessor, successor, kind, on the critical chain]
         "arrows": [[link.predecessor, link.successor, link.kind,
                     plan.activities[link.predecessor].critical and plan.activities[link.successor].critical]
