@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import django_filters
@@ -80,7 +81,14 @@ class _AwareIsoDateTimeField(django_filters.fields.IsoDateTimeField):
                 _("Give a time zone: add Z for UTC or an offset such as +03:00 (encoded as %(plus)s03:00 in a URL)."),
                 code="no_time_zone", params=_ENCODED_PLUS,
             )
-        return super().to_python(value)
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        # As UTC: PostgreSQL refuses offsets beyond ±15:59 ("+16:27" was a 500), though Python takes up to 24 h.
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValidationError(_("Enter a valid date/time."), code="invalid") from None
 
 
 class _AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

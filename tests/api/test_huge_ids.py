@@ -23,3 +23,11 @@ def test_an_id_beyond_the_database_s_range_is_a_400_naming_the_parameter(coordin
 def test_the_links_activity_is_a_whole_positive_id(coordinator_api, value):
     response = coordinator_api.get("/api/v1/dependencies/", {"activity": value})
     assert response.status_code == 400 and "activity" in response.json()["errors"]
+
+
+def test_a_moment_with_an_offset_postgresql_refuses_is_read_in_utc(coordinator_api, activity):
+    """Python takes offsets up to 24 hours, PostgreSQL only to ±15:59: "+16:27" was a 500 (schemathesis)."""
+    response = coordinator_api.get("/api/v1/activities/", {"updated_since": "2020-05-07T19:56:49.58+16:27"})
+    assert response.status_code == 200 and [row["id"] for row in response.json()["results"]] == [activity.pk]
+    refused = coordinator_api.get("/api/v1/activities/", {"updated_since": "0001-01-01T01:00:00+16:27"})
+    assert refused.status_code == 400 and "updated_since" in refused.json()["errors"]
